@@ -1,0 +1,23 @@
+"""leadq: filter expressions compiled into the `q` parameter of LiveTex Leads.list."""
+
+from ._api import check, compile, decompile, format, parse
+from ._ast import Node
+from ._diagnostics import Diagnostic, LeadqError, Severity
+from ._schema import LEADS_LIST, LEADS_LIST_ROUTED, Criterion, FieldType, Schema
+
+__all__ = [
+    "LEADS_LIST",
+    "LEADS_LIST_ROUTED",
+    "Criterion",
+    "Diagnostic",
+    "FieldType",
+    "LeadqError",
+    "Node",
+    "Schema",
+    "Severity",
+    "check",
+    "compile",
+    "decompile",
+    "format",
+    "parse",
+]

@@ -1,0 +1,104 @@
+"""Datetime values: every form the API documents, read as a stretch of Moscow local time.
+
+A value means every second it covers at its own precision: `2024-01-31` the whole day,
+`17.09.2007 15:35` the whole minute, `2024-01-31T10:00:00` one second. Values with a zone
+are converted to Europe/Moscow (historical offsets included). Times are counted as whole
+seconds from 0001-01-01T00:00:00 Moscow local time, so that ranges are integer intervals.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import attrs
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+RELATIVE_PERIODS = ("today", "lastday", "last3days", "lastweek", "lastmonth", "lastyear")
+
+_DAY = 86400
+#: The first and last second a datetime can name.
+FIRST_SECOND = date(1, 1, 1).toordinal() * _DAY
+LAST_SECOND = date(9999, 12, 31).toordinal() * _DAY + _DAY - 1
+
+_TZ = r"(?P<tz>Z|[+-]\d{2}:\d{2})?"
+_HMS = r"(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+_FORMS = tuple(
+    re.compile(p)
+    for p in (
+        rf"(?P<y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}})(?:[T ]{_HMS}{_TZ})?",
+        r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?",
+        rf"(?P<d>\d{{2}})\.(?P<m>\d{{2}})\.(?P<y>\d{{4}})(?: {_HMS})?",
+        rf"(?P<m>\d{{2}})/(?P<d>\d{{2}})/(?P<y>\d{{4}})(?: {_HMS})?",
+    )
+)
+
+
+@attrs.frozen
+class Moment:
+    """The seconds a datetime value covers, both ends included."""
+
+    first: int
+    last: int
+
+
+def seconds(dt: datetime) -> int:
+    return dt.toordinal() * _DAY + dt.hour * 3600 + dt.minute * 60 + dt.second
+
+
+def format_seconds(s: int) -> str:
+    """`YYYY-MM-DDTHH:MM:SS`, the form compiled into `q`."""
+    d = date.fromordinal(s // _DAY)
+    rest = s % _DAY
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
+
+
+def parse_moment(text: str) -> Moment:
+    """Read an absolute datetime in any documented form.
+
+    Raises:
+        ValueError: with a message for a person, when `text` is no such datetime.
+    """
+    for form in _FORMS:
+        m = form.fullmatch(text)
+        if m:
+            return _moment(m)
+    raise ValueError(f"`{text}` is not a date or time leadq knows")
+
+
+def _moment(m: re.Match[str]) -> Moment:
+    g = m.groupdict()
+    has_time = g["H"] is not None
+    has_seconds = g["S"] is not None
+    try:
+        dt = datetime(
+            int(g["y"]),
+            int(g["m"]),
+            int(g["d"]),
+            int(g["H"] or 0),
+            int(g["M"] or 0),
+            int(g["S"] or 0),
+        )
+    except ValueError:
+        raise ValueError(f"`{m.group(0)}` is not a real date or time") from None
+    tz = g.get("tz")
+    if tz:
+        try:
+            dt = _to_moscow(dt, tz)
+        except (OverflowError, ValueError):
+            raise ValueError(f"`{m.group(0)}` is out of the range of dates") from None
+    first = seconds(dt)
+    width = 1 if has_seconds else 60 if has_time else _DAY
+    return Moment(first, first + width - 1)
+
+
+def _to_moscow(dt: datetime, tz: str) -> datetime:
+    if tz == "Z":
+        offset = timedelta(0)
+    else:
+        hours, minutes = int(tz[1:3]), int(tz[4:6])
+        if hours > 23 or minutes > 59:
+            raise ValueError(tz)
+        offset = timedelta(hours=hours, minutes=minutes) * (1 if tz[0] == "+" else -1)
+    return dt.replace(tzinfo=timezone(offset)).astimezone(MOSCOW).replace(tzinfo=None)

@@ -1,0 +1,158 @@
+"""Diagnostics: every problem with an input is data, never a stray exception.
+
+Each code is stable and listed in `CODES` with its severity and a one-line title; the docs
+and the tests are checked against that table.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from ._ast import Span
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@attrs.frozen
+class Code:
+    code: str
+    severity: Severity
+    title: str
+
+
+def _table(*rows: tuple[str, Severity, str]) -> dict[str, Code]:
+    return {code: Code(code, severity, title) for code, severity, title in rows}
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+#: Every diagnostic code leadq can report.
+CODES: dict[str, Code] = _table(
+    # syntax
+    ("E101", E, "unexpected character"),
+    ("E102", E, "unexpected token"),
+    ("E103", E, "unexpected end of input"),
+    ("E104", E, "unterminated string"),
+    ("E105", E, "invalid escape in a string"),
+    ("E106", E, "expression nested too deeply"),
+    ("E107", E, "input too long"),
+    # names and operators
+    ("E201", E, "unknown field"),
+    ("E202", E, "operator not allowed for this field"),
+    ("E203", E, "field is not a boolean"),
+    # values
+    ("E301", E, "value of the wrong type"),
+    ("E302", E, "not an allowed value"),
+    ("E303", E, "fractional number where whole seconds are needed"),
+    ("E304", E, "invalid date or time"),
+    ("E305", E, "value cannot be written into q"),
+    ("E306", E, "value too long"),
+    ("E307", E, "relative period combined with another condition on the field"),
+    # meaning
+    ("E401", E, "filter can never match"),
+    ("E402", E, "filter needs more than one request"),
+    ("E403", E, "exclusion with nothing to subtract from"),
+    ("E404", E, "condition cannot be expressed in q"),
+    ("E405", E, "filter too complex"),
+    # reading q strings (decompile)
+    ("E501", E, "unknown criterion in q"),
+    ("E502", E, "malformed q term"),
+    # warnings and notes
+    # a bug in leadq, reported as data rather than raised
+    ("E900", E, "internal error"),
+    ("W601", W, "value contains a space"),
+    ("W602", W, "redundant condition"),
+    ("W603", W, "condition is always true"),
+    ("W604", W, "duplicate value in a list"),
+    ("I701", I, "field spelled with an alias"),
+    ("I702", I, "absolute `=` on a datetime read as a range"),
+)
+
+
+@attrs.frozen
+class Diagnostic:
+    """One problem found in an input.
+
+    Attributes:
+        code: stable identifier, e.g. ``"E201"`` (see the diagnostics reference).
+        severity: ``"error"``, ``"warning"`` or ``"info"``.
+        message: what is wrong, for a person.
+        start, end: 0-based, half-open character offsets of the text concerned.
+        line, column: 1-based position of ``start``.
+        hint: how to fix it, when there is something useful to say.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    start: int
+    end: int
+    line: int
+    column: int
+    hint: str | None = None
+
+
+def diagnostic(text: str, code: str, span: Span, message: str, hint: str | None = None) -> Diagnostic:
+    """A diagnostic of `code` at `span` of `text`, with line and column filled in."""
+    line, column = line_column(text, span.start)
+    return Diagnostic(code, CODES[code].severity, message, span.start, span.end, line, column, hint)
+
+
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    offset = max(0, min(offset, len(text)))
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+def render(diagnostics: Sequence[Diagnostic], text: str, path: str = "<filter>") -> str:
+    """Render diagnostics the way the CLI prints them.
+
+    One block per diagnostic: ``path:line:col: CODE message``, the source line, a caret
+    underline below the span, and the hint.
+    """
+    lines = text.split("\n")
+    out: list[str] = []
+    for d in diagnostics:
+        out.append(f"{path}:{d.line}:{d.column}: {d.code} {d.message}")
+        source = lines[d.line - 1] if d.line - 1 < len(lines) else ""
+        shown = _printable(source)
+        out.append(f"    {shown}")
+        width = max(1, min(d.end, d.start + len(source) - d.column + 1) - d.start)
+        out.append("    " + " " * (d.column - 1) + "^" * width)
+        if d.hint:
+            out.append(f"    hint: {d.hint}")
+    return "\n".join(out)
+
+
+def _printable(line: str) -> str:
+    # One character per column, so that the caret stays under the span.
+    return "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in line)
+
+
+class LeadqError(Exception):
+    """Raised by `compile` (and `parse`, `decompile`) when an input has errors.
+
+    ``diagnostics`` holds every problem found, errors first.
+    """
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], text: str = "") -> None:
+        self.diagnostics: list[Diagnostic] = sorted(
+            diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d.start)
+        )
+        self.text = text
+        super().__init__(render(self.diagnostics, text) if text else self._summary())
+
+    def _summary(self) -> str:
+        return "; ".join(f"{d.code} {d.message}" for d in self.diagnostics)

@@ -1,0 +1,46 @@
+"""Format: a syntax tree → canonical human text that parses back to an equal tree."""
+
+from __future__ import annotations
+
+from ._ast import And, Between, Compare, Contains, Flag, In, Literal, LiteralKind, MatchAll, Node, Not, Or
+
+
+def format_node(node: Node) -> str:
+    """Canonical text: lower-case keywords, one space around operators, minimal parentheses."""
+    if isinstance(node, MatchAll):
+        return ""
+    if isinstance(node, Not):
+        return "not " + _operand(node.operand, inside=Not)
+    if isinstance(node, And):
+        return " and ".join(_operand(o, inside=And) for o in node.operands)
+    if isinstance(node, Or):
+        return " or ".join(_operand(o, inside=Or) for o in node.operands)
+    name = node.field.name
+    if isinstance(node, Flag):
+        return name
+    if isinstance(node, Compare):
+        return f"{name} {node.op.value} {format_literal(node.value)}"
+    if isinstance(node, In):
+        values = ", ".join(format_literal(v) for v in node.values)
+        return f"{name} {'not in' if node.negated else 'in'} ({values})"
+    if isinstance(node, Contains):
+        return f"{name} {'not contains' if node.negated else 'contains'} {format_literal(node.value)}"
+    assert isinstance(node, Between)
+    return f"{name} between {format_literal(node.low)} and {format_literal(node.high)}"
+
+
+def _operand(node: Node, inside: type) -> str:
+    text = format_node(node)
+    # `or` binds loosest: it needs parentheses inside `and` and `not`; a nested `and` or `or`
+    # keeps its own parentheses so that the tree's shape survives the round trip.
+    if isinstance(node, Or) or (isinstance(node, And) and inside is not Or):
+        return f"({text})"
+    if isinstance(node, MatchAll):
+        raise ValueError("MatchAll stands only for a whole, empty filter")
+    return text
+
+
+def format_literal(lit: Literal) -> str:
+    if lit.kind is LiteralKind.STRING:
+        return '"' + lit.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return lit.value

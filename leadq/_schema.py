@@ -1,0 +1,127 @@
+"""The criteria a LiveTex list method accepts in `q`, as data.
+
+A row per criterion: its `q` name, the other spellings a person may write, its type, its
+enum values, and (by its position in the table) its place in a canonical `q`. Another list
+method of the API is another table, not new logic.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+
+class FieldType(enum.Enum):
+    IDLIST = "idlist"  # one id per lead; q takes a comma-separated list
+    ENUM = "enum"  # one of `values`; q takes one value per term
+    NUMERIC = "numeric"  # whole numbers (duration in seconds)
+    BOOLEAN = "boolean"
+    STRING = "string"  # compared with `=`
+    SUBSTRING = "substring"  # `contains`: q holds a substring of the field
+    DATETIME = "datetime"
+
+
+class IdKind(enum.Enum):
+    NUMBER = "number"
+    STRING = "string"
+
+
+@attrs.frozen
+class Criterion:
+    """One criterion of `q`.
+
+    Attributes:
+        name: the name written into `q` (``site_ids``).
+        aliases: other names a person may write (``site``, ``site_id``).
+        type: the value type.
+        values: the allowed values of an enum.
+        id_kind: for idlists, whether ids are numbers or strings.
+        human: the name `format` and `decompile` print.
+    """
+
+    name: str
+    aliases: tuple[str, ...]
+    type: FieldType
+    values: tuple[str, ...] = ()
+    id_kind: IdKind = IdKind.NUMBER
+    human: str = ""
+
+    @property
+    def display(self) -> str:
+        return self.human or self.name
+
+
+@attrs.frozen
+class Schema:
+    """The criteria of one API list method, in canonical `q` order."""
+
+    method: str
+    criteria: tuple[Criterion, ...]
+    by_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
+    by_q_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
+    order: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
+
+    @by_name.default
+    def _by_name(self) -> dict[str, Criterion]:
+        return {n: c for c in self.criteria for n in (c.name, *c.aliases)}
+
+    @by_q_name.default
+    def _by_q_name(self) -> dict[str, Criterion]:
+        return {c.name: c for c in self.criteria}
+
+    @order.default
+    def _order(self) -> dict[str, int]:
+        return {c.name: i for i, c in enumerate(self.criteria)}
+
+    def lookup(self, name: str) -> Criterion | None:
+        """The criterion a person's field name refers to, if any."""
+        return self.by_name.get(name)
+
+
+def _ids(name: str, human: str, id_kind: IdKind = IdKind.NUMBER) -> Criterion:
+    return Criterion(name, (human, f"{human}_id"), FieldType.IDLIST, id_kind=id_kind, human=human)
+
+
+_LEAD_TYPES = ("form", "callback", "chat")
+_RESULTS = ("missed", "completed")
+
+
+def _criteria(*, routed: bool) -> tuple[Criterion, ...]:
+    rows = [
+        Criterion("ids", ("id",), FieldType.IDLIST, human="id"),
+        _ids("site_ids", "site"),
+        _ids("department_ids", "department"),
+        _ids("created_by_ids", "created_by"),
+        _ids("assigned_to_ids", "assigned_to"),
+        _ids("completed_by_ids", "completed_by"),
+        _ids("visitor_ids", "visitor", IdKind.STRING),
+        Criterion("type", (), FieldType.ENUM, _LEAD_TYPES),
+    ]
+    if routed:
+        # The implementation schema of Leads.listRouted has creator_type where the docs
+        # have type; both are accepted (docs/decisions.md).
+        rows.append(Criterion("creator_type", (), FieldType.ENUM, ("visitor", "employee")))
+    rows += [
+        Criterion("result", (), FieldType.ENUM, _RESULTS),
+        Criterion("duration", (), FieldType.NUMERIC),
+        Criterion("email_exists", (), FieldType.BOOLEAN),
+        Criterion("phone_exists", (), FieldType.BOOLEAN),
+    ]
+    if not routed:
+        rows.append(Criterion("is_managed", (), FieldType.BOOLEAN))
+    rows += [
+        Criterion("search_engine", (), FieldType.STRING),
+        Criterion("ext_referer", (), FieldType.STRING),
+        Criterion("enter_page", ("entry_page",), FieldType.STRING),
+        Criterion("int_referer", (), FieldType.STRING),
+        Criterion("created_at", (), FieldType.DATETIME),
+        Criterion("text", (), FieldType.SUBSTRING),
+    ]
+    return tuple(rows)
+
+
+#: Leads.list (GET /v2/leads).
+LEADS_LIST = Schema("Leads.list", _criteria(routed=False))
+#: Leads.listRouted: the same without is_managed, plus creator_type.
+LEADS_LIST_ROUTED = Schema("Leads.listRouted", _criteria(routed=True))
