@@ -37,6 +37,8 @@ from ._schema import Criterion, FieldType, IdKind, Schema
 
 #: The longest value `q` may carry (the API's string type).
 MAX_VALUE_LENGTH = 255
+#: Numbers (ids, seconds) beyond a signed 64-bit integer are refused.
+MAX_NUMBER = 2**63 - 1
 
 IdValue: TypeAlias = int | str | bool
 
@@ -350,7 +352,7 @@ class _Checker:
     def id_value(self, lit: Literal, c: Criterion) -> IdValue:
         if c.id_kind is IdKind.NUMBER:
             if lit.kind in (LiteralKind.INT, LiteralKind.STRING) and lit.value.isascii() and lit.value.isdigit():
-                return int(lit.value)
+                return self.bounded(lit, c)
             raise _Problem(
                 "E301", lit.span, f"`{lit.value}` is not a {c.display} id", f"{c.display} ids are whole numbers"
             )
@@ -434,13 +436,19 @@ class _Checker:
         first, last = self.bounds(lit, c)
         return Range(c, first, last, span)
 
+    def bounded(self, lit: Literal, c: Criterion, digits: str | None = None) -> int:
+        digits = lit.value if digits is None else digits
+        if len(digits.lstrip("-0")) > len(str(MAX_NUMBER)) or abs(int(digits)) > MAX_NUMBER:
+            raise _Problem("E301", lit.span, f"`{c.display}` takes numbers up to {MAX_NUMBER}", "use a smaller number")
+        return int(digits)
+
     def whole_number(self, lit: Literal, c: Criterion) -> int:
         if lit.kind is LiteralKind.INT:
-            return int(lit.value)
+            return self.bounded(lit, c)
         if lit.kind is LiteralKind.DECIMAL:
             whole, _, fraction = lit.value.partition(".")
             if fraction.strip("0") == "":
-                return int(whole)
+                return self.bounded(lit, c, whole)
             raise _Problem(
                 "E303",
                 lit.span,

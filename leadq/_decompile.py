@@ -49,6 +49,7 @@ def decompile_q(q: str, schema: Schema) -> tuple[Node | None, list[Diagnostic]]:
     starts = list(_term_start(schema).finditer(q, offset))
     if not starts or starts[0].start() != offset:
         end = starts[0].start() if starts else len(q)
+        end = offset + len(q[offset:end].rstrip())
         diagnostics.append(_unknown_term(q, offset, end, schema))
     conditions: list[Node] = []
     for k, m in enumerate(starts):

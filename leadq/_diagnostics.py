@@ -119,21 +119,29 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
 def render(diagnostics: Sequence[Diagnostic], text: str, path: str = "<filter>") -> str:
     """Render diagnostics the way the CLI prints them.
 
-    One block per diagnostic: ``path:line:col: CODE message``, the source line, a caret
-    underline below the span, and the hint.
+    One block per diagnostic: ``path:line:col: CODE message``, the source line (a window of
+    it, when the line is long), a caret underline below the span, and the hint.
     """
     lines = text.split("\n")
     out: list[str] = []
     for d in diagnostics:
         out.append(f"{path}:{d.line}:{d.column}: {d.code} {d.message}")
         source = lines[d.line - 1] if d.line - 1 < len(lines) else ""
-        shown = _printable(source)
-        out.append(f"    {shown}")
-        width = max(1, min(d.end, d.start + len(source) - d.column + 1) - d.start)
-        out.append("    " + " " * (d.column - 1) + "^" * width)
+        first = d.column - 1  # index of the span's start within the line
+        width = max(1, min(d.end - d.start, len(source) - first))
+        left = max(0, first - _WINDOW // 2) if len(source) > _WINDOW else 0
+        shown = _printable(source[left : left + _WINDOW])
+        prefix = "..." if left else ""
+        suffix = "..." if left + _WINDOW < len(source) else ""
+        out.append(f"    {prefix}{shown}{suffix}")
+        caret = min(width, max(1, _WINDOW - (first - left)))
+        out.append("    " + " " * (len(prefix) + first - left) + "^" * caret)
         if d.hint:
             out.append(f"    hint: {d.hint}")
     return "\n".join(out)
+
+
+_WINDOW = 100
 
 
 def _printable(line: str) -> str:
@@ -152,7 +160,8 @@ class LeadqError(Exception):
             diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d.start)
         )
         self.text = text
-        super().__init__(render(self.diagnostics, text) if text else self._summary())
+        super().__init__(self.diagnostics)
 
-    def _summary(self) -> str:
-        return "; ".join(f"{d.code} {d.message}" for d in self.diagnostics)
+    def __str__(self) -> str:
+        # rendered on demand: a caller that only reads .diagnostics pays nothing for it
+        return render(self.diagnostics, self.text)

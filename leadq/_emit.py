@@ -29,11 +29,22 @@ def emit_q(normalized: Normalized, text: str) -> tuple[str | None, list[Diagnost
         try:
             terms.extend(_terms(constraint))
         except _Unsayable as u:
-            spans = list(dict.fromkeys(normalized.spans.get(constraint.criterion.name) or [Span(0, len(text))]))
+            spans = _places(normalized.spans.get(constraint.criterion.name) or [Span(0, len(text))])
             problems.extend(diagnostic(text, u.code, s, u.message, u.hint) for s in spans)
     if problems:
         return None, problems
     return " ".join(terms), []
+
+
+#: More conditions than this on one criterion are pointed at as one stretch of text.
+_MAX_POINTS = 8
+
+
+def _places(spans: list[Span]) -> list[Span]:
+    unique = list(dict.fromkeys(spans))
+    if len(unique) <= _MAX_POINTS:
+        return unique
+    return [Span(min(s.start for s in unique), max(s.end for s in unique))]
 
 
 def _terms(constraint: Constraint) -> list[str]:

@@ -11,6 +11,7 @@ box from the bounding box. No guessing, no special cases per operator.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from typing import TypeAlias
 
@@ -163,6 +164,7 @@ class _RangeSpace(_Space):
         inside = sorted(
             c for c in cuts if (self.first is None or c > self.first) and (self.last is None or c <= self.last)
         )
+        self.starts = inside  # region k (k >= 1) starts at inside[k - 1]
         starts: list[int | None] = [self.first, *inside]
         ends: list[int | None] = [*(c - 1 for c in inside), self.last]
         self.regions = list(zip(starts, ends, strict=True))
@@ -170,11 +172,16 @@ class _RangeSpace(_Space):
 
     def mask(self, atom: Atom) -> int:
         assert isinstance(atom, Range)
-        m = 0
-        for i, (start, end) in enumerate(self.regions):
-            if _within(start, end, atom.low, atom.high):
-                m |= 1 << i
-        return m
+        # Every bound is a cut, so the atom covers a run of whole regions: find its ends.
+        first = 0 if atom.low is None else bisect.bisect_right(self.starts, atom.low)
+        last = len(self.regions) - 1 if atom.high is None else bisect.bisect_right(self.starts, atom.high)
+        if atom.low is not None and self.last is not None and atom.low > self.last:
+            return 0
+        if atom.high is not None and self.first is not None and atom.high < self.first:
+            return 0
+        if last < first:
+            return 0
+        return ((1 << (last + 1)) - 1) ^ ((1 << first) - 1)
 
     def constraint(self, mask: int) -> Constraint:
         merged: list[tuple[int | None, int | None]] = []
@@ -187,13 +194,6 @@ class _RangeSpace(_Space):
                     merged.append((start, end))
                 previous = i
         return Intervals(self.criterion, tuple(merged))
-
-
-def _within(start: int | None, end: int | None, low: int | None, high: int | None) -> bool:
-    """Whether the region [start, end] lies inside [low, high] (regions never straddle)."""
-    if low is not None and (start is None or start < low):
-        return False
-    return high is None or (end is not None and end <= high)
 
 
 class _SubstringSpace(_Space):
@@ -486,8 +486,21 @@ def normalize(logic: Logic, schema: Schema, text: str) -> tuple[Normalized | Non
     return Normalized(n.constraints(box), spans), []
 
 
+#: Deletion-based searches (the smallest contradicting set, redundant conditions) cost one
+#: evaluation per condition; past this many top-level conditions they are skipped.
+MAX_SEARCHED = 64
+
+
 def _contradictions(n: Normalizer, logic: Logic) -> list[Diagnostic]:
     core = conjuncts(logic)
+    # Most contradictions sit within one criterion: try those groups first, cheaply.
+    for name in n.atoms:
+        group = [c for c in core if {a.criterion.name for a in atoms(c)} == {name}]
+        if group and not n.boxes(Conj(tuple(group), group[0].span)):
+            core = group
+            break
+    if len(core) > MAX_SEARCHED:
+        core = [logic]
     for c in list(core):
         trial = [x for x in core if x is not c]
         if trial and not n.boxes(Conj(tuple(trial), c.span)):
@@ -539,6 +552,8 @@ def lint(logic: Logic, schema: Schema, text: str) -> list[Diagnostic]:
             return []
         out: list[Diagnostic] = []
         kept = conjuncts(logic)
+        if len(kept) > MAX_SEARCHED:
+            return []
         for c in reversed(list(kept)):
             if n.boxes(c) == [{}]:
                 out.append(diagnostic(text, "W603", c.span, f"`{_source(text, c.span)}` is always true", "remove it"))

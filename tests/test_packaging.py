@@ -1,0 +1,74 @@
+"""The grammar ships inside the wheel and is found by an editable install alike."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import leadq
+from leadq._parse import grammar_path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_source_tree_uses_the_single_grammar_file() -> None:
+    if not (ROOT / "grammar" / "leadq.lark").exists():  # running from an installed wheel
+        return
+    assert grammar_path() == (ROOT / "grammar" / "leadq.lark").resolve() or grammar_path().samefile(
+        ROOT / "grammar" / "leadq.lark"
+    )
+
+
+def test_public_api_is_exactly_the_documented_names() -> None:
+    assert sorted(leadq.__all__) == sorted(
+        [
+            "compile",
+            "check",
+            "parse",
+            "format",
+            "decompile",
+            "Diagnostic",
+            "LeadqError",
+            "Schema",
+            "LEADS_LIST",
+            "LEADS_LIST_ROUTED",
+            "Node",
+            "Criterion",
+            "FieldType",
+            "Severity",
+        ]
+    )
+    assert (Path(leadq.__file__).parent / "py.typed").exists()
+
+
+def test_wheel_installs_and_compiles_in_a_fresh_venv(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = dist.glob("leadq-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / ("Scripts" if os.name == "nt" else "bin") / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True, capture_output=True)
+    out = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import leadq, leadq._parse as p\n"
+            "print(leadq.compile('result=missed and site in (1,2)'))\n"
+            "print(p.grammar_path())",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # not the source tree: the grammar must come from the wheel
+    )
+    q, where = out.stdout.splitlines()
+    assert q == "site_ids=1,2 result=missed"
+    assert "site-packages" in where and where.endswith(os.path.join("leadq", "grammar", "leadq.lark"))

@@ -1,0 +1,67 @@
+"""Contracts that hold for every input (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+from strategies import canonical_q, schema_trees, token_soup, trees
+
+import leadq
+from leadq._diagnostics import CODES
+
+
+def _assert_well_formed(text: str, diagnostics: list[leadq.Diagnostic]) -> None:
+    for d in diagnostics:
+        assert d.code in CODES and d.code != "E900", d
+        assert 0 <= d.start <= d.end <= len(text), d
+
+
+@given(st.one_of(st.text(), token_soup))
+@example("(" * 5000)
+@example("not " * 5000 + "x")
+@example('text contains "\ud800"')
+def test_check_never_raises_and_spans_stay_inside(text: str) -> None:
+    diagnostics = leadq.check(text)
+    _assert_well_formed(text, diagnostics)
+
+
+@given(st.one_of(st.text(), token_soup))
+def test_compile_returns_q_or_raises_leadq_error(text: str) -> None:
+    try:
+        q = leadq.compile(text)
+    except leadq.LeadqError as e:
+        assert e.diagnostics
+        _assert_well_formed(text, e.diagnostics)
+        assert any(d.severity is leadq.Severity.ERROR for d in e.diagnostics)
+    else:
+        assert isinstance(q, str)
+        assert not any(d.severity is leadq.Severity.ERROR for d in leadq.check(text))
+
+
+@given(trees)
+def test_format_parses_back_to_the_same_tree(tree: leadq.Node) -> None:
+    assert leadq.parse(leadq.format(tree)) == tree
+
+
+@given(canonical_q())
+def test_canonical_q_survives_decompile_format_compile(q: str) -> None:
+    assert leadq.compile(leadq.format(leadq.decompile(q))) == q
+
+
+@given(canonical_q(leadq.LEADS_LIST_ROUTED))
+def test_canonical_q_round_trip_routed(q: str) -> None:
+    schema = leadq.LEADS_LIST_ROUTED
+    assert leadq.compile(leadq.format(leadq.decompile(q, schema=schema)), schema=schema) == q
+
+
+@given(schema_trees())
+def test_compiled_filters_round_trip_through_q(tree: leadq.Node) -> None:
+    text = leadq.format(tree)
+    try:
+        q = leadq.compile(text)
+    except leadq.LeadqError as e:
+        _assert_well_formed(text, e.diagnostics)
+        return
+    assert leadq.compile(leadq.format(leadq.decompile(q))) == q
+    # compiling is deterministic and idempotent through q
+    assert leadq.compile(text) == q
