@@ -1,0 +1,107 @@
+"""The docs are tested like code: every example table runs, every code has a section."""
+
+from __future__ import annotations
+
+import doctest
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import leadq
+from leadq._api import decompile_with_diagnostics
+from leadq._diagnostics import CODES
+
+DOCS = Path(__file__).parent.parent / "docs"
+README = Path(__file__).parent.parent / "README.md"
+
+
+def _tables(header: tuple[str, str]) -> list[tuple[str, str, str]]:
+    """Rows of every two-column table with this header, as (file, left, right)."""
+    rows = []
+    for path in sorted(DOCS.glob("*.md")):
+        inside = False
+        for line in path.read_text(encoding="utf-8").splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+            if tuple(cells) == header:
+                inside = True
+            elif not cells:
+                inside = False
+            elif inside and not set(cells[0]) <= {"-", ":"}:
+                rows.append((path.name, cells[0], cells[1]))
+    return rows
+
+
+def _code(cell: str) -> str:
+    if cell == "(empty)":
+        return ""
+    assert cell.startswith("`") and cell.endswith("`"), cell
+    return cell[1:-1]
+
+
+COMPILE_ROWS = _tables(("filter", "q"))
+CHECK_ROWS = _tables(("filter", "diagnostics"))
+Q_ROWS = _tables(("q", "diagnostics"))
+
+
+def _found(diagnostics: list[leadq.Diagnostic]) -> list[str]:
+    return sorted(f"{d.code} {d.start}-{d.end}" for d in diagnostics)
+
+
+def _listed(cell: str) -> list[str]:
+    return sorted(_code(c.strip()) for c in cell.split(","))
+
+
+def test_the_docs_have_examples() -> None:
+    assert len(COMPILE_ROWS) > 30 and len(CHECK_ROWS) > 30 and Q_ROWS
+
+
+@pytest.mark.parametrize(("page", "text", "q"), COMPILE_ROWS)
+def test_compile_examples(page: str, text: str, q: str) -> None:
+    assert leadq.compile(_code(text)) == _code(q)
+
+
+@pytest.mark.parametrize(("page", "text", "listed"), CHECK_ROWS)
+def test_diagnostic_examples(page: str, text: str, listed: str) -> None:
+    assert _found(leadq.check(_code(text))) == _listed(listed)
+
+
+@pytest.mark.parametrize(("page", "q", "listed"), Q_ROWS)
+def test_decompile_examples(page: str, q: str, listed: str) -> None:
+    assert _found(decompile_with_diagnostics(_code(q))[1]) == _listed(listed)
+
+
+def test_every_code_has_a_section_and_no_section_is_stale() -> None:
+    text = (DOCS / "diagnostics.md").read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^## ([EWI]\d{3}) .*\((error|warning|info)\)$", text, re.M))
+    assert documented == {code: c.severity.value for code, c in CODES.items()}
+
+
+def test_readme_python_tour() -> None:
+    failures, tried = doctest.testfile(str(README), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert tried > 5 and failures == 0
+
+
+def _shell_examples() -> list[tuple[str, str]]:
+    """`$ leadq ...` lines of the README with the output shown below them."""
+    examples = []
+    lines = README.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().startswith("$ leadq "):
+            out = []
+            for following in lines[i + 1 :]:
+                if not following.strip() or following.strip().startswith("$ "):
+                    break
+                out.append(following[4:])
+            examples.append((line.strip()[2:], "\n".join(out)))
+    return examples
+
+
+@pytest.mark.parametrize(("command", "output"), _shell_examples())
+def test_readme_shell_examples(command: str, output: str) -> None:
+    args = shlex.split(command)[1:]
+    done = subprocess.run([sys.executable, "-m", "leadq", *args], capture_output=True, text=True)
+    assert (done.stdout + done.stderr).rstrip("\n") == output
