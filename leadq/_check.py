@@ -8,7 +8,6 @@ on one criterion (`Member`, `Range`, `Substring`, `Period`) combined by `Conj`, 
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import TypeAlias
@@ -148,12 +147,6 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     return None
 
 
-def injection_pattern(schema: Schema) -> re.Pattern[str]:
-    """Whitespace followed by `<known name><op>`: where a server would start a new term."""
-    names = "|".join(sorted((re.escape(c.name) for c in schema.criteria), key=len, reverse=True))
-    return re.compile(rf"\s(?:{names})[=<>]")
-
-
 def value_problem(value: str, schema: Schema, span: Span, what: str) -> _Problem | None:
     """Why `value` cannot be written into `q` as it is, if it cannot (q-format.md)."""
     if not value:
@@ -174,7 +167,7 @@ def value_problem(value: str, schema: Schema, span: Span, what: str) -> _Problem
             span,
             f"{what} is {len(value)} characters long; q values hold at most {MAX_VALUE_LENGTH}",
         )
-    m = _injection(schema).search(value)
+    m = schema.term_break.search(value)
     if m:
         return _Problem(
             "E305",
@@ -183,17 +176,6 @@ def value_problem(value: str, schema: Schema, span: Span, what: str) -> _Problem
             "remove the space before it, or search a shorter piece of the text",
         )
     return None
-
-
-_injections: dict[int, tuple[Schema, re.Pattern[str]]] = {}
-
-
-def _injection(schema: Schema) -> re.Pattern[str]:
-    cached = _injections.get(id(schema))
-    if cached is None or cached[0] is not schema:
-        cached = (schema, injection_pattern(schema))
-        _injections[id(schema)] = cached
-    return cached[1]
 
 
 def _is_forbidden(c: str) -> bool:

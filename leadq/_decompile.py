@@ -24,18 +24,6 @@ _DECIMAL = re.compile(r"-?\d+\.\d+")
 _WORD = re.compile(r"[^\W\d]\w*")
 _KEYWORDS = frozenset({"and", "or", "not", "in", "contains", "between", "true", "false"})
 
-_patterns: dict[int, tuple[Schema, re.Pattern[str]]] = {}
-
-
-def _term_start(schema: Schema) -> re.Pattern[str]:
-    cached = _patterns.get(id(schema))
-    if cached is None or cached[0] is not schema:
-        names = "|".join(sorted((re.escape(c.name) for c in schema.criteria), key=len, reverse=True))
-        cached = (schema, re.compile(rf"(?:^|(?<=\s))({names})(>=|<=|=|>|<)"))
-        _patterns[id(schema)] = cached
-    return cached[1]
-
-
 _ANY_TERM = re.compile(r"(?:^|(?<=\s))(\w+)(>=|<=|=|>|<)")
 
 
@@ -46,7 +34,7 @@ def decompile_q(q: str, schema: Schema) -> tuple[Node | None, list[Diagnostic]]:
     if not stripped:
         return MatchAll(Span(0, 0)), []
     offset = len(q) - len(q.lstrip())
-    starts = list(_term_start(schema).finditer(q, offset))
+    starts = list(schema.term_start.finditer(q, offset))
     if not starts or starts[0].start() != offset:
         end = starts[0].start() if starts else len(q)
         end = offset + len(q[offset:end].rstrip())

@@ -8,6 +8,7 @@ method of the API is another table, not new logic.
 from __future__ import annotations
 
 import enum
+import re
 
 import attrs
 
@@ -61,6 +62,11 @@ class Schema:
     by_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
     by_q_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
     order: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
+    #: Where a server starts reading a new term: `<known name><op>` at the start of q or
+    #: after whitespace (q-format.md). Group 1 is the name, group 2 the operator.
+    term_start: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
+    #: Whitespace followed by `<known name><op>`: what a value must never contain.
+    term_break: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
 
     @by_name.default
     def _by_name(self) -> dict[str, Criterion]:
@@ -73,6 +79,17 @@ class Schema:
     @order.default
     def _order(self) -> dict[str, int]:
         return {c.name: i for i, c in enumerate(self.criteria)}
+
+    @term_start.default
+    def _term_start(self) -> re.Pattern[str]:
+        return re.compile(rf"(?:^|(?<=\s))({self._names()})(>=|<=|=|>|<)")
+
+    @term_break.default
+    def _term_break(self) -> re.Pattern[str]:
+        return re.compile(rf"\s(?:{self._names()})[=<>]")
+
+    def _names(self) -> str:
+        return "|".join(sorted((re.escape(c.name) for c in self.criteria), key=len, reverse=True))
 
     def lookup(self, name: str) -> Criterion | None:
         """The criterion a person's field name refers to, if any."""
