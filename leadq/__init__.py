@@ -3,6 +3,9 @@
 from ._api import check, compile, decompile, format, parse
 from ._ast import Node
 from ._diagnostics import Diagnostic, LeadqError, Severity
+from ._evaluate import evaluate, evaluate_q
+from ._explain import explain
+from ._plan import Plan, plan
 from ._schema import LEADS_LIST, LEADS_LIST_ROUTED, Criterion, FieldType, Schema
 
 __all__ = [
@@ -13,11 +16,16 @@ __all__ = [
     "FieldType",
     "LeadqError",
     "Node",
+    "Plan",
     "Schema",
     "Severity",
     "check",
     "compile",
     "decompile",
+    "evaluate",
+    "evaluate_q",
+    "explain",
     "format",
     "parse",
+    "plan",
 ]

@@ -102,3 +102,27 @@ def _to_moscow(dt: datetime, tz: str) -> datetime:
             raise ValueError(tz)
         offset = timedelta(hours=hours, minutes=minutes) * (1 if tz[0] == "+" else -1)
     return dt.replace(tzinfo=timezone(offset)).astimezone(MOSCOW).replace(tzinfo=None)
+
+
+#: How far back each relative period reaches, in seconds before `now` (`today`: to the
+#: midnight just passed). The API documents only `today`; the others are leadq's reading.
+_PERIOD_SPANS = {"lastday": 1, "last3days": 3, "lastweek": 7, "lastmonth": 30, "lastyear": 365}
+
+
+def moscow_seconds(now: datetime) -> int:
+    """`now` as Moscow local seconds (a naive `now` is taken as Moscow time)."""
+    if now.tzinfo is not None:
+        now = now.astimezone(MOSCOW).replace(tzinfo=None)
+    return seconds(now)
+
+
+def in_period(name: str, at: int, now: int) -> bool:
+    """Whether the Moscow local second `at` lies in the relative period `name` at `now`."""
+    if name == "today":
+        return now - now % _DAY < at <= now
+    return now - _PERIOD_SPANS[name] * _DAY < at <= now
+
+
+def parse_lead_time(text: str) -> int:
+    """A Lead's datetime as the API returns it (`2014-12-17T15:35:48`, Moscow time)."""
+    return moscow_seconds(datetime.fromisoformat(text))

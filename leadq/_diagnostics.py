@@ -55,12 +55,14 @@ CODES: dict[str, Code] = _table(
     ("E305", E, "value cannot be written into q"),
     ("E306", E, "value too long"),
     ("E307", E, "relative period combined with another condition on the field"),
+    ("E308", E, "relative period evaluated without a clock"),
     # meaning
     ("E401", E, "filter can never match"),
     ("E402", E, "filter needs more than one request"),
     ("E403", E, "exclusion with nothing to subtract from"),
     ("E404", E, "condition cannot be expressed in q"),
     ("E405", E, "filter too complex"),
+    ("E406", E, "plan needs more requests than allowed"),
     # reading q strings (decompile)
     ("E501", E, "unknown criterion in q"),
     ("E502", E, "malformed q term"),

@@ -15,7 +15,9 @@ from ._normalize import Constraint, Excluded, Inexpressible, Intervals, Normaliz
 from ._schema import Criterion, FieldType
 
 
-class _Unsayable(Exception):
+class Unsayable(Exception):
+    """A constraint that no q term can carry, with the diagnostic to report."""
+
     def __init__(self, code: str, message: str, hint: str | None = None):
         super().__init__(message)
         self.code, self.message, self.hint = code, message, hint
@@ -27,8 +29,8 @@ def emit_q(normalized: Normalized, text: str) -> tuple[str | None, list[Diagnost
     problems: list[Diagnostic] = []
     for constraint in normalized.constraints:
         try:
-            terms.extend(_terms(constraint))
-        except _Unsayable as u:
+            terms.extend(constraint_terms(constraint))
+        except Unsayable as u:
             spans = _places(normalized.spans.get(constraint.criterion.name) or [Span(0, len(text))])
             problems.extend(diagnostic(text, u.code, s, u.message, u.hint) for s in spans)
     if problems:
@@ -47,7 +49,7 @@ def _places(spans: list[Span]) -> list[Span]:
     return [Span(min(s.start for s in unique), max(s.end for s in unique))]
 
 
-def _terms(constraint: Constraint) -> list[str]:
+def constraint_terms(constraint: Constraint) -> list[str]:
     c = constraint.criterion
     if isinstance(constraint, Values):
         return [_values(c, constraint.values)]
@@ -59,13 +61,13 @@ def _terms(constraint: Constraint) -> list[str]:
         return [f"{c.name}={constraint.name}"]
     if isinstance(constraint, Excluded):
         shown = ", ".join(_value_text(v) for v in constraint.values)
-        raise _Unsayable(
+        raise Unsayable(
             "E403",
             f"`{c.display}` excludes {shown} without a list of {c.display}s to take them from",
             f"q can only list the {c.display}s to keep: add `{c.display} in (...)`",
         )
     assert isinstance(constraint, Inexpressible)
-    raise _Unsayable("E404", f"`{c.display}`: {constraint.reason}")
+    raise Unsayable("E404", f"`{c.display}`: {constraint.reason}")
 
 
 def _value_text(v: IdValue) -> str:
@@ -78,7 +80,7 @@ def _values(c: Criterion, values: tuple[IdValue, ...]) -> str:
     if c.type is FieldType.IDLIST:
         value = ",".join(_value_text(v) for v in values)
         if len(value) > MAX_VALUE_LENGTH:
-            raise _Unsayable(
+            raise Unsayable(
                 "E306",
                 f"the list of {len(values)} {c.display} ids takes {len(value)} characters; "
                 f"q values hold at most {MAX_VALUE_LENGTH}",
@@ -86,7 +88,7 @@ def _values(c: Criterion, values: tuple[IdValue, ...]) -> str:
             )
         return f"{c.name}={value}"
     if len(values) != 1:
-        raise _Unsayable(
+        raise Unsayable(
             "E402",
             f"`{c.display}` allows {', '.join(_value_text(v) for v in values)}; a q term holds one value",
             "split the filter into one request per value and merge the results",
@@ -96,7 +98,7 @@ def _values(c: Criterion, values: tuple[IdValue, ...]) -> str:
 
 def _intervals(c: Criterion, intervals: tuple[tuple[int | None, int | None], ...]) -> list[str]:
     if len(intervals) != 1:
-        raise _Unsayable(
+        raise Unsayable(
             "E402",
             f"`{c.display}` allows {len(intervals)} separate ranges; q holds one range per field",
             "split the filter into one request per range and merge the results",

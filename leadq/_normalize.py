@@ -12,26 +12,26 @@ box from the bounding box. No guessing, no special cases per operator.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeAlias
 
 import attrs
 
 from ._ast import Span
-from ._check import Atom, Conj, Disj, IdValue, Logic, Member, Neg, Period, Range, Substring
+from ._check import MAX_VALUE_LENGTH, Atom, Conj, Disj, IdValue, Logic, Member, Neg, Period, Range, Substring
 from ._datetimes import FIRST_SECOND, LAST_SECOND
 from ._diagnostics import Diagnostic, diagnostic
 from ._schema import Criterion, FieldType, Schema
 
 #: A union may hold this many boxes while being simplified; more is "too complex".
 MAX_BOXES = 4096
-#: Distinct `contains` texts on one field (their truth assignments are enumerated).
-MAX_SUBSTRINGS = 12
+#: Distinct `contains` texts or periods on one field (their truth assignments are enumerated).
+MAX_TESTS = 12
 
 Box = dict[int, int]  # criterion index → region mask; a missing criterion is unconstrained
 
 
-class _TooComplex(Exception):
+class TooComplex(Exception):
     pass
 
 
@@ -101,6 +101,10 @@ class _Space:
     def constraint(self, mask: int) -> Constraint:
         raise NotImplementedError
 
+    def split(self, mask: int) -> list[int]:
+        """Pieces of `mask` whose union is `mask`, each sayable by one q term if possible."""
+        return [mask]
+
 
 class _MemberSpace(_Space):
     _OTHER = object()
@@ -132,6 +136,23 @@ class _MemberSpace(_Space):
             left_out = [v for i, v in enumerate(self.universe[:-1]) if not mask >> i & 1]
             return Excluded(self.criterion, tuple(_ids(left_out)))
         return Values(self.criterion, tuple(_ids(chosen)))
+
+    def split(self, mask: int) -> list[int]:
+        bits = [1 << i for i in range(len(self.universe)) if mask >> i & 1]
+        if self.universe[-1] is self._OTHER and mask >> (len(self.universe) - 1) & 1:
+            return [mask]  # an exclusion: no finite pieces
+        if self.criterion.type is not FieldType.IDLIST:
+            return bits  # one enum or string value per term
+        pieces: list[int] = []
+        length = MAX_VALUE_LENGTH + 1
+        for bit in bits:  # ids in ascending order, as many per piece as fit in a q value
+            width = len(str(self.universe[bit.bit_length() - 1])) + 1
+            if length + width > MAX_VALUE_LENGTH + 1:
+                pieces.append(0)
+                length = 0
+            pieces[-1] |= bit
+            length += width
+        return pieces
 
 
 def _ids(values: Iterable[object]) -> list[IdValue]:
@@ -195,52 +216,77 @@ class _RangeSpace(_Space):
                 previous = i
         return Intervals(self.criterion, tuple(merged))
 
+    def split(self, mask: int) -> list[int]:
+        runs: list[int] = []
+        previous = -2
+        for i in range(len(self.regions)):
+            if mask >> i & 1:
+                if previous == i - 1:
+                    runs[-1] |= 1 << i
+                else:
+                    runs.append(1 << i)
+                previous = i
+        return runs
 
-class _SubstringSpace(_Space):
-    """Regions are the truth assignments of the `contains` tests that some text can meet."""
 
-    def __init__(self, criterion: Criterion, atoms: Sequence[Substring]) -> None:
+class _TestSpace(_Space):
+    """Regions are the truth assignments of a field's opaque tests that some value can meet.
+
+    The tests are `contains` texts (a text that contains "ab" also contains "a") or
+    relative periods (independent of each other without a clock). Each compiles to one q
+    term; a region set that is no single test cannot be said by one q.
+    """
+
+    def __init__(self, criterion: Criterion, keys: Sequence[str], implied: Callable[[str, str], bool]) -> None:
         self.criterion = criterion
-        self.texts = sorted({a.text for a in atoms})
-        if len(self.texts) > MAX_SUBSTRINGS:
-            raise _TooComplex
-        k = len(self.texts)
-        # assignment `v` (bit i: contains texts[i]) is possible unless a text that must be
-        # absent is part of one that must be present
-        inside = [[j for j in range(k) if j != i and self.texts[j] in self.texts[i]] for i in range(k)]
-        self.assignments = [
-            v for v in range(1 << k) if all(v >> j & 1 for i in range(k) if v >> i & 1 for j in inside[i])
-        ]
-        self.full = (1 << len(self.assignments)) - 1
-        self.text_masks = {
-            t: sum(1 << r for r, v in enumerate(self.assignments) if v >> i & 1) for i, t in enumerate(self.texts)
+        self.keys = sorted(set(keys))
+        if len(self.keys) > MAX_TESTS:
+            raise TooComplex
+        k = len(self.keys)
+        # assignment `v` (bit i: test i holds) is possible unless a test that must fail is
+        # implied by one that must hold
+        implies = [[j for j in range(k) if j != i and implied(self.keys[i], self.keys[j])] for i in range(k)]
+        assignments = [v for v in range(1 << k) if all(v >> j & 1 for i in range(k) if v >> i & 1 for j in implies[i])]
+        self.full = (1 << len(assignments)) - 1
+        self.key_masks = {
+            key: sum(1 << r for r, v in enumerate(assignments) if v >> i & 1) for i, key in enumerate(self.keys)
         }
 
     def mask(self, atom: Atom) -> int:
-        assert isinstance(atom, Substring)
-        return self.text_masks[atom.text]
+        assert isinstance(atom, (Substring, Period))
+        return self.key_masks[atom.text if isinstance(atom, Substring) else atom.name]
 
     def constraint(self, mask: int) -> Constraint:
-        for t in sorted(self.texts, key=len, reverse=True):
-            if self.text_masks[t] == mask:
-                return Text(self.criterion, t)
+        for key in sorted(self.keys, key=len, reverse=True):
+            if self.key_masks[key] == mask:
+                if self.criterion.type is FieldType.SUBSTRING:
+                    return Text(self.criterion, key)
+                return PeriodIs(self.criterion, key)
+        what = "substring" if self.criterion.type is FieldType.SUBSTRING else "relative period"
         return Inexpressible(
             self.criterion,
-            "q carries one substring per field and no negation; this mix of `contains` tests needs more",
+            f"a q term holds one {what} and q has no negation; this mix of conditions needs more",
         )
 
+    def split(self, mask: int) -> list[int]:
+        if mask in self.key_masks.values():
+            return [mask]
+        inside = sorted((m for m in set(self.key_masks.values()) if m & ~mask == 0), key=int.bit_count, reverse=True)
+        chosen: list[int] = []
+        covered = 0
+        for m in inside:  # greedy cover by single tests
+            if m & ~covered:
+                chosen.append(m)
+                covered |= m
+        return chosen if covered == mask else [mask]
 
-class _PeriodSpace(_Space):
-    def __init__(self, criterion: Criterion, name: str) -> None:
-        self.criterion, self.name, self.full = criterion, name, 0b11
 
-    def mask(self, atom: Atom) -> int:
-        return 0b01
+def _contains(text: str, part: str) -> bool:
+    return part in text
 
-    def constraint(self, mask: int) -> Constraint:
-        if mask == 0b01:
-            return PeriodIs(self.criterion, self.name)
-        return Inexpressible(self.criterion, f"q cannot say `not {self.name}`")
+
+def _independent(_: str, __: str) -> bool:
+    return False
 
 
 # -- boxes -------------------------------------------------------------------------------
@@ -267,12 +313,12 @@ class Normalizer:
     def _space(self, group: list[Atom]) -> _Space | None:
         c = group[0].criterion
         if c.type is FieldType.SUBSTRING:
-            return _SubstringSpace(c, [a for a in group if isinstance(a, Substring)])
+            return _TestSpace(c, [a.text for a in group if isinstance(a, Substring)], _contains)
         if c.type in (FieldType.NUMERIC, FieldType.DATETIME):
             periods = [a for a in group if isinstance(a, Period)]
             if not periods:
                 return _RangeSpace(c, [a for a in group if isinstance(a, Range)])
-            others = [a for a in group if not (isinstance(a, Period) and a.name == periods[0].name)]
+            others = [a for a in group if not isinstance(a, Period)]
             if others:
                 for a in (periods[0], *others):
                     self.diagnostics.append(
@@ -286,7 +332,7 @@ class Normalizer:
                         )
                     )
                 return None
-            return _PeriodSpace(c, periods[0].name)
+            return _TestSpace(c, [a.name for a in periods], _independent)
         return _MemberSpace(c, [a for a in group if isinstance(a, Member)])
 
     def boxes(self, logic: Logic, negate: bool = False) -> list[Box]:
@@ -308,7 +354,7 @@ class Normalizer:
                 if len(union) > MAX_BOXES:
                     union = simplify(union, self.spaces)
                     if len(union) > MAX_BOXES:
-                        raise _TooComplex
+                        raise TooComplex
             return simplify(union, self.spaces)
         i = self.index[logic.criterion.name]
         space = self.spaces[i]
@@ -321,7 +367,7 @@ class Normalizer:
 
     def intersect(self, left: list[Box], right: list[Box]) -> list[Box]:
         if len(left) * len(right) > MAX_BOXES:
-            raise _TooComplex
+            raise TooComplex
         out: list[Box] = []
         for a in left:
             for b in right:
@@ -418,7 +464,7 @@ def subtract(pieces: list[Box], boxes: list[Box], spaces: dict[int, _Space]) -> 
                 rest[i] = have & m
         pieces = left
         if len(pieces) > MAX_BOXES:
-            raise _TooComplex
+            raise TooComplex
         if not pieces:
             break
     return pieces
@@ -467,11 +513,11 @@ def normalize(logic: Logic, schema: Schema, text: str) -> tuple[Normalized | Non
             return None, n.diagnostics
         boxes = n.boxes(logic)
         if not boxes:
-            return None, _contradictions(n, logic)
+            return None, contradictions(n, logic)
         box = n.single(boxes)
         if box is None:
             return None, _needs_several(n, logic)
-    except _TooComplex:
+    except TooComplex:
         span = Span(0, len(text))
         return None, [
             diagnostic(
@@ -491,7 +537,7 @@ def normalize(logic: Logic, schema: Schema, text: str) -> tuple[Normalized | Non
 MAX_SEARCHED = 64
 
 
-def _contradictions(n: Normalizer, logic: Logic) -> list[Diagnostic]:
+def contradictions(n: Normalizer, logic: Logic) -> list[Diagnostic]:
     core = conjuncts(logic)
     # Most contradictions sit within one criterion: try those groups first, cheaply.
     for name in n.atoms:
@@ -572,5 +618,5 @@ def lint(logic: Logic, schema: Schema, text: str) -> list[Diagnostic]:
                 )
                 kept = others
         return sorted(out, key=lambda d: d.start)
-    except _TooComplex:
+    except TooComplex:
         return []

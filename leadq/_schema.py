@@ -39,6 +39,10 @@ class Criterion:
         values: the allowed values of an enum.
         id_kind: for idlists, whether ids are numbers or strings.
         human: the name `format` and `decompile` print.
+        lead_field: the Lead object's attribute the criterion tests (``site`` for
+            ``site_ids``, whose value is a Site with an ``id``); the name by default.
+        presence: a boolean criterion that tests whether `lead_field` is given
+            (``email_exists``) rather than reading a boolean.
     """
 
     name: str
@@ -47,6 +51,13 @@ class Criterion:
     values: tuple[str, ...] = ()
     id_kind: IdKind = IdKind.NUMBER
     human: str = ""
+    lead_field: str = ""
+    presence: bool = False
+
+    @property
+    def field(self) -> str:
+        """The Lead attribute this criterion reads."""
+        return self.lead_field or self.name
 
     @property
     def display(self) -> str:
@@ -97,7 +108,7 @@ class Schema:
 
 
 def _ids(name: str, human: str, id_kind: IdKind = IdKind.NUMBER) -> Criterion:
-    return Criterion(name, (human, f"{human}_id"), FieldType.IDLIST, id_kind=id_kind, human=human)
+    return Criterion(name, (human, f"{human}_id"), FieldType.IDLIST, id_kind=id_kind, human=human, lead_field=human)
 
 
 _LEAD_TYPES = ("form", "callback", "chat")
@@ -106,7 +117,7 @@ _RESULTS = ("missed", "completed")
 
 def _criteria(*, routed: bool) -> tuple[Criterion, ...]:
     rows = [
-        Criterion("ids", ("id",), FieldType.IDLIST, human="id"),
+        Criterion("ids", ("id",), FieldType.IDLIST, human="id", lead_field="id"),
         _ids("site_ids", "site"),
         _ids("department_ids", "department"),
         _ids("created_by_ids", "created_by"),
@@ -122,15 +133,15 @@ def _criteria(*, routed: bool) -> tuple[Criterion, ...]:
     rows += [
         Criterion("result", (), FieldType.ENUM, _RESULTS),
         Criterion("duration", (), FieldType.NUMERIC),
-        Criterion("email_exists", (), FieldType.BOOLEAN),
-        Criterion("phone_exists", (), FieldType.BOOLEAN),
+        Criterion("email_exists", (), FieldType.BOOLEAN, lead_field="email", presence=True),
+        Criterion("phone_exists", (), FieldType.BOOLEAN, lead_field="phone", presence=True),
     ]
     if not routed:
         rows.append(Criterion("is_managed", (), FieldType.BOOLEAN))
     rows += [
         Criterion("search_engine", (), FieldType.STRING),
         Criterion("ext_referer", (), FieldType.STRING),
-        Criterion("enter_page", ("entry_page",), FieldType.STRING),
+        Criterion("enter_page", ("entry_page",), FieldType.STRING, lead_field="entry_page"),
         Criterion("int_referer", (), FieldType.STRING),
         Criterion("created_at", (), FieldType.DATETIME),
         Criterion("text", (), FieldType.SUBSTRING),

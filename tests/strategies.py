@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -84,14 +86,43 @@ _PERIODS = ["today", "lastday", "last3days", "lastweek", "lastmonth", "lastyear"
 safe_text = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=12)
 
 
+# Moscow's offset changes: +03:00/+04:00 with DST until 27 March 2011, +04:00 until
+# 26 October 2014, +03:00 since. Datetimes are drawn around them.
+_AROUND = [datetime(2011, 3, 27, 2, 0), datetime(2014, 10, 26, 2, 0), datetime(2010, 10, 31, 3, 0)]
+_ZONES = ["Z", "+03:00", "+04:00", "+05:30", "-02:00"]
+_TEXTS = ["ab", "a", "b", "a b", "доставка", "x=y", "Ж", "b a"]
+_STRINGS = ["Google", "google", "Яндекс", "a b", "/p?x=1", "x=y"]
+
+
+@st.composite
+def _datetime_value(draw: st.DrawFn) -> Literal:
+    base = draw(st.sampled_from(_AROUND)) + timedelta(seconds=draw(st.integers(-5400, 5400)))
+    form = draw(st.sampled_from(["date", "minute", "second", "zoned", "compact", "dotted", "slashed", "period"]))
+    if form == "date":
+        return Literal(LiteralKind.DATE, base.strftime("%Y-%m-%d"))
+    if form == "minute":
+        return Literal(LiteralKind.DATETIME, base.strftime("%Y-%m-%dT%H:%M"))
+    if form == "second":
+        return Literal(LiteralKind.DATETIME, base.strftime("%Y-%m-%dT%H:%M:%S"))
+    if form == "zoned":
+        return Literal(LiteralKind.DATETIME, base.strftime("%Y-%m-%dT%H:%M:%S") + draw(st.sampled_from(_ZONES)))
+    if form == "compact":
+        return Literal(LiteralKind.INT, base.strftime(draw(st.sampled_from(["%Y%m%d", "%Y%m%d%H%M", "%Y%m%d%H%M%S"]))))
+    if form == "dotted":
+        return Literal(LiteralKind.STRING, base.strftime(draw(st.sampled_from(["%d.%m.%Y", "%d.%m.%Y %H:%M"]))))
+    if form == "slashed":
+        return Literal(LiteralKind.STRING, base.strftime("%m/%d/%Y %H:%M:%S"))
+    return Literal(LiteralKind.WORD, draw(st.sampled_from(_PERIODS)))
+
+
 @st.composite
 def _value_for(draw: st.DrawFn, kind: FieldType, criterion: leadq.Criterion) -> Literal:
     if kind is FieldType.IDLIST:
         if criterion.id_kind is IdKind.STRING:
-            return Literal(LiteralKind.STRING, draw(st.sampled_from(["a", "b", "v1", "Z9", "ж"])))
+            return Literal(LiteralKind.STRING, draw(st.sampled_from(["a", "b", "v1", "Z9", "ж", "10", "9"])))
         return Literal(LiteralKind.INT, str(draw(st.integers(0, 6))))
     if kind is FieldType.ENUM:
-        return Literal(LiteralKind.WORD, draw(st.sampled_from([*criterion.values, "bogus"])))
+        return Literal(LiteralKind.WORD, draw(st.sampled_from([*criterion.values, *criterion.values, "bogus"])))
     if kind is FieldType.BOOLEAN:
         return draw(
             st.sampled_from(
@@ -101,38 +132,132 @@ def _value_for(draw: st.DrawFn, kind: FieldType, criterion: leadq.Criterion) -> 
     if kind is FieldType.NUMERIC:
         return Literal(LiteralKind.INT, str(draw(st.integers(-3, 12))))
     if kind is FieldType.DATETIME:
-        base = datetime(2014, 10, 25, 23) + timedelta(minutes=draw(st.integers(-600, 600)))
-        form = draw(st.sampled_from(["date", "second", "zoned", "period"]))
-        if form == "date":
-            return Literal(LiteralKind.DATE, base.strftime("%Y-%m-%d"))
-        if form == "second":
-            return Literal(LiteralKind.DATETIME, base.strftime("%Y-%m-%dT%H:%M:%S"))
-        if form == "zoned":
-            return Literal(LiteralKind.DATETIME, base.strftime("%Y-%m-%dT%H:%M:%S") + "Z")
-        return Literal(LiteralKind.WORD, draw(st.sampled_from(_PERIODS)))
-    return Literal(LiteralKind.STRING, draw(st.sampled_from(["ab", "a", "b", "a b", "ж=1", "x"])))
+        return draw(_datetime_value())
+    if kind is FieldType.SUBSTRING:
+        return Literal(LiteralKind.STRING, draw(st.sampled_from(_TEXTS)))
+    return Literal(LiteralKind.STRING, draw(st.sampled_from(_STRINGS)))
+
+
+_SHAPES = {
+    FieldType.IDLIST: ["eq", "ne", "in", "not_in"],
+    FieldType.ENUM: ["eq", "ne", "in", "not_in"],
+    FieldType.STRING: ["eq", "in"],
+    FieldType.BOOLEAN: ["flag", "eq", "ne"],
+    FieldType.NUMERIC: ["compare", "in", "between"],
+    FieldType.DATETIME: ["compare", "compare", "between", "in"],
+    FieldType.SUBSTRING: ["contains", "contains", "not_contains"],
+}
+_ANY_SHAPE = ["compare", "in", "contains", "between", "flag"]
 
 
 @st.composite
 def schema_conditions(draw: st.DrawFn, schema: Schema) -> Node:
+    """A condition on one of the schema's criteria; one in twenty has a shape the type refuses."""
     c = draw(st.sampled_from(schema.criteria))
-    name = draw(st.sampled_from([c.name, c.display, *c.aliases]))
-    field = Field(name)
+    field = Field(draw(st.sampled_from([c.name, c.display, *c.aliases])))
     value = _value_for(c.type, c)
-    shape = draw(st.sampled_from(["compare", "in", "contains", "between", "flag"]))
+    shapes = _ANY_SHAPE if draw(st.integers(0, 19)) == 0 else _SHAPES[c.type]
+    shape = draw(st.sampled_from(shapes))
+    if shape in ("eq", "ne"):
+        return Compare(field, Op.EQ if shape == "eq" else Op.NE, draw(value))
     if shape == "compare":
         return Compare(field, draw(st.sampled_from(list(Op))), draw(value))
-    if shape == "in":
-        return In(field, tuple(draw(st.lists(value, min_size=1, max_size=3))), draw(st.booleans()))
-    if shape == "contains":
-        return Contains(field, draw(value), draw(st.booleans()))
+    if shape in ("in", "not_in"):
+        return In(field, tuple(draw(st.lists(value, min_size=1, max_size=3))), shape == "not_in")
+    if shape in ("contains", "not_contains"):
+        return Contains(field, draw(value), shape == "not_contains")
     if shape == "between":
         return Between(field, draw(value), draw(value))
     return Flag(field)
 
 
-def schema_trees(schema: Schema = leadq.LEADS_LIST) -> st.SearchStrategy[Node]:
-    return st.recursive(schema_conditions(schema), _combine, max_leaves=8)
+def schema_trees(schema: Schema = leadq.LEADS_LIST, max_leaves: int = 8) -> st.SearchStrategy[Node]:
+    return st.recursive(schema_conditions(schema), _combine, max_leaves=max_leaves)
+
+
+# -- leads near the boundaries a filter mentions ------------------------------------------
+
+#: The clock the differential tests evaluate relative periods against (Moscow time).
+NOW = datetime(2014, 10, 26, 1, 30)
+
+
+def _literals(tree: Node) -> list[tuple[str, Literal]]:
+    out: list[tuple[str, Literal]] = []
+    stack: list[Node] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (And, Or)):
+            stack.extend(node.operands)
+        elif isinstance(node, Not):
+            stack.append(node.operand)
+        elif isinstance(node, (Compare, Contains)):
+            out.append((node.field.name, node.value))
+        elif isinstance(node, In):
+            out += [(node.field.name, v) for v in node.values]
+        elif isinstance(node, Between):
+            out += [(node.field.name, node.low), (node.field.name, node.high)]
+    return out
+
+
+def lead_pools(tree: Node, schema: Schema) -> dict[str, list[Any]]:
+    """For each Lead field, the values worth trying: those the filter names, their
+    neighbours (one second or one unit either side), and some it does not name."""
+    from leadq._datetimes import format_seconds, parse_moment, seconds
+
+    named: dict[str, list[Literal]] = {}
+    for name, lit in _literals(tree):
+        c = schema.lookup(name)
+        if c is not None:
+            named.setdefault(c.name, []).append(lit)
+    now = seconds(NOW)
+    pools: dict[str, list[Any]] = {}
+    for c in schema.criteria:
+        lits = named.get(c.name, [])
+        if c.type is FieldType.IDLIST:
+            if c.id_kind is IdKind.STRING:
+                ids: list[Any] = [lit.value for lit in lits] + ["zz"]
+            else:
+                ids = [int(lit.value) for lit in lits if lit.value.isdigit()] + [0, 99]
+            pools[c.field] = [{"id": i} for i in ids] + [None]
+            if c.field == "id":
+                pools[c.field] = [i for i in ids if isinstance(i, int)] or [1]
+        elif c.type is FieldType.ENUM:
+            pools[c.field] = list(c.values)
+        elif c.type is FieldType.NUMERIC:
+            near = [int(lit.value) + d for lit in lits if lit.value.lstrip("-").isdigit() for d in (-1, 0, 1)]
+            pools[c.field] = [*near, 0, 100]
+        elif c.type is FieldType.BOOLEAN:
+            pools[c.field] = ["x@y.ru", "", None] if c.presence else [True, False]
+        elif c.type is FieldType.SUBSTRING:
+            pieces = [lit.value for lit in lits] or ["q"]
+            pools[c.field] = [
+                None,
+                "",
+                *pieces,
+                *(a + sep + b for a in pieces for b in pieces for sep in ("", " ", "_")),
+            ]
+        elif c.type is FieldType.STRING:
+            pools[c.field] = [None, "other", *(lit.value for lit in lits)]
+        else:
+            moments: list[int] = [now, now - 86400 * 400]
+            for lit in lits:
+                try:
+                    m = parse_moment(lit.value)
+                except ValueError:
+                    continue
+                moments += [m.first - 1, m.first, m.last, m.last + 1]
+            for days in (0, 1, 3, 7, 30, 365):
+                edge = now - now % 86400 if days == 0 else now - days * 86400
+                moments += [edge - 1, edge, edge + 1]
+            pools[c.field] = [format_seconds(s) for s in moments]
+    return pools
+
+
+def leads(tree: Node, seed: int, count: int, schema: Schema) -> list[dict[str, Any]]:
+    """`count` leads drawn from the pools, reproducibly from `seed`."""
+    rng = random.Random(seed)
+    pools = lead_pools(tree, schema)
+    return [{field: rng.choice(pool) for field, pool in pools.items()} for _ in range(count)]
 
 
 # -- canonical q strings, built term by term from the schema ------------------------------

@@ -39,6 +39,11 @@ def test_public_api_is_exactly_the_documented_names() -> None:
             "Criterion",
             "FieldType",
             "Severity",
+            "evaluate",
+            "evaluate_q",
+            "explain",
+            "plan",
+            "Plan",
         ]
     )
     assert (Path(leadq.__file__).parent / "py.typed").exists()
