@@ -1,6 +1,6 @@
 """leadq: filter expressions compiled into the `q` parameter of LiveTex Leads.list."""
 
-from ._api import check, compile, decompile, format, parse
+from ._api import check, compile, compile_params, decompile, format, parse
 from ._ast import Node
 from ._diagnostics import Diagnostic, LeadqError, Severity
 from ._evaluate import evaluate, evaluate_q
@@ -21,6 +21,7 @@ __all__ = [
     "Severity",
     "check",
     "compile",
+    "compile_params",
     "decompile",
     "evaluate",
     "evaluate_q",

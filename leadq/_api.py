@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ._ast import Node, Span
-from ._check import check_tree
+from ._check import check_query, check_tree
 from ._decompile import decompile_q
 from ._diagnostics import Diagnostic, LeadqError, diagnostic, has_errors
 from ._emit import emit_q
@@ -32,14 +32,32 @@ def compile(text: str, *, schema: Schema = LEADS_LIST) -> str:
     Raises:
         LeadqError: the filter has errors; ``.diagnostics`` lists every one found.
     """
+    return _guarded(text, lambda: _compile(text, schema)["q"])
+
+
+def compile_params(text: str, *, schema: Schema = LEADS_LIST) -> dict[str, str]:
+    """Compile a filter and its query tail into the request parameters of the API method.
+
+    Args:
+        text: the filter, optionally followed by ``order by KEY [asc|desc]``, ``limit N``,
+            ``offset N`` and ``fields a, b, site(id, url)``.
+        schema: the API method's criteria.
+
+    Returns:
+        ``{"q": ...}`` plus ``sort`` (``created_at:d``), ``limit``, ``offset`` and
+        ``fields`` when the tail gives them.
+
+    Raises:
+        LeadqError: the filter or its tail has errors.
+    """
     return _guarded(text, lambda: _compile(text, schema))
 
 
-def _compile(text: str, schema: Schema) -> str:
+def _compile(text: str, schema: Schema) -> dict[str, str]:
     node, diagnostics = parse_text(text)
     if node is None:
         raise LeadqError(diagnostics, text)
-    logic, diagnostics = check_tree(node, text, schema)
+    logic, params, diagnostics = check_query(node, text, schema)
     if logic is None:
         raise LeadqError(diagnostics, text)
     normalized, problems = normalize(logic, schema, text)
@@ -48,31 +66,34 @@ def _compile(text: str, schema: Schema) -> str:
     q, problems = emit_q(normalized, text)
     if q is None:
         raise LeadqError(problems, text)
-    return q
+    return {"q": q, **params}
 
 
-def check(text: str, *, schema: Schema = LEADS_LIST) -> list[Diagnostic]:
+def check(text: str, *, schema: Schema = LEADS_LIST, stored: bool = False, role: str | None = None) -> list[Diagnostic]:
     """Every problem with a filter expression, as data. Never raises.
 
     Args:
         text: the filter.
         schema: the API method's criteria.
+        stored: the filter will be saved: warn about relative periods, which move (W605).
+        role: the API role that will run the filter (``operator``, ``admin``, ...): warn
+            about conditions on fields the role cannot see (W606).
 
     Returns:
         Errors (the filter does not compile), warnings and notes, in source order. An
         empty list means the filter compiles and the linter has nothing to say.
     """
     try:
-        return _check(text, schema)
+        return _check(text, schema, stored, role)
     except Exception as e:  # a bug in leadq must still not escape check()
         return [_internal(text, e)]
 
 
-def _check(text: str, schema: Schema) -> list[Diagnostic]:
+def _check(text: str, schema: Schema, stored: bool, role: str | None) -> list[Diagnostic]:
     node, diagnostics = parse_text(text)
     if node is None:
         return diagnostics
-    logic, found = check_tree(node, text, schema)
+    logic, found = check_tree(node, text, schema, stored=stored, role=role)
     diagnostics += found
     if logic is not None:
         normalized, problems = normalize(logic, schema, text)

@@ -156,8 +156,43 @@ class MatchAll:
     depth: int = attrs.field(init=False, eq=False, repr=False, default=1)
 
 
+@attrs.frozen
+class Order:
+    """`order by key [asc|desc]`."""
+
+    key: Field
+    descending: bool = False
+    span: Span = attrs.field(default=NO_SPAN, eq=False)
+
+
+@attrs.frozen
+class ResultField:
+    """One name of `fields`, with the fields of a nested object: `site(id, url)`."""
+
+    name: Field
+    subfields: tuple[Field, ...] | None = None
+    span: Span = attrs.field(default=NO_SPAN, eq=False)
+
+
+@attrs.frozen
+class Query:
+    """A filter followed by request parameters: `... order by created_at desc limit 20`."""
+
+    where: Node
+    order: Order | None = None
+    limit: Literal | None = None
+    offset: Literal | None = None
+    fields: tuple[ResultField, ...] | None = None
+    span: Span = attrs.field(default=NO_SPAN, eq=False)
+    depth: int = attrs.field(init=False, eq=False, repr=False)
+
+    @depth.default
+    def _depth(self) -> int:
+        return self.where.depth + 1
+
+
 Condition: TypeAlias = Compare | In | Contains | Between | Flag
-Node: TypeAlias = Compare | In | Contains | Between | Flag | Not | And | Or | MatchAll
+Node: TypeAlias = Compare | In | Contains | Between | Flag | Not | And | Or | MatchAll | Query
 
 #: Deeper trees are refused with a diagnostic, so that no pass can hit the recursion limit.
 MAX_DEPTH = 200

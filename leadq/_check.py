@@ -28,6 +28,8 @@ from ._ast import (
     Not,
     Op,
     Or,
+    Query,
+    ResultField,
     Span,
 )
 from ._datetimes import RELATIVE_PERIODS, Moment, parse_moment
@@ -183,10 +185,13 @@ def _is_forbidden(c: str) -> bool:
 
 
 class _Checker:
-    def __init__(self, text: str, schema: Schema) -> None:
+    def __init__(self, text: str, schema: Schema, stored: bool, role: str | None) -> None:
         self.text = text
         self.schema = schema
+        self.stored = stored
+        self.role = role
         self.diagnostics: list[Diagnostic] = []
+        self.params: dict[str, str] = {}
 
     def report(self, code: str, span: Span, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(diagnostic(self.text, code, span, message, hint))
@@ -194,6 +199,9 @@ class _Checker:
     def node(self, node: Node) -> Logic | None:
         if isinstance(node, MatchAll):
             return Conj((), node.span)
+        if isinstance(node, Query):
+            self.params = self.tail(node)
+            return self.node(node.where)
         if isinstance(node, Not):
             inner = self.node(node.operand)
             return None if inner is None else Neg(inner, node.span)
@@ -206,6 +214,14 @@ class _Checker:
         criterion = self.field(node.field.name, node.field.span)
         if criterion is None:
             return None
+        if self.role in criterion.hidden_from:
+            self.report(
+                "W606",
+                node.span,
+                f"the role `{self.role}` sees other employees' leads without `{criterion.display}`, "
+                "so this condition can only match its own leads",
+                "run the filter as an administrator, or drop the condition",
+            )
         try:
             return self.condition(node, criterion)
         except _Problem as p:
@@ -278,6 +294,13 @@ class _Checker:
                         f"a relative period takes only `=`, not `{op.value}`",
                         f"write `{node.field.name} = {_period_name(node.value)}`",
                     )
+                if self.stored:
+                    self.report(
+                        "W605",
+                        node.span,
+                        f"`{node.value.value}` moves with the clock: a stored filter selects other leads tomorrow",
+                        "store fixed dates if the filter must keep its meaning",
+                    )
                 return Period(c, _period_name(node.value) or "", node.span)
             first, last = self.bounds(node.value, c)
             low, high = {
@@ -295,8 +318,68 @@ class _Checker:
         atom = Member(c, frozenset({self.member_value(c)(node.value)}), node.span)
         return Neg(atom, node.span) if op is Op.NE else atom
 
+    def tail(self, query: Query) -> dict[str, str]:
+        """The request parameters of a query tail, checked against the schema."""
+        params: dict[str, str] = {}
+        schema = self.schema
+        if query.order is not None:
+            key = query.order.key
+            if key.name in schema.sort_keys:
+                params["sort"] = f"{key.name}:{'d' if query.order.descending else 'a'}"
+            else:
+                guess = closest(key.name, schema.sort_keys)
+                self.report(
+                    "E208",
+                    key.span,
+                    f"{schema.method} cannot sort by `{key.name}`; it sorts by {', '.join(schema.sort_keys)}",
+                    f"did you mean `{guess}`?" if guess else None,
+                )
+        for name, lit, low, high in (
+            ("limit", query.limit, 1, schema.max_limit),
+            ("offset", query.offset, 0, MAX_NUMBER),
+        ):
+            if lit is None:
+                continue
+            n = int(lit.value) if len(lit.value) <= 20 else MAX_NUMBER + 1
+            if low <= n <= high:
+                params[name] = str(n)
+            else:
+                self.report("E209", lit.span, f"`{name}` takes a whole number from {low} to {high}", None)
+        if query.fields is not None:
+            params["fields"] = ",".join(self.result_field(f) for f in query.fields)
+        return params
+
+    def result_field(self, f: ResultField) -> str:
+        known = self.schema.result_fields
+        name = f.name.name
+        if name not in known:
+            guess = closest(name, known)
+            self.report(
+                "E210",
+                f.name.span,
+                f"a lead has no field `{name}`",
+                f"did you mean `{guess}`?" if guess else "see the Lead fields in the docs",
+            )
+            return name
+        nested = known[name]
+        if f.subfields is None:
+            return name
+        if nested is None:
+            self.report("E210", f.span, f"`{name}` is a plain value and has no fields to choose", f"write `{name}`")
+            return name
+        for sub in f.subfields:
+            if nested and sub.name not in nested:
+                guess = closest(sub.name, nested)
+                self.report(
+                    "E210",
+                    sub.span,
+                    f"`{name}` has no field `{sub.name}`; it has {', '.join(nested)}",
+                    f"did you mean `{guess}`?" if guess else None,
+                )
+        return f"{name}({','.join(s.name for s in f.subfields)})"
+
     def wrong_operator(self, node: Node, c: Criterion, op: str) -> _Problem:
-        name = node.field.name if not isinstance(node, (Not, And, Or, MatchAll)) else c.display
+        name = node.field.name if not isinstance(node, (Not, And, Or, MatchAll, Query)) else c.display
         hints = {
             FieldType.SUBSTRING: f'{name} matches a substring: write `{name} contains "..."`',
             FieldType.STRING: f'compare {name} with `=`: `{name} = "..."`',
@@ -450,10 +533,24 @@ def _known_fields(schema: Schema) -> str:
     return "known fields: " + ", ".join(c.display for c in schema.criteria)
 
 
-def check_tree(node: Node, text: str, schema: Schema) -> tuple[Logic | None, list[Diagnostic]]:
-    """Type-check a syntax tree; the logic is None when an error was found."""
-    checker = _Checker(text, schema)
+def check_query(
+    node: Node, text: str, schema: Schema, *, stored: bool = False, role: str | None = None
+) -> tuple[Logic | None, dict[str, str], list[Diagnostic]]:
+    """Like `check_tree`, and also the request parameters of the query tail, if any."""
+    checker = _Checker(text, schema, stored, role)
     logic = checker.node(node)
     if any(d.severity.value == "error" for d in checker.diagnostics):
         logic = None
-    return logic, checker.diagnostics
+    return logic, checker.params, checker.diagnostics
+
+
+def check_tree(
+    node: Node, text: str, schema: Schema, *, stored: bool = False, role: str | None = None
+) -> tuple[Logic | None, list[Diagnostic]]:
+    """Type-check a syntax tree; the logic is None when an error was found.
+
+    `stored` adds the warnings for filters that will be saved (W605); `role` those for
+    what that API role cannot see (W606).
+    """
+    logic, _, diagnostics = check_query(node, text, schema, stored=stored, role=role)
+    return logic, diagnostics

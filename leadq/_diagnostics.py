@@ -47,6 +47,9 @@ CODES: dict[str, Code] = _table(
     ("E201", E, "unknown field"),
     ("E202", E, "operator not allowed for this field"),
     ("E203", E, "field is not a boolean"),
+    ("E208", E, "unknown sort key"),
+    ("E209", E, "limit or offset out of range"),
+    ("E210", E, "unknown result field"),
     # values
     ("E301", E, "value of the wrong type"),
     ("E302", E, "not an allowed value"),
@@ -73,6 +76,8 @@ CODES: dict[str, Code] = _table(
     ("W602", W, "redundant condition"),
     ("W603", W, "condition is always true"),
     ("W604", W, "duplicate value in a list"),
+    ("W605", W, "relative period in a stored filter"),
+    ("W606", W, "condition on a field the role cannot see"),
     ("I701", I, "field spelled with an alias"),
     ("I702", I, "absolute `=` on a datetime read as a range"),
 )

@@ -11,7 +11,23 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from ._ast import MAX_DEPTH, And, Between, Compare, Contains, Flag, In, Literal, MatchAll, Node, Not, Op, Or, Span
+from ._ast import (
+    MAX_DEPTH,
+    And,
+    Between,
+    Compare,
+    Contains,
+    Flag,
+    In,
+    Literal,
+    MatchAll,
+    Node,
+    Not,
+    Op,
+    Or,
+    Query,
+    Span,
+)
 from ._check import check_tree
 from ._datetimes import RELATIVE_PERIODS, in_period, moscow_seconds, parse_lead_time, parse_moment
 from ._diagnostics import LeadqError, diagnostic
@@ -83,6 +99,8 @@ class _Evaluator:
     def node(self, node: Node) -> bool:
         if isinstance(node, MatchAll):
             return True
+        if isinstance(node, Query):
+            return self.node(node.where)
         if isinstance(node, Not):
             return not self.node(node.operand)
         if isinstance(node, And):

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from ._ast import And, Between, Compare, Contains, Flag, In, Literal, LiteralKind, MatchAll, Node, Not, Or
+from ._ast import (
+    And,
+    Between,
+    Compare,
+    Contains,
+    Flag,
+    In,
+    Literal,
+    LiteralKind,
+    MatchAll,
+    Node,
+    Not,
+    Or,
+    Query,
+    ResultField,
+)
 
 
 def format_node(node: Node) -> str:
     """Canonical text: lower-case keywords, one space around operators, minimal parentheses."""
     if isinstance(node, MatchAll):
         return ""
+    if isinstance(node, Query):
+        return " ".join(part for part in (format_node(node.where), *_tail(node)) if part)
     if isinstance(node, Not):
         return "not " + _operand(node.operand, inside=Not)
     if isinstance(node, And):
@@ -35,9 +52,28 @@ def _operand(node: Node, inside: type) -> str:
     # keeps its own parentheses so that the tree's shape survives the round trip.
     if isinstance(node, Or) or (isinstance(node, And) and inside is not Or):
         return f"({text})"
-    if isinstance(node, MatchAll):
-        raise ValueError("MatchAll stands only for a whole, empty filter")
+    if isinstance(node, (MatchAll, Query)):
+        raise ValueError("MatchAll and Query stand only for a whole filter")
     return text
+
+
+def _tail(q: Query) -> list[str]:
+    parts = []
+    if q.order is not None:
+        parts.append(f"order by {q.order.key.name}" + (" desc" if q.order.descending else ""))
+    if q.limit is not None:
+        parts.append(f"limit {q.limit.value}")
+    if q.offset is not None:
+        parts.append(f"offset {q.offset.value}")
+    if q.fields is not None:
+        parts.append("fields " + ", ".join(_result_field(f) for f in q.fields))
+    return parts
+
+
+def _result_field(f: ResultField) -> str:
+    if f.subfields is None:
+        return f.name.name
+    return f"{f.name.name}({', '.join(s.name for s in f.subfields)})"
 
 
 def format_literal(lit: Literal) -> str:

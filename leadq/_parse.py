@@ -31,6 +31,9 @@ from ._ast import (
     Not,
     Op,
     Or,
+    Order,
+    Query,
+    ResultField,
     Span,
 )
 from ._diagnostics import Diagnostic, diagnostic
@@ -55,7 +58,19 @@ _KINDS = {
     "FALSE": LiteralKind.BOOL,
 }
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\"}
-KEYWORDS = frozenset({"and", "or", "not", "in", "contains", "between", "true", "false"})
+KEYWORDS = frozenset(
+    {"and", "or", "not", "in", "contains", "between", "true", "false"}
+    | {"order", "by", "asc", "desc", "limit", "offset", "fields"}
+)
+
+
+@attrs.frozen
+class _Tail:
+    span: Span
+    order: Order | None = None
+    limit: Literal | None = None
+    offset: Literal | None = None
+    fields: tuple[ResultField, ...] | None = None
 
 
 class _SyntaxProblem(Exception):
@@ -133,8 +148,56 @@ def _checked_depth(node: Node) -> Node:
 class _Builder(Transformer[Token, Node]):
     """Inline transformer: one method per grammar alias, building `_ast` nodes."""
 
-    def start(self, children: list[Node]) -> Node:
-        return children[0] if children else MatchAll(Span(0, 0))
+    def start(self, children: list[Node | _Tail | None]) -> Node:
+        *where, tail = children
+        node = where[0] if where else MatchAll(Span(0, 0))
+        assert not isinstance(node, _Tail) and node is not None
+        if tail is None:
+            return node
+        assert isinstance(tail, _Tail)
+        start = node.span.start if where else tail.span.start
+        return Query(node, tail.order, tail.limit, tail.offset, tail.fields, Span(start, tail.span.end))
+
+    def tail(self, children: list[Order | tuple[str, Literal, int] | tuple[ResultField, ...]]) -> _Tail | None:
+        if not children:
+            return None
+        parts: dict[str, object] = {}
+        spans: list[Span] = []
+        for child in children:
+            if isinstance(child, Order):
+                parts["order"] = child
+                spans.append(child.span)
+            elif isinstance(child, tuple) and child and isinstance(child[0], str):
+                key, lit, start = child
+                assert isinstance(lit, Literal) and isinstance(start, int)
+                parts[key] = lit
+                spans.append(Span(start, lit.span.end))
+            else:
+                fields = tuple(f for f in child if isinstance(f, ResultField))
+                parts["fields"] = fields
+                spans.append(Span(fields[0].span.start, fields[-1].span.end))
+        return _Tail(**parts, span=Span(spans[0].start, spans[-1].end))  # type: ignore[arg-type]
+
+    def order_by(self, children: list[Token]) -> Order:
+        keyword, _, name, *direction = children
+        end = _tok_span(direction[0] if direction else name).end
+        descending = bool(direction) and direction[0].type == "DESC"
+        return Order(_field(name), descending, Span(_tok_span(keyword).start, end))
+
+    def limit(self, children: list[Token]) -> tuple[str, Literal, int]:
+        return ("limit", _literal(children[1]), _tok_span(children[0]).start)
+
+    def offset(self, children: list[Token]) -> tuple[str, Literal, int]:
+        return ("offset", _literal(children[1]), _tok_span(children[0]).start)
+
+    def fields(self, children: list[Token | ResultField]) -> tuple[ResultField, ...]:
+        return tuple(c for c in children if isinstance(c, ResultField))
+
+    def result_field(self, children: list[Token]) -> ResultField:
+        name, *rest = children
+        subfields = tuple(_field(t) for t in rest if t.type == "NAME") if rest else None
+        end = _tok_span(rest[-1] if rest else name).end
+        return ResultField(_field(name), subfields, Span(_tok_span(name).start, end))
 
     def or_(self, children: list[Node | Token]) -> Node:
         operands = tuple(c for c in children if not isinstance(c, Token))
@@ -235,7 +298,7 @@ def parse_text(text: str) -> tuple[Node | None, list[Diagnostic]]:
         return None, [_syntax_diagnostic(text, e)]
     except LarkError as e:  # pragma: no cover - any other parser failure is still data
         return None, [diagnostic(text, "E102", Span(0, len(text)), f"cannot parse: {e}")]
-    assert isinstance(tree, (Compare, In, Contains, Between, Flag, Not, And, Or, MatchAll))
+    assert isinstance(tree, (Compare, In, Contains, Between, Flag, Not, And, Or, MatchAll, Query))
     return tree, []
 
 

@@ -43,6 +43,7 @@ class Criterion:
             ``site_ids``, whose value is a Site with an ``id``); the name by default.
         presence: a boolean criterion that tests whether `lead_field` is given
             (``email_exists``) rather than reading a boolean.
+        hidden_from: roles that do not see this field of other employees' leads.
     """
 
     name: str
@@ -53,6 +54,7 @@ class Criterion:
     human: str = ""
     lead_field: str = ""
     presence: bool = False
+    hidden_from: tuple[str, ...] = ()
 
     @property
     def field(self) -> str:
@@ -66,10 +68,25 @@ class Criterion:
 
 @attrs.frozen
 class Schema:
-    """The criteria of one API list method, in canonical `q` order."""
+    """The criteria of one API list method, in canonical `q` order.
+
+    Attributes:
+        method: the API method's name.
+        criteria: the criteria of `q`, in canonical order.
+        roles: the API roles that may call the method.
+        sort_keys: what `order by` may name (sent as `sort=<key>:a` or `:d`).
+        result_fields: what `fields` may name: each field of the result, with the
+            fields of a nested object (``site(id,url)``), ``None`` for a plain value, or
+            ``()`` for an object whose fields the docs do not list.
+        max_limit: the largest `limit` the server accepts.
+    """
 
     method: str
     criteria: tuple[Criterion, ...]
+    roles: tuple[str, ...] = ()
+    sort_keys: tuple[str, ...] = ()
+    result_fields: dict[str, tuple[str, ...] | None] = attrs.field(factory=dict, eq=False, repr=False)
+    max_limit: int = 100
     by_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
     by_q_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
     order: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
@@ -144,12 +161,37 @@ def _criteria(*, routed: bool) -> tuple[Criterion, ...]:
         Criterion("enter_page", ("entry_page",), FieldType.STRING, lead_field="entry_page"),
         Criterion("int_referer", (), FieldType.STRING),
         Criterion("created_at", (), FieldType.DATETIME),
-        Criterion("text", (), FieldType.SUBSTRING),
+        Criterion("text", (), FieldType.SUBSTRING, hidden_from=_MANAGED_ROLES),
     ]
     return tuple(rows)
 
 
+# The access table of Leads.list: these roles see other employees' leads without `text`.
+_MANAGED_ROLES = ("chief", "chief_partner", "manager", "operator")
+_ROLES = ("admin", "admin_partner", *_MANAGED_ROLES)
+_SORT_KEYS = ("created_at", "updated_at", "duration", "result")
+_EMPLOYEE = (
+    "id", "first_name", "last_name", "email", "phone", "role", "state",
+    "is_active", "is_deleted", "is_managed", "created_at", "updated_at",
+)  # fmt: skip
+_OWNED = ("id", "created_at", "updated_at", "is_deleted", "is_managed")
+_LEAD_FIELDS: dict[str, tuple[str, ...] | None] = {
+    **dict.fromkeys(
+        ("id", "name", "email", "phone", "type", "text", "result", "answer_text", "duration", "country", "city",
+         "ext_referer", "entry_page", "int_referer", "search_engine", "search_query", "visit_count", "page_count",
+         "is_locked", "completed_at", "is_managed", "created_at", "updated_at"),
+    ),
+    "site": ("url", *_OWNED),
+    "department": ("title", *_OWNED),
+    "conversation": (),
+    "locked_by": _EMPLOYEE,
+    "assigned_to": _EMPLOYEE,
+    "completed_by": _EMPLOYEE,
+    "created_by": _EMPLOYEE,
+}  # fmt: skip
+
+
 #: Leads.list (GET /v2/leads).
-LEADS_LIST = Schema("Leads.list", _criteria(routed=False))
+LEADS_LIST = Schema("Leads.list", _criteria(routed=False), _ROLES, _SORT_KEYS, _LEAD_FIELDS)
 #: Leads.listRouted: the same without is_managed, plus creator_type.
-LEADS_LIST_ROUTED = Schema("Leads.listRouted", _criteria(routed=True))
+LEADS_LIST_ROUTED = Schema("Leads.listRouted", _criteria(routed=True), _ROLES, _SORT_KEYS, _LEAD_FIELDS)

@@ -19,10 +19,14 @@ from leadq._ast import (
     In,
     Literal,
     LiteralKind,
+    MatchAll,
     Node,
     Not,
     Op,
     Or,
+    Order,
+    Query,
+    ResultField,
     Span,
 )
 from leadq._check import value_problem
@@ -77,7 +81,20 @@ def _combine(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
     return st.one_of(st.builds(Not, children), st.builds(And, several), st.builds(Or, several))
 
 
-trees: st.SearchStrategy[Node] = st.recursive(conditions, _combine, max_leaves=12)
+filters: st.SearchStrategy[Node] = st.recursive(conditions, _combine, max_leaves=12)
+_small = st.integers(0, 10**6).map(lambda n: Literal(LiteralKind.INT, str(n)))
+_result_fields = st.builds(
+    ResultField, fields, st.one_of(st.none(), st.lists(fields, min_size=1, max_size=3).map(tuple))
+)
+queries = st.builds(
+    Query,
+    st.one_of(st.just(MatchAll()), filters),
+    st.one_of(st.none(), st.builds(Order, fields, st.booleans())),
+    st.one_of(st.none(), _small),
+    st.one_of(st.none(), _small),
+    st.one_of(st.none(), st.lists(_result_fields, min_size=1, max_size=3).map(tuple)),
+).filter(lambda q: any(p is not None for p in (q.order, q.limit, q.offset, q.fields)))
+trees: st.SearchStrategy[Node] = st.one_of(filters, queries)
 
 
 # -- filters over a schema's real fields, with values of the right kinds -------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import json
 import re
 import shlex
 import subprocess
@@ -45,6 +46,7 @@ def _code(cell: str) -> str:
 COMPILE_ROWS = _tables(("filter", "q"))
 CHECK_ROWS = _tables(("filter", "diagnostics"))
 Q_ROWS = _tables(("q", "diagnostics"))
+PARAM_ROWS = _tables(("query", "params"))
 
 
 def _found(diagnostics: list[leadq.Diagnostic]) -> list[str]:
@@ -62,6 +64,11 @@ def test_the_docs_have_examples() -> None:
 @pytest.mark.parametrize(("page", "text", "q"), COMPILE_ROWS)
 def test_compile_examples(page: str, text: str, q: str) -> None:
     assert leadq.compile(_code(text)) == _code(q)
+
+
+@pytest.mark.parametrize(("page", "text", "params"), PARAM_ROWS)
+def test_params_examples(page: str, text: str, params: str) -> None:
+    assert leadq.compile_params(_code(text)) == json.loads(_code(params))
 
 
 @pytest.mark.parametrize(("page", "text", "listed"), CHECK_ROWS)

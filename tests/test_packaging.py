@@ -39,6 +39,7 @@ def test_public_api_is_exactly_the_documented_names() -> None:
             "Criterion",
             "FieldType",
             "Severity",
+            "compile_params",
             "evaluate",
             "evaluate_q",
             "explain",
