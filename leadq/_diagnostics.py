@@ -130,21 +130,26 @@ def render(diagnostics: Sequence[Diagnostic], text: str, path: str = "<filter>")
     it, when the line is long), a caret underline below the span, and the hint.
     """
     lines = text.split("\n")
-    out: list[str] = []
+    blocks = []
     for d in diagnostics:
-        out.append(f"{path}:{d.line}:{d.column}: {d.code} {d.message}")
         source = lines[d.line - 1] if d.line - 1 < len(lines) else ""
-        first = d.column - 1  # index of the span's start within the line
-        width = max(1, min(d.end - d.start, len(source) - first))
-        left = max(0, first - _WINDOW // 2) if len(source) > _WINDOW else 0
-        shown = _printable(source[left : left + _WINDOW])
-        prefix = "..." if left else ""
-        suffix = "..." if left + _WINDOW < len(source) else ""
-        out.append(f"    {prefix}{shown}{suffix}")
-        caret = min(width, max(1, _WINDOW - (first - left)))
-        out.append("    " + " " * (len(prefix) + first - left) + "^" * caret)
-        if d.hint:
-            out.append(f"    hint: {d.hint}")
+        blocks.append(render_block(d, path, d.line, d.column, source, d.end - d.start))
+    return "\n".join(blocks)
+
+
+def render_block(d: Diagnostic, path: str, line: int, column: int, source: str, width: int) -> str:
+    """One diagnostic shown at `line`:`column` of `path`, under the line's text `source`."""
+    out = [f"{path}:{line}:{column}: {d.code} {d.message}"]
+    first = column - 1  # index of the span's start within the line
+    width = max(1, min(width, len(source) - first))
+    left = max(0, first - _WINDOW // 2) if len(source) > _WINDOW else 0
+    prefix = "..." if left else ""
+    suffix = "..." if left + _WINDOW < len(source) else ""
+    out.append(f"    {prefix}{_printable(source[left : left + _WINDOW])}{suffix}")
+    caret = min(width, max(1, _WINDOW - (first - left)))
+    out.append("    " + " " * (len(prefix) + first - left) + "^" * caret)
+    if d.hint:
+        out.append(f"    hint: {d.hint}")
     return "\n".join(out)
 
 

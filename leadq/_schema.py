@@ -79,6 +79,7 @@ class Schema:
             fields of a nested object (``site(id,url)``), ``None`` for a plain value, or
             ``()`` for an object whose fields the docs do not list.
         max_limit: the largest `limit` the server accepts.
+        endpoint: the method's URL, when the docs give it.
     """
 
     method: str
@@ -87,6 +88,7 @@ class Schema:
     sort_keys: tuple[str, ...] = ()
     result_fields: dict[str, tuple[str, ...] | None] = attrs.field(factory=dict, eq=False, repr=False)
     max_limit: int = 100
+    endpoint: str = ""
     by_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
     by_q_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
     order: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
@@ -192,6 +194,8 @@ _LEAD_FIELDS: dict[str, tuple[str, ...] | None] = {
 
 
 #: Leads.list (GET /v2/leads).
-LEADS_LIST = Schema("Leads.list", _criteria(routed=False), _ROLES, _SORT_KEYS, _LEAD_FIELDS)
+LEADS_LIST = Schema(
+    "Leads.list", _criteria(routed=False), _ROLES, _SORT_KEYS, _LEAD_FIELDS, endpoint="https://api.livetex.ru/v2/leads"
+)
 #: Leads.listRouted: the same without is_managed, plus creator_type.
 LEADS_LIST_ROUTED = Schema("Leads.listRouted", _criteria(routed=True), _ROLES, _SORT_KEYS, _LEAD_FIELDS)

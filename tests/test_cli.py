@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import jsonschema
 import pytest
+
+ROOT = Path(__file__).parent.parent
+SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-2.1.0-rtm.5.json"
 
 
 def leadq_cmd() -> list[str]:
@@ -16,8 +22,8 @@ def leadq_cmd() -> list[str]:
     return [script] if script else [sys.executable, "-m", "leadq"]
 
 
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*leadq_cmd(), *args], input=stdin, capture_output=True, text=True, timeout=60)
+def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*leadq_cmd(), *args], input=stdin, capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
 def test_readme_first_example() -> None:
@@ -41,21 +47,77 @@ def test_compile_error_shows_source_and_caret() -> None:
     ]
 
 
+NASTY = 'text contains "a+b & c#d 100% Москва" order by created_at desc limit 20 fields id, site(id, url)'
+
+
+def test_compile_params_and_url_survive_parse_qs() -> None:
+    want = {
+        "q": ["text=a+b & c#d 100% Москва"],
+        "sort": ["created_at:d"],
+        "limit": ["20"],
+        "fields": ["id,site(id,url)"],
+    }
+    r = run("compile", "--format", "params", NASTY)
+    assert r.returncode == 0, r.stderr
+    assert parse_qs(r.stdout.strip(), keep_blank_values=True) == want
+    r = run("compile", "--format", "url", NASTY)
+    url = urlsplit(r.stdout.strip())
+    assert (url.scheme, url.netloc, url.path, url.fragment) == ("https", "api.livetex.ru", "/v2/leads", "")
+    assert parse_qs(url.query, keep_blank_values=True) == want
+
+
 def test_compile_json() -> None:
-    r = run("compile", "--format", "json", 'text contains "a&b"')
-    assert json.loads(r.stdout) == {"q": "text=a&b"}
+    r = run("compile", "--format", "json", 'text contains "a&b" limit 5')
+    out = json.loads(r.stdout)
+    assert out["q"] == "text=a&b"
+    assert out["params"] == {"q": "text=a&b", "limit": "5"}
+    assert parse_qs(urlsplit(out["url"]).query) == {"q": ["text=a&b"], "limit": ["5"]}
 
 
-def test_check_file_reports_every_bad_line(tmp_path: Path) -> None:
-    f = tmp_path / "filters.txt"
-    f.write_text("# saved filters\nsite = 1\n\nresult = fax\nsiet = 2\n", encoding="utf-8")
+def test_routed_method_has_no_documented_url() -> None:
+    r = run("compile", "--method", "Leads.listRouted", "--format", "url", "creator_type = visitor")
+    assert r.returncode == 2
+    assert run("compile", "--method", "leads.listrouted", "creator_type = visitor").stdout == "creator_type=visitor\n"
+
+
+def _write(tmp_path: Path, name: str, content: str) -> Path:
+    f = tmp_path / name
+    f.write_text(content, encoding="utf-8")
+    return f
+
+
+def test_check_text_file_reports_every_bad_line(tmp_path: Path) -> None:
+    f = _write(tmp_path, "filters.txt", "# saved filters\nsite = 1\n\nresult = fax\n  siet = 2\n")
     r = run("check", str(f))
     assert r.returncode == 1
-    lines = [line for line in r.stdout.splitlines() if line.startswith(str(f))]
-    assert lines == [
+    assert r.stdout.splitlines() == [
         f"{f}:4:10: E302 `fax` is not a value of `result`; it takes missed, completed",
-        f"{f}:5:1: E201 unknown field `siet` in Leads.list",
+        "    result = fax",
+        "             ^^^",
+        f"{f}:5:3: E201 unknown field `siet` in Leads.list",
+        "      siet = 2",
+        "      ^^^^",
+        "    hint: did you mean `site`?",
+        "Found 2 errors in 3 filters.",
     ]
+
+
+def test_check_json_file_places_findings_through_escapes(tmp_path: Path) -> None:
+    content = '{\n  "first": "site = 1",\n  "quoted": "text contains \\"\\u00e9\\" and type = fx",\n  "n\\"x": "result=missed"\n}\n'
+    f = _write(tmp_path, "filters.json", content)
+    r = run("check", "--format", "json", str(f))
+    assert r.returncode == 1
+    (row,) = json.loads(r.stdout)
+    line = content.splitlines()[2]
+    assert (row["name"], row["line"], row["code"]) == ("quoted", 3, "E302")
+    assert line[row["column"] - 1 : row["end_column"] - 1] == "fx"
+
+
+def test_check_toml_file(tmp_path: Path) -> None:
+    f = _write(tmp_path, "filters.toml", "[sales]\nhot = \"result = missed and phone_exists\"\ncold = 'type = fx'\n")
+    r = run("check", "--format", "json", str(f))
+    (row,) = json.loads(r.stdout)
+    assert (row["name"], row["line"], row["column"], row["code"]) == ("sales.cold", 3, 16, "E302")
 
 
 def test_check_stdin_clean() -> None:
@@ -63,16 +125,93 @@ def test_check_stdin_clean() -> None:
     assert (r.returncode, r.stdout) == (0, "")
 
 
+def test_fail_on_and_suppression() -> None:
+    stdin = "site in (1,2) and site in (1,2,3)\n"
+    assert run("check", "-", stdin=stdin).returncode == 0
+    r = run("check", "--fail-on", "warning", "-", stdin=stdin)
+    assert r.returncode == 1 and "W602" in r.stdout
+    quiet = "site in (1,2) and site in (1,2,3)  # leadq: ignore[W602]\n"
+    r = run("check", "--fail-on", "warning", "-", stdin=quiet)
+    assert (r.returncode, r.stdout) == (0, "")
+
+
+def test_stored_filters_warn_about_relative_periods_and_roles() -> None:
+    r = run("check", "--role", "operator", "--format", "json", "-", stdin='created_at = lastweek\ntext contains "x"\n')
+    assert [(row["line"], row["code"]) for row in json.loads(r.stdout)] == [(1, "W605"), (2, "W606")]
+    assert r.returncode == 0
+
+
+def test_check_raw_q_strings() -> None:
+    r = run("check", "--q", "--format", "json", "-", stdin="site_ids=1,2 result=missed\nsite_ids=1 reslt=x\nfoo=1\n")
+    assert [(row["line"], row["column"], row["code"]) for row in json.loads(r.stdout)] == [(2, 10, "E301"), (3, 1, "E501")]
+    r = run("check", "--q", "--format", "json", "-", stdin="result=done\n")
+    assert [(row["column"], row["code"]) for row in json.loads(r.stdout)] == [(8, "E302")]
+
+
+def test_sarif_validates_against_the_schema() -> None:
+    r = run("check", "--format", "sarif", "-", stdin="result = fax\nsite in (1, 1)\nentry_page = a\n")
+    log = json.loads(r.stdout)
+    jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    results = log["runs"][0]["results"]
+    assert [(x["ruleId"], x["level"]) for x in results] == [("E302", "error"), ("W604", "warning"), ("I701", "note")]
+    assert results[0]["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 1, "startColumn": 10, "endLine": 1, "endColumn": 13,
+    }  # fmt: skip
+
+
+def test_github_annotations() -> None:
+    r = run("check", "--format", "github", "-", stdin="site = 1\nresult = fax\n")
+    assert r.stdout.splitlines() == [
+        "::error file=<stdin>,line=2,col=10,endColumn=13,title=leadq E302::"
+        "`fax` is not a value of `result`; it takes missed, completed"
+    ]
+
+
 def test_check_missing_file_is_exit_2(tmp_path: Path) -> None:
     assert run("check", str(tmp_path / "nope.txt")).returncode == 2
+    assert run("check", str(_write(tmp_path, "bad.json", "[1, 2]"))).returncode == 2
+
+
+def test_check_many_filters_with_two_jobs(tmp_path: Path) -> None:
+    lines = [f"site in ({i}, {i + 1}) and result = missed" for i in range(3_000)] + ["type = fax"]
+    f = _write(tmp_path, "many.txt", "\n".join(lines) + "\n")
+    r = run("check", "--jobs", "2", "--format", "json", str(f))
+    assert [(row["line"], row["code"]) for row in json.loads(r.stdout)] == [(3_001, "E302")]
+    assert r.stderr == ""  # no progress bar when stderr is not a terminal
 
 
 def test_decompile() -> None:
     r = run("decompile", "site_ids=1,2 result=missed")
     assert (r.returncode, r.stdout) == (0, "site in (1, 2) and result = missed\n")
+    r = run("decompile", "foo=1")
+    assert r.returncode == 1 and "E501" in r.stderr
 
 
-@pytest.mark.parametrize("command", ["compile", "check", "decompile"])
+def test_explain() -> None:
+    r = run("explain", "result = missed and site = 1 and result = completed")
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[0] == "never matches: these conditions contradict each other:"
+    r = run("explain", "site = 1")
+    assert (r.returncode, r.stdout.splitlines()[-1]) == (0, "q: site_ids=1")
+
+
+@pytest.mark.parametrize("command", ["compile", "check", "lint", "decompile", "explain"])
 def test_help(command: str) -> None:
     r = run(command, "--help")
-    assert r.returncode == 0 and "usage: leadq" in r.stdout
+    assert r.returncode == 0 and r.stdout.startswith("usage: leadq")
+
+
+def test_pre_commit_hook_runs_leadq(tmp_path: Path) -> None:
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("needs git and a git checkout of leadq")
+    consumer = tmp_path / "consumer"
+    consumer.mkdir()
+    _write(consumer, "saved.leadq", "site = 1\nresult = fax\n")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}  # fmt: skip
+    subprocess.run(["git", "init", "-q"], cwd=consumer, check=True, env=env)
+    subprocess.run(["git", "add", "saved.leadq"], cwd=consumer, check=True, env=env)
+    pre_commit = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "leadq-check", "--all-files"]
+    r = subprocess.run(pre_commit, cwd=consumer, capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "saved.leadq:2:10: E302" in r.stdout

@@ -1,0 +1,151 @@
+"""Reports of `leadq check`: text (like ruff), JSON, SARIF 2.1.0 and GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+import attrs
+
+from ._diagnostics import CODES, Diagnostic, Severity, render_block
+from ._sources import Item
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+_GITHUB_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@attrs.frozen
+class Finding:
+    """A diagnostic placed in its file."""
+
+    item: Item
+    diagnostic: Diagnostic
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+def place(item: Item, d: Diagnostic) -> Finding:
+    line, column = item.place(d.start)
+    end_line, end_column = item.place(d.end)
+    return Finding(item, d, line, column, end_line, end_column)
+
+
+def _version() -> str:
+    try:
+        return version("leadq")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0"
+
+
+def text_report(findings: Sequence[Finding], lines_of: dict[str, list[str]], filters: int) -> str:
+    blocks = []
+    for f in findings:
+        lines = lines_of.get(f.item.path, [])
+        source = lines[f.line - 1] if 0 < f.line <= len(lines) else f.item.text
+        width = f.end_column - f.column if f.end_line == f.line else len(source) - f.column + 1
+        blocks.append(render_block(f.diagnostic, f.item.path, f.line, f.column, source, width))
+    counts = {s: sum(f.diagnostic.severity is s for f in findings) for s in Severity}
+    if findings:
+        said = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+        blocks.append(f"Found {said} in {filters} filter{'s' if filters != 1 else ''}.")
+    return "\n".join(blocks)
+
+
+def json_report(findings: Sequence[Finding]) -> str:
+    rows = [
+        {
+            "path": f.item.path,
+            "name": f.item.name,
+            "line": f.line,
+            "column": f.column,
+            "end_line": f.end_line,
+            "end_column": f.end_column,
+            "code": f.diagnostic.code,
+            "severity": f.diagnostic.severity.value,
+            "message": f.diagnostic.message,
+            "hint": f.diagnostic.hint,
+            "filter": f.item.text,
+        }
+        for f in findings
+    ]
+    return json.dumps(rows, ensure_ascii=False, indent=2)
+
+
+def sarif_report(findings: Sequence[Finding]) -> str:
+    codes = sorted({f.diagnostic.code for f in findings})
+    index = {code: i for i, code in enumerate(codes)}
+    rules = [
+        {
+            "id": code,
+            "name": CODES[code].title.title().replace(" ", "").replace("`", ""),
+            "shortDescription": {"text": CODES[code].title},
+            "defaultConfiguration": {"level": _SARIF_LEVELS[CODES[code].severity]},
+        }
+        for code in codes
+    ]
+    results = []
+    for f in findings:
+        d = f.diagnostic
+        message = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        results.append(
+            {
+                "ruleId": d.code,
+                "ruleIndex": index[d.code],
+                "level": _SARIF_LEVELS[d.severity],
+                "message": {"text": message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": f.item.path},
+                            "region": {
+                                "startLine": f.line,
+                                "startColumn": f.column,
+                                "endLine": f.end_line,
+                                "endColumn": max(f.end_column, f.column + 1) if f.end_line == f.line else f.end_column,
+                            },
+                        }
+                    }
+                ],
+            }
+        )
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "leadq",
+                        "version": _version(),
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, ensure_ascii=False, indent=2)
+
+
+def github_report(findings: Sequence[Finding]) -> str:
+    out = []
+    for f in findings:
+        d = f.diagnostic
+        where = f"file={_escape_property(f.item.path)},line={f.line},col={f.column}"
+        if f.end_line == f.line:
+            where += f",endColumn={f.end_column}"
+        out.append(f"::{_GITHUB_LEVELS[d.severity]} {where},title=leadq {d.code}::{_escape_data(d.message)}")
+    return "\n".join(out)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
