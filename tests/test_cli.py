@@ -103,7 +103,11 @@ def test_check_text_file_reports_every_bad_line(tmp_path: Path) -> None:
 
 
 def test_check_json_file_places_findings_through_escapes(tmp_path: Path) -> None:
-    content = '{\n  "first": "site = 1",\n  "quoted": "text contains \\"\\u00e9\\" and type = fx",\n  "n\\"x": "result=missed"\n}\n'
+    content = (
+        '{\n  "first": "site = 1",\n'
+        '  "quoted": "text contains \\"\\u00e9\\" and type = fx",\n'
+        '  "n\\"x": "result=missed"\n}\n'
+    )
     f = _write(tmp_path, "filters.json", content)
     r = run("check", "--format", "json", str(f))
     assert r.returncode == 1
@@ -143,7 +147,8 @@ def test_stored_filters_warn_about_relative_periods_and_roles() -> None:
 
 def test_check_raw_q_strings() -> None:
     r = run("check", "--q", "--format", "json", "-", stdin="site_ids=1,2 result=missed\nsite_ids=1 reslt=x\nfoo=1\n")
-    assert [(row["line"], row["column"], row["code"]) for row in json.loads(r.stdout)] == [(2, 10, "E301"), (3, 1, "E501")]
+    found = [(row["line"], row["column"], row["code"]) for row in json.loads(r.stdout)]
+    assert found == [(2, 10, "E301"), (3, 1, "E501")]
     r = run("check", "--q", "--format", "json", "-", stdin="result=done\n")
     assert [(row["column"], row["code"]) for row in json.loads(r.stdout)] == [(8, "E302")]
 

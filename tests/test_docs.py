@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import doctest
 import json
+import os
 import re
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +47,8 @@ COMPILE_ROWS = _tables(("filter", "q"))
 CHECK_ROWS = _tables(("filter", "diagnostics"))
 Q_ROWS = _tables(("q", "diagnostics"))
 PARAM_ROWS = _tables(("query", "params"))
+STORED_ROWS = _tables(("stored filter", "diagnostics"))
+OPERATOR_ROWS = _tables(("filter run as operator", "diagnostics"))
 
 
 def _found(diagnostics: list[leadq.Diagnostic]) -> list[str]:
@@ -76,6 +78,16 @@ def test_diagnostic_examples(page: str, text: str, listed: str) -> None:
     assert _found(leadq.check(_code(text))) == _listed(listed)
 
 
+@pytest.mark.parametrize(("page", "text", "listed"), STORED_ROWS)
+def test_stored_filter_examples(page: str, text: str, listed: str) -> None:
+    assert _found(leadq.check(_code(text), stored=True)) == _listed(listed)
+
+
+@pytest.mark.parametrize(("page", "text", "listed"), OPERATOR_ROWS)
+def test_role_examples(page: str, text: str, listed: str) -> None:
+    assert _found(leadq.check(_code(text), role="operator")) == _listed(listed)
+
+
 @pytest.mark.parametrize(("page", "q", "listed"), Q_ROWS)
 def test_decompile_examples(page: str, q: str, listed: str) -> None:
     assert _found(decompile_with_diagnostics(_code(q))[1]) == _listed(listed)
@@ -92,23 +104,26 @@ def test_readme_python_tour() -> None:
     assert tried > 5 and failures == 0
 
 
-def _shell_examples() -> list[tuple[str, str]]:
-    """`$ leadq ...` lines of the README with the output shown below them."""
+def _shell_examples() -> list[tuple[str, str, str]]:
+    """`$ ...leadq...` lines of the README and docs/, with the output shown below them."""
     examples = []
-    lines = README.read_text(encoding="utf-8").splitlines()
-    for i, line in enumerate(lines):
-        if line.strip().startswith("$ leadq "):
-            out = []
-            for following in lines[i + 1 :]:
-                if not following.strip() or following.strip().startswith("$ "):
-                    break
-                out.append(following[4:])
-            examples.append((line.strip()[2:], "\n".join(out)))
+    for path in [README, *sorted(DOCS.glob("*.md"))]:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for i, line in enumerate(lines):
+            command = line.strip()
+            if command.startswith("$ ") and "leadq " in command:
+                indent = len(line) - len(line.lstrip())
+                out = []
+                for following in lines[i + 1 :]:
+                    if not following.strip() or following.strip().startswith("$ "):
+                        break
+                    out.append(following[indent:])
+                examples.append((path.name, command[2:], "\n".join(out)))
     return examples
 
 
-@pytest.mark.parametrize(("command", "output"), _shell_examples())
-def test_readme_shell_examples(command: str, output: str) -> None:
-    args = shlex.split(command)[1:]
-    done = subprocess.run([sys.executable, "-m", "leadq", *args], capture_output=True, text=True)
+@pytest.mark.parametrize(("page", "command", "output"), _shell_examples())
+def test_shell_examples(page: str, command: str, output: str) -> None:
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env)
     assert (done.stdout + done.stderr).rstrip("\n") == output
