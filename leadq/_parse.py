@@ -1,19 +1,23 @@
 """Parse pass: text → syntax tree (`leadq._ast`), or syntax diagnostics.
 
-Lark stays inside this module. The LALR parser calls `_Builder` as an inline transformer,
-so the tree is built while parsing, without a second walk and without recursion (deep
-nesting is refused by depth, not by the interpreter's stack). Raw Lark errors are mapped to
-diagnostics with a span and words a person understands.
+The syntax lives in grammar/leadq.lark. Lark turns it into LALR tables once, ahead of
+time: `python -m leadq._parse` writes them to `leadq/_tables.py`, and a test checks that
+the file matches the grammar. At run time a small driver reads those tables, a single
+regular expression made of the grammar's terminals (in Lark's order) does the lexing, and
+`_Builder` builds the tree on each reduction, as Lark's inline transformer would. So
+importing leadq runs no grammar analysis and needs no Lark, and parsing is a tight loop.
+Lark stays inside this module; errors become diagnostics in words a person understands.
 """
 
 from __future__ import annotations
 
-import threading
+import re
+import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
-from lark import Lark, Token, Transformer
-from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from ._ast import (
     MAX_DEPTH,
@@ -37,6 +41,7 @@ from ._ast import (
     Span,
 )
 from ._diagnostics import Diagnostic, diagnostic
+from ._tables import END, IGNORE, RULES, START, STATES, TERMINALS
 
 #: Longer inputs are refused before parsing (a saved filter is a few hundred characters).
 MAX_LENGTH = 1_000_000
@@ -81,6 +86,21 @@ class _SyntaxProblem(Exception):
         self.code, self.span, self.message, self.hint = code, span, message, hint
 
 
+class Token:
+    """A lexed token: its terminal name, its text and its place."""
+
+    __slots__ = ("end", "start", "type", "value")
+
+    def __init__(self, type: str, value: str, start: int, end: int) -> None:
+        self.type, self.value, self.start, self.end = type, value, start, end
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+
 def grammar_path() -> Path:
     for place in _GRAMMAR_PLACES:
         if place.is_file():
@@ -89,8 +109,7 @@ def grammar_path() -> Path:
 
 
 def _tok_span(tok: Token) -> Span:
-    start = tok.start_pos or 0
-    return Span(start, tok.end_pos if tok.end_pos is not None else start + len(tok))
+    return Span(tok.start, tok.end)
 
 
 def _literal(tok: Token) -> Literal:
@@ -145,8 +164,8 @@ def _checked_depth(node: Node) -> Node:
     return node
 
 
-class _Builder(Transformer[Token, Node]):
-    """Inline transformer: one method per grammar alias, building `_ast` nodes."""
+class _Builder:
+    """One method per grammar alias, building `_ast` nodes as rules are reduced."""
 
     def start(self, children: list[Node | _Tail | None]) -> Node:
         *where, tail = children
@@ -259,24 +278,118 @@ class _Builder(Transformer[Token, Node]):
         return Flag(_field(name), _tok_span(name))
 
 
-_lock = threading.Lock()
-_parser: Lark | None = None
+class _LexError(Exception):
+    def __init__(self, pos: int) -> None:
+        super().__init__(pos)
+        self.pos = pos
 
 
-def _lark() -> Lark:
-    """The parser, built on first use (so that importing leadq stays cheap)."""
-    global _parser
-    if _parser is None:
-        with _lock:
-            if _parser is None:
-                _parser = Lark(
-                    grammar_path().read_text(encoding="utf-8"),
-                    parser="lalr",
-                    lexer="basic",
-                    transformer=_Builder(),
-                    maybe_placeholders=False,
-                )
-    return _parser
+class _ParseError(Exception):
+    def __init__(self, index: int, expected: set[str]) -> None:
+        super().__init__(index)
+        self.index, self.expected = index, expected
+
+
+_master: re.Pattern[str] | None = None
+
+
+def _lexer() -> re.Pattern[str]:
+    global _master
+    if _master is None:
+        # One alternation in Lark's order: the first terminal that matches wins, as in Lark.
+        _master = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in TERMINALS))
+    return _master
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of `text` (whitespace dropped); raises `_LexError` at a character no
+    terminal matches."""
+    match = _lexer().match
+    tokens: list[Token] = []
+    pos, n = 0, len(text)
+    while pos < n:
+        m = match(text, pos)
+        if m is None:
+            raise _LexError(pos)
+        kind = m.lastgroup
+        end = m.end()
+        if kind not in IGNORE:
+            tokens.append(Token(kind or "", m.group(), pos, end))
+        pos = end
+    return tokens
+
+
+_Reducer = Callable[[list[Any]], Any]
+
+
+def _reducers(builder: _Builder) -> list[tuple[str, int, _Reducer]]:
+    """For each rule: what it reduces to, how many values it takes, and how it builds."""
+    out: list[tuple[str, int, _Reducer]] = []
+    for origin, plan, callback, expand1 in RULES:
+        # A `?rule` alternative without an alias always has one child: it needs no method.
+        method = getattr(builder, callback) if callback and not (expand1 and callback == origin) else None
+        out.append((origin, len(plan), _reducer(plan, method, expand1, helper=not callback)))
+    return out
+
+
+def _reducer(plan: str, method: _Reducer | None, expand1: bool, helper: bool) -> _Reducer:
+    # plan: one letter per symbol: k keeps the value, d drops a filtered token, s splices
+    # the list a helper rule (`__x_star_0`) built, as Lark's tree builder does.
+    simple = set(plan) <= {"k"}
+
+    def reduce(values: list[Any]) -> Any:
+        if simple:
+            children = values
+        else:
+            children = []
+            for how, value in zip(plan, values, strict=True):
+                if how == "k":
+                    children.append(value)
+                elif how == "s":
+                    children.extend(value)
+        if helper:
+            return children
+        if expand1 and len(children) == 1 or method is None:
+            return children[0]
+        return method(children)
+
+    return reduce
+
+
+_RULES = _reducers(_Builder())
+
+
+def _parse_tokens(tokens: list[Token], text: str) -> Node:
+    states = STATES
+    rules = _RULES
+    stack = [START]
+    values: list[Any] = []
+    end = Token("$END", "", len(text), len(text))
+    for index, tok in enumerate([*tokens, end]):
+        kind = tok.type
+        while True:
+            action = states[stack[-1]].get(kind)
+            if action is None:
+                raise _ParseError(index, {k for k in states[stack[-1]] if k.isupper() or k == "$END"})
+            if action >= 0:
+                stack.append(action)
+                values.append(tok)
+                break
+            origin, size, reduce = rules[-action - 1]
+            if size:
+                args = values[-size:]
+                del values[-size:]
+                del stack[-size:]
+            else:
+                args = []
+            value = reduce(args)
+            goto = states[stack[-1]][origin]
+            if kind == "$END" and goto == END:
+                assert isinstance(value, (Compare, In, Contains, Between, Flag, Not, And, Or, MatchAll, Query))
+                return value
+            stack.append(goto)
+            values.append(value)
+    raise AssertionError("the parser ended without accepting")  # pragma: no cover
 
 
 def parse_text(text: str) -> tuple[Node | None, list[Diagnostic]]:
@@ -291,15 +404,14 @@ def parse_text(text: str) -> tuple[Node | None, list[Diagnostic]]:
             )
         ]
     try:
-        tree = _lark().parse(text)
+        tokens = tokenize(text)
+        return _parse_tokens(tokens, text), []
     except _SyntaxProblem as p:
         return None, [diagnostic(text, p.code, p.span, p.message, p.hint)]
-    except UnexpectedInput as e:
-        return None, [_syntax_diagnostic(text, e)]
-    except LarkError as e:  # pragma: no cover - any other parser failure is still data
-        return None, [diagnostic(text, "E102", Span(0, len(text)), f"cannot parse: {e}")]
-    assert isinstance(tree, (Compare, In, Contains, Between, Flag, Not, And, Or, MatchAll, Query))
-    return tree, []
+    except _LexError as e:
+        return None, [_lex_diagnostic(text, e.pos)]
+    except _ParseError as e:
+        return None, [_parse_diagnostic(text, tokens, e.index, e.expected)]
 
 
 # -- mapping Lark's errors onto words ---------------------------------------------------
@@ -331,48 +443,109 @@ def _expected_words(expected: set[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _previous_token(text: str, pos: int) -> str | None:
-    try:
-        tokens = list(_lark().lex(text[:pos]))
-    except LarkError:
-        return None
-    return str(tokens[-1]) if tokens else None
-
-
-def _syntax_diagnostic(text: str, e: UnexpectedInput) -> Diagnostic:
-    if isinstance(e, UnexpectedCharacters):
-        pos = e.pos_in_stream or 0
-        char = text[pos]
-        if char in "\"'":
-            return diagnostic(
-                text,
-                "E104",
-                Span(pos, len(text)),
-                "this string has no closing quote",
-                f"end the string with {char}",
-            )
-        shown = char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
+def _lex_diagnostic(text: str, pos: int) -> Diagnostic:
+    char = text[pos]
+    if char in "\"'":
         return diagnostic(
-            text,
-            "E101",
-            Span(pos, pos + 1),
-            f"unexpected character `{shown}`",
-            'put values with other characters in quotes: "..."',
+            text, "E104", Span(pos, len(text)), "this string has no closing quote", f"end the string with {char}"
         )
-    assert isinstance(e, UnexpectedToken)
-    tok = e.token
-    expected = set(e.expected)
-    at_end = tok.type == "$END"
-    start: int = len(text) if at_end else (tok.start_pos or 0)
-    span = Span(start, start if at_end else start + len(tok))
+    shown = char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
+    return diagnostic(
+        text,
+        "E101",
+        Span(pos, pos + 1),
+        f"unexpected character `{shown}`",
+        'put values with other characters in quotes: "..."',
+    )
+
+
+def _parse_diagnostic(text: str, tokens: list[Token], index: int, expected: set[str]) -> Diagnostic:
+    at_end = index >= len(tokens)
+    tok = None if at_end else tokens[index]
+    start = len(text) if tok is None else tok.start
+    span = Span(start, start if tok is None else tok.end)
     want = _expected_words(expected)
-    prev = _previous_token(text, start)
+    prev = tokens[index - 1].value if index > 0 else None
     where = f" after `{prev}`" if prev else ""
-    found = "the end of the filter" if at_end else f"`{tok}`"
+    found = "the end of the filter" if tok is None else f"`{tok}`"
     message = f"expected {want}{where}, found {found}"
     hint = None
-    if not at_end and str(tok).lower() in KEYWORDS and expected & _VALUE_TERMINALS:
+    if tok is not None and tok.value.lower() in KEYWORDS and expected & _VALUE_TERMINALS:
         hint = f'`{tok}` is a keyword; to use it as a value, quote it: "{tok}"'
-    elif tok.type in _VALUE_TERMINALS | {"NAME"} and expected & _OPERATOR_TERMINALS:
+    elif tok is not None and tok.type in _VALUE_TERMINALS | {"NAME"} and expected & _OPERATOR_TERMINALS:
         hint = f"did you mean `{prev} = {tok}`?"
     return diagnostic(text, "E103" if at_end else "E102", span, message, hint)
+
+
+# -- generating the tables from the grammar (needs Lark) ------------------------------------
+
+
+def generate_tables() -> str:
+    """The source of `leadq/_tables.py`, from grammar/leadq.lark, by Lark's LALR analysis."""
+    from lark import Lark
+    from lark.parsers.lalr_analysis import Shift
+
+    lark = Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="basic")
+    lexer = lark.parser.lexer
+    terminals = [(str(t.name), t.pattern.to_regexp()) for t in lexer.terminals]  # in Lark's match order
+    table = lark.parser.parser.parser.parse_table
+    rules = list(dict.fromkeys(r for row in table.states.values() for kind, r in row.values() if kind is not Shift))
+    rules.sort(key=lambda r: (r.origin.name, [s.name for s in r.expansion]))
+    number = {r: i for i, r in enumerate(rules)}
+    # Lark numbers states in no fixed order; number them by a walk from the start state
+    # so that the generated file is the same on every run.
+    start, end = table.start_states["start"], table.end_states["start"]
+    order = [start]
+    seen = {start}
+    for state in order:
+        for symbol, (kind, arg) in sorted(table.states[state].items(), key=lambda item: str(item[0])):
+            if kind is Shift and arg not in seen:
+                seen.add(arg)
+                order.append(arg)
+    order += sorted(set(table.states) - seen) + ([end] if end not in seen and end not in table.states else [])
+    renumber = {state: i for i, state in enumerate(order)}
+    lines = [
+        "# Generated from grammar/leadq.lark by `python -m leadq._parse`: do not edit.",
+        "# LALR tables computed by Lark; leadq._parse drives them. tests/test_packaging.py",
+        "# fails when this file and the grammar disagree.",
+        "# fmt: off",
+        "",
+        f"TERMINALS = {terminals!r}",
+        f"IGNORE = frozenset({sorted(str(t) for t in lark.ignore_tokens)!r})",
+        f"START = {renumber[start]!r}",
+        f"END = {renumber[end]!r}",
+        "# (origin, plan: k keep / d drop / s splice per symbol, callback, expand one child)",
+        "RULES = [",
+    ]
+    for r in rules:
+        plan = "".join(
+            "d" if getattr(s, "filter_out", False) else "s" if not s.is_term and s.name.startswith("_") else "k"
+            for s in r.expansion
+        )
+        origin = str(r.origin.name)
+        callback = "" if origin.startswith("_") else str(r.alias or origin)
+        expand1 = bool(r.options.expand1) and not r.alias  # as Lark: an alias always builds
+        lines.append(f"    ({origin!r}, {plan!r}, {callback!r}, {expand1!r}),")
+    lines.append("]")
+    lines.append("# state -> {symbol: shift to state (>= 0) or reduce rule (-1 - index)}")
+    lines.append("STATES = {")
+    for state in order:
+        if state not in table.states:
+            continue
+        row = {
+            str(symbol): (renumber[arg] if kind is Shift else -1 - number[arg])
+            for symbol, (kind, arg) in table.states[state].items()
+        }
+        lines.append(f"    {renumber[state]}: {dict(sorted(row.items()))!r},")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def tables_path() -> Path:
+    return Path(__file__).parent / "_tables.py"
+
+
+def write_tables() -> None:
+    """Regenerate `leadq/_tables.py` after a change to the grammar."""
+    tables_path().write_text(generate_tables(), encoding="utf-8")
+    print(f"wrote {tables_path()}", file=sys.stderr)

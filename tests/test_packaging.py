@@ -78,3 +78,11 @@ def test_wheel_installs_and_compiles_in_a_fresh_venv(tmp_path: Path) -> None:
     q, where = out.stdout.splitlines()
     assert q == "site_ids=1,2 result=missed"
     assert "site-packages" in where and where.endswith(os.path.join("leadq", "grammar", "leadq.lark"))
+
+
+def test_generated_tables_match_the_grammar() -> None:
+    """leadq/_tables.py is Lark's analysis of grammar/leadq.lark; regenerate it with
+    `python -c 'import leadq._parse as p; p.write_tables()'` after changing the grammar."""
+    from leadq._parse import generate_tables, tables_path
+
+    assert tables_path().read_text(encoding="utf-8") == generate_tables()

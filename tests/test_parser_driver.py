@@ -1,0 +1,53 @@
+"""leadq's table-driven parser agrees with Lark run on the same grammar."""
+
+from __future__ import annotations
+
+import functools
+
+from hypothesis import given
+from hypothesis import strategies as st
+from lark import Lark
+from lark.exceptions import LarkError
+from strategies import token_soup, trees
+
+import leadq
+from leadq._parse import _LexError, grammar_path, parse_text, tokenize
+
+
+@functools.cache
+def lark() -> Lark:
+    return Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="basic")
+
+
+def _lark_tokens(text: str) -> list[tuple[str, str, int]] | None:
+    try:
+        return [(t.type, str(t), t.start_pos or 0) for t in lark().lex(text)]
+    except LarkError:
+        return None
+
+
+def _our_tokens(text: str) -> list[tuple[str, str, int]] | None:
+    try:
+        return [(t.type, t.value, t.start) for t in tokenize(text)]
+    except _LexError:
+        return None
+
+
+@given(st.one_of(st.text(max_size=40), token_soup, trees.map(leadq.format)))
+def test_same_tokens_as_lark(text: str) -> None:
+    assert _our_tokens(text) == _lark_tokens(text)
+
+
+@given(st.one_of(token_soup, trees.map(leadq.format)))
+def test_same_accept_or_reject_as_lark(text: str) -> None:
+    try:
+        lark().parse(text)
+        accepted = True
+    except LarkError:
+        accepted = False
+    node, diagnostics = parse_text(text)
+    if node is None:
+        # E105/E106 are leadq's own refusals of text the grammar accepts
+        assert not accepted or {d.code for d in diagnostics} <= {"E105", "E106"}
+    else:
+        assert accepted
