@@ -290,32 +290,40 @@ class _ParseError(Exception):
         self.index, self.expected = index, expected
 
 
-_master: re.Pattern[str] | None = None
+_lexers: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
 
-def _lexer() -> re.Pattern[str]:
-    global _master
-    if _master is None:
-        # One alternation in Lark's order: the first terminal that matches wins, as in Lark.
-        _master = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in TERMINALS))
-    return _master
+def _lexer() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The token pattern (ignored text, then one alternation of the terminals in Lark's
+    order, so the first that matches wins, as in Lark) and the ignored-text pattern. The
+    ignored text is an atomic group: a long run of spaces is never backtracked into."""
+    global _lexers
+    if _lexers is None:
+        ignore = "|".join(pattern for name, pattern in TERMINALS if name in IGNORE)
+        alternation = "|".join(f"(?P<{name}>{pattern})" for name, pattern in TERMINALS if name not in IGNORE)
+        _lexers = re.compile(f"(?>(?:{ignore})*)(?:{alternation})"), re.compile(f"(?>(?:{ignore})*)")
+    return _lexers
 
 
 def tokenize(text: str) -> list[Token]:
     """The tokens of `text` (whitespace dropped); raises `_LexError` at a character no
     terminal matches."""
-    match = _lexer().match
+    tokens_re, ignore_re = _lexer()
+    match = tokens_re.match
     tokens: list[Token] = []
+    append = tokens.append
     pos, n = 0, len(text)
     while pos < n:
         m = match(text, pos)
         if m is None:
-            raise _LexError(pos)
-        kind = m.lastgroup
-        end = m.end()
-        if kind not in IGNORE:
-            tokens.append(Token(kind or "", m.group(), pos, end))
-        pos = end
+            skipped = ignore_re.match(text, pos)
+            at = skipped.end() if skipped else pos
+            if at < n:
+                raise _LexError(at)
+            break
+        kind = m.lastgroup or ""
+        start, pos = m.span(kind)
+        append(Token(kind, text[start:pos], start, pos))
     return tokens
 
 
@@ -349,7 +357,7 @@ def _reducer(plan: str, method: _Reducer | None, expand1: bool, helper: bool) ->
                     children.extend(value)
         if helper:
             return children
-        if expand1 and len(children) == 1 or method is None:
+        if (expand1 and len(children) == 1) or method is None:
             return children[0]
         return method(children)
 

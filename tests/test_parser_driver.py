@@ -20,8 +20,9 @@ def lark() -> Lark:
 
 
 def _lark_tokens(text: str) -> list[tuple[str, str, int]] | None:
+    lexer = lark().parser.lexer  # Lark.lex() would build a new lexer on every call
     try:
-        return [(t.type, str(t), t.start_pos or 0) for t in lark().lex(text)]
+        return [(t.type, str(t), t.start_pos or 0) for t in lexer.lex(lexer.make_lexer_state(text), None)]
     except LarkError:
         return None
 
