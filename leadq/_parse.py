@@ -506,7 +506,7 @@ def generate_tables() -> str:
     order = [start]
     seen = {start}
     for state in order:
-        for symbol, (kind, arg) in sorted(table.states[state].items(), key=lambda item: str(item[0])):
+        for _, (kind, arg) in sorted(table.states[state].items(), key=lambda item: str(item[0])):
             if kind is Shift and arg not in seen:
                 seen.add(arg)
                 order.append(arg)
