@@ -8,14 +8,17 @@ passes. Children are tuples, operators are enums.
 from __future__ import annotations
 
 import enum
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 import attrs
 
 
-@attrs.frozen
-class Span:
-    """A 0-based, half-open range of character offsets into the source text."""
+class Span(NamedTuple):
+    """A 0-based, half-open range of character offsets into the source text.
+
+    A named tuple rather than an attrs class: the parser makes one per token, and tuples
+    are the cheapest immutable values Python has.
+    """
 
     start: int
     end: int

@@ -9,12 +9,21 @@ seconds from 0001-01-01T00:00:00 Moscow local time, so that ranges are integer i
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 import attrs
 
-MOSCOW = ZoneInfo("Europe/Moscow")
+_moscow: tzinfo | None = None
+
+
+def moscow() -> tzinfo:
+    """Europe/Moscow, loaded on first use (reading the zone database costs import time)."""
+    global _moscow
+    if _moscow is None:
+        from zoneinfo import ZoneInfo
+
+        _moscow = ZoneInfo("Europe/Moscow")
+    return _moscow
 RELATIVE_PERIODS = ("today", "lastday", "last3days", "lastweek", "lastmonth", "lastyear")
 
 _DAY = 86400
@@ -101,7 +110,7 @@ def _to_moscow(dt: datetime, tz: str) -> datetime:
         if hours > 23 or minutes > 59:
             raise ValueError(tz)
         offset = timedelta(hours=hours, minutes=minutes) * (1 if tz[0] == "+" else -1)
-    return dt.replace(tzinfo=timezone(offset)).astimezone(MOSCOW).replace(tzinfo=None)
+    return dt.replace(tzinfo=timezone(offset)).astimezone(moscow()).replace(tzinfo=None)
 
 
 #: How far back each relative period reaches, in seconds before `now` (`today`: to the
@@ -112,7 +121,7 @@ _PERIOD_SPANS = {"lastday": 1, "last3days": 3, "lastweek": 7, "lastmonth": 30, "
 def moscow_seconds(now: datetime) -> int:
     """`now` as Moscow local seconds (a naive `now` is taken as Moscow time)."""
     if now.tzinfo is not None:
-        now = now.astimezone(MOSCOW).replace(tzinfo=None)
+        now = now.astimezone(moscow()).replace(tzinfo=None)
     return seconds(now)
 
 

@@ -31,7 +31,7 @@ def emit_q(normalized: Normalized, text: str) -> tuple[str | None, list[Diagnost
         try:
             terms.extend(constraint_terms(constraint))
         except Unsayable as u:
-            spans = _places(normalized.spans.get(constraint.criterion.name) or [Span(0, len(text))])
+            spans = _places(normalized.spans(constraint.criterion) or [Span(0, len(text))])
             problems.extend(diagnostic(text, u.code, s, u.message, u.hint) for s in spans)
     if problems:
         return None, problems

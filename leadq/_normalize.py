@@ -342,8 +342,26 @@ class Normalizer:
         if isinstance(logic, (Conj, Disj)):
             meet = isinstance(logic, Conj) != negate
             if meet:
-                result: list[Box] = [{}]
+                # Atoms (and negated atoms) fold straight into one box; only compound
+                # operands need the general intersection of unions.
+                box: Box = {}
+                compound: list[Logic] = []
                 for operand in logic.operands:
+                    atom, flip = (operand.operand, not negate) if isinstance(operand, Neg) else (operand, negate)
+                    if isinstance(atom, (Conj, Disj, Neg)):
+                        compound.append(operand)
+                        continue
+                    i = self.index[atom.criterion.name]
+                    space = self.spaces[i]
+                    m = space.mask(atom)
+                    if flip:
+                        m ^= space.full
+                    m &= box.get(i, space.full)
+                    if not m:
+                        return []
+                    box[i] = m
+                result: list[Box] = [{i: m for i, m in box.items() if m != self.spaces[i].full}]
+                for operand in compound:
                     result = self.intersect(result, self.boxes(operand, negate))
                     if not result:
                         break
@@ -502,7 +520,11 @@ class Normalized:
     """A filter as one conjunction of per-criterion constraints, in schema order."""
 
     constraints: tuple[Constraint, ...]
-    spans: dict[str, list[Span]] = attrs.field(eq=False)
+    atoms: dict[str, list[Atom]] = attrs.field(eq=False, repr=False)
+
+    def spans(self, criterion: Criterion) -> list[Span]:
+        """Where the conditions on `criterion` stand in the text."""
+        return [a.span for a in self.atoms.get(criterion.name, [])]
 
 
 def normalize(logic: Logic, schema: Schema, text: str) -> tuple[Normalized | None, list[Diagnostic]]:
@@ -528,8 +550,7 @@ def normalize(logic: Logic, schema: Schema, text: str) -> tuple[Normalized | Non
                 "split it into simpler filters",
             )
         ]
-    spans = {name: [a.span for a in group] for name, group in n.atoms.items()}
-    return Normalized(n.constraints(box), spans), []
+    return Normalized(n.constraints(box), n.atoms), []
 
 
 #: Deletion-based searches (the smallest contradicting set, redundant conditions) cost one

@@ -14,10 +14,12 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 from ._ast import (
     MAX_DEPTH,
@@ -46,10 +48,6 @@ from ._tables import END, IGNORE, RULES, START, STATES, TERMINALS
 #: Longer inputs are refused before parsing (a saved filter is a few hundred characters).
 MAX_LENGTH = 1_000_000
 
-_GRAMMAR_PLACES = (
-    Path(__file__).parent / "grammar" / "leadq.lark",  # installed wheel
-    Path(__file__).parent.parent / "grammar" / "leadq.lark",  # source tree, editable install
-)
 
 _OPS = {"==": Op.EQ, **{op.value: op for op in Op}}
 _KINDS = {
@@ -102,7 +100,11 @@ class Token:
 
 
 def grammar_path() -> Path:
-    for place in _GRAMMAR_PLACES:
+    """grammar/leadq.lark: inside the package of an installed wheel, beside it in a checkout."""
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    for place in (here / "grammar" / "leadq.lark", here.parent / "grammar" / "leadq.lark"):
         if place.is_file():
             return place
     raise FileNotFoundError("leadq.lark is missing from the installation")  # pragma: no cover
@@ -330,13 +332,17 @@ def tokenize(text: str) -> list[Token]:
 _Reducer = Callable[[list[Any]], Any]
 
 
-def _reducers(builder: _Builder) -> list[tuple[str, int, _Reducer]]:
-    """For each rule: what it reduces to, how many values it takes, and how it builds."""
-    out: list[tuple[str, int, _Reducer]] = []
+def _reducers(builder: _Builder) -> list[tuple[str, int, _Reducer | None]]:
+    """For each rule: what it reduces to, how many values it takes, and how it builds
+    (None: a unit rule such as `value: INT`, which passes its one value through)."""
+    out: list[tuple[str, int, _Reducer | None]] = []
     for origin, plan, callback, expand1 in RULES:
         # A `?rule` alternative without an alias always has one child: it needs no method.
         method = getattr(builder, callback) if callback and not (expand1 and callback == origin) else None
-        out.append((origin, len(plan), _reducer(plan, method, expand1, helper=not callback)))
+        if plan == "k" and expand1 and method is None:
+            out.append((origin, 1, None))
+        else:
+            out.append((origin, len(plan), _reducer(plan, method, expand1, helper=not callback)))
     return out
 
 
@@ -384,6 +390,15 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
                 values.append(tok)
                 break
             origin, size, reduce = rules[-action - 1]
+            if reduce is None:  # a unit rule: the value stays, only the state changes
+                del stack[-1]
+                goto = states[stack[-1]][origin]
+                if kind == "$END" and goto == END:
+                    value = values[-1]
+                    assert isinstance(value, (Compare, In, Contains, Between, Flag, Not, And, Or, MatchAll, Query))
+                    return value
+                stack.append(goto)
+                continue
             if size:
                 args = values[-size:]
                 del values[-size:]
@@ -550,6 +565,8 @@ def generate_tables() -> str:
 
 
 def tables_path() -> Path:
+    from pathlib import Path
+
     return Path(__file__).parent / "_tables.py"
 
 

@@ -92,11 +92,7 @@ class Schema:
     by_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
     by_q_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
     order: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
-    #: Where a server starts reading a new term: `<known name><op>` at the start of q or
-    #: after whitespace (q-format.md). Group 1 is the name, group 2 the operator.
-    term_start: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
-    #: Whitespace followed by `<known name><op>`: what a value must never contain.
-    term_break: re.Pattern[str] = attrs.field(init=False, eq=False, repr=False)
+    _patterns: dict[str, re.Pattern[str]] = attrs.field(init=False, eq=False, repr=False, factory=dict)
 
     @by_name.default
     def _by_name(self) -> dict[str, Criterion]:
@@ -110,13 +106,23 @@ class Schema:
     def _order(self) -> dict[str, int]:
         return {c.name: i for i, c in enumerate(self.criteria)}
 
-    @term_start.default
-    def _term_start(self) -> re.Pattern[str]:
-        return re.compile(rf"(?:^|(?<=\s))({self._names()})(>=|<=|=|>|<)")
+    @property
+    def term_start(self) -> re.Pattern[str]:
+        """Where a server starts reading a new term: `<known name><op>` at the start of q
+        or after whitespace (q-format.md). Group 1 is the name, group 2 the operator."""
+        return self._pattern("start", rf"(?:^|(?<=\s))({self._names()})(>=|<=|=|>|<)")
 
-    @term_break.default
-    def _term_break(self) -> re.Pattern[str]:
-        return re.compile(rf"\s(?:{self._names()})[=<>]")
+    @property
+    def term_break(self) -> re.Pattern[str]:
+        """Whitespace followed by `<known name><op>`: what a value must never contain."""
+        return self._pattern("break", rf"\s(?:{self._names()})[=<>]")
+
+    def _pattern(self, key: str, source: str) -> re.Pattern[str]:
+        # compiled on first use, and kept: the schema is immutable
+        pattern = self._patterns.get(key)
+        if pattern is None:
+            pattern = self._patterns[key] = re.compile(source)
+        return pattern
 
     def _names(self) -> str:
         return "|".join(sorted((re.escape(c.name) for c in self.criteria), key=len, reverse=True))

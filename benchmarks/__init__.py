@@ -1,0 +1,1 @@
+"""leadq's benchmark suite: `python -m benchmarks` (see docs/performance.md)."""
