@@ -205,3 +205,28 @@ LEADS_LIST = Schema(
 )
 #: Leads.listRouted: the same without is_managed, plus creator_type.
 LEADS_LIST_ROUTED = Schema("Leads.listRouted", _criteria(routed=True), _ROLES, _SORT_KEYS, _LEAD_FIELDS)
+
+
+_OPERATORS = {
+    FieldType.IDLIST: "`=` `!=` `in` `not in`",
+    FieldType.ENUM: "`=` `!=` `in` `not in`",
+    FieldType.NUMERIC: "`=` `!=` `<` `<=` `>` `>=` `in` `between`",
+    FieldType.BOOLEAN: "bare, `not`, `=`, `!=`",
+    FieldType.STRING: "`=`, `in` (one value)",
+    FieldType.SUBSTRING: "`contains`",
+    FieldType.DATETIME: "`=` `!=` `<` `<=` `>` `>=` `in` `between`, `= period`",
+}
+
+
+def fields_table(schema: Schema = LEADS_LIST) -> str:
+    """The schema's criteria as a Markdown table, for the language reference."""
+    rows = ["| write | also accepted | q name | type | values | operators |", "|---|---|---|---|---|---|"]
+    for c in schema.criteria:
+        others = [n for n in (c.name, *c.aliases) if n != c.display]
+        kind = c.type.value if c.type is not FieldType.IDLIST else f"{c.id_kind.value} ids"
+        values = ", ".join(f"`{v}`" for v in c.values)
+        rows.append(
+            f"| `{c.display}` | {', '.join(f'`{n}`' for n in others)} | `{c.name}` | {kind} | {values} "
+            f"| {_OPERATORS[c.type]} |"
+        )
+    return "\n".join(rows)

@@ -111,7 +111,7 @@ def _shell_examples() -> list[tuple[str, str, str]]:
         lines = path.read_text(encoding="utf-8").splitlines()
         for i, line in enumerate(lines):
             command = line.strip()
-            if command.startswith("$ ") and "leadq " in command:
+            if command.startswith("$ "):
                 indent = len(line) - len(line.lstrip())
                 out = []
                 for following in lines[i + 1 :]:
@@ -122,8 +122,26 @@ def _shell_examples() -> list[tuple[str, str, str]]:
     return examples
 
 
-@pytest.mark.parametrize(("page", "command", "output"), _shell_examples())
-def test_shell_examples(page: str, command: str, output: str) -> None:
+SHELL_PAGES = sorted({page for page, _, _ in _shell_examples()})
+
+
+@pytest.mark.parametrize("page", SHELL_PAGES)
+def test_shell_examples(page: str, tmp_path: Path) -> None:
+    """A page's `$ ...` examples run in order, in one fresh folder, and print what it shows."""
     env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
-    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env)
-    assert (done.stdout + done.stderr).rstrip("\n") == output
+    for _, command, output in [e for e in _shell_examples() if e[0] == page]:
+        done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=env, cwd=tmp_path)
+        assert (done.stdout + done.stderr).rstrip("\n") == output, command
+
+
+def test_field_table_is_generated_from_the_schema() -> None:
+    from leadq._schema import fields_table
+
+    assert fields_table() in (DOCS / "language.md").read_text(encoding="utf-8")
+
+
+def test_doctest_sessions_in_the_docs() -> None:
+    for path in sorted(DOCS.glob("*.md")):
+        if ">>> " in path.read_text(encoding="utf-8"):
+            failures, _ = doctest.testfile(str(path), module_relative=False, optionflags=doctest.ELLIPSIS)
+            assert failures == 0, path.name
