@@ -24,6 +24,8 @@ def moscow() -> tzinfo:
 
         _moscow = ZoneInfo("Europe/Moscow")
     return _moscow
+
+
 RELATIVE_PERIODS = ("today", "lastday", "last3days", "lastweek", "lastmonth", "lastyear")
 
 _DAY = 86400
