@@ -1,12 +1,36 @@
-"""leadq: filter expressions compiled into the `q` parameter of LiveTex Leads.list."""
+"""leadq: filter expressions compiled, exactly, into the `q` parameter of LiveTex Leads.list."""
+
+from typing import TYPE_CHECKING, Any
 
 from ._api import check, compile, compile_params, decompile, format, parse
 from ._ast import Node
 from ._diagnostics import Diagnostic, LeadqError, Severity
-from ._evaluate import evaluate, evaluate_q
-from ._explain import explain
-from ._plan import Plan, plan
 from ._schema import LEADS_LIST, LEADS_LIST_ROUTED, Criterion, FieldType, Schema
+
+if TYPE_CHECKING:
+    from ._evaluate import evaluate, evaluate_q
+    from ._explain import explain
+    from ._plan import Plan, plan
+
+# Loaded on first use, so that `import leadq` stays cheap for those who only compile.
+_LAZY = {
+    "evaluate": "_evaluate",
+    "evaluate_q": "_evaluate",
+    "explain": "_explain",
+    "plan": "_plan",
+    "Plan": "_plan",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'leadq' has no attribute {name!r}")
+
 
 __all__ = [
     "LEADS_LIST",

@@ -621,13 +621,18 @@ def lint(logic: Logic, schema: Schema, text: str) -> list[Diagnostic]:
         kept = conjuncts(logic)
         if len(kept) > MAX_SEARCHED:
             return []
+        fields = {id(c): {a.criterion.name for a in atoms(c)} for c in kept}
         for c in reversed(list(kept)):
             if n.boxes(c) == [{}]:
                 out.append(diagnostic(text, "W603", c.span, f"`{_source(text, c.span)}` is always true", "remove it"))
                 kept = [x for x in kept if x is not c]
                 continue
             others = [x for x in kept if x is not c]
-            if others and not n.boxes(Conj((*others, Neg(c, c.span)), c.span)):
+            # The others (satisfiable, or there would be an error) can imply c only through
+            # a field they share with it: the filter's values form a product over fields.
+            if not any(fields[id(c)] & fields[id(x)] for x in others):
+                continue
+            if not n.boxes(Conj((*others, Neg(c, c.span)), c.span)):
                 out.append(
                     diagnostic(
                         text,

@@ -220,3 +220,26 @@ def test_pre_commit_hook_runs_leadq(tmp_path: Path) -> None:
     r = subprocess.run(pre_commit, cwd=consumer, capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "saved.leadq:2:10: E302" in r.stdout
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+
+    f = _write(tmp_path, "many.txt", "\n".join(f"site = {i}" for i in range(1_000)) + "\n")
+    primary, secondary = pty.openpty()
+    done = subprocess.run(
+        [*leadq_cmd(), "check", str(f)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=secondary, timeout=120
+    )
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert done.returncode == 0
+    assert b"1,000/1,000 filters" in shown and b"[####" in shown
