@@ -384,7 +384,7 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
         while True:
             action = states[stack[-1]].get(kind)
             if action is None:
-                raise _ParseError(index, {k for k in states[stack[-1]] if k.isupper() or k == "$END"})
+                raise _ParseError(index, _acceptable(stack))
             if action >= 0:
                 stack.append(action)
                 values.append(tok)
@@ -413,6 +413,28 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
             stack.append(goto)
             values.append(value)
     raise AssertionError("the parser ended without accepting")  # pragma: no cover
+
+
+def _acceptable(stack: list[int]) -> set[str]:
+    """The terminals that the parser in this state would really shift, after the
+    reductions they trigger (LALR merges look-aheads, so a state's row lists more)."""
+    return {kind for kind in STATES[stack[-1]] if (kind.isupper() or kind == "$END") and _viable(stack, kind)}
+
+
+def _viable(stack: list[int], kind: str) -> bool:
+    stack = list(stack)
+    while True:
+        action = STATES[stack[-1]].get(kind)
+        if action is None:
+            return False
+        if action >= 0:
+            return True
+        origin, size, _ = _RULES[-action - 1]
+        del stack[len(stack) - size :]
+        goto = STATES[stack[-1]][origin]
+        if kind == "$END" and goto == END:
+            return True
+        stack.append(goto)
 
 
 def parse_text(text: str) -> tuple[Node | None, list[Diagnostic]]:
@@ -444,13 +466,15 @@ _OPERATOR_TERMINALS = {"COMP", "IN", "CONTAINS", "BETWEEN"}
 
 
 def _expected_words(expected: set[str]) -> str:
+    if expected & _OPERATOR_TERMINALS:
+        # after a field name; `and`, `or` and the end are possible too (a bare boolean
+        # field), but the operator is what a person most likely forgot
+        return "an operator (`=`, `!=`, `<`, `>`, `in`, `contains`, `between`)"
     words: list[str] = []
     if expected & _VALUE_TERMINALS:
         words.append("a value")
     elif "NAME" in expected:
         words.append("a field name")
-    if expected & _OPERATOR_TERMINALS:
-        words.append("an operator (`=`, `!=`, `<`, `>`, `in`, `contains`, `between`)")
     if "COMMA" in expected:
         words.append("`,`")
     if "RPAR" in expected:
