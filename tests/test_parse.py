@@ -80,3 +80,12 @@ def test_syntax_error_messages_name_what_was_expected() -> None:
     (d,) = caught.value.diagnostics
     assert (d.code, d.start) == ("E103", 7)
     assert "expected a value after `=`" in d.message
+
+
+def test_expected_lists_only_what_would_really_be_accepted() -> None:
+    # LALR merges look-aheads: the state after `1` also lists `,` and `)` from lists.
+    (d,) = leadq.check("site = 1 site = 2")
+    assert (d.code, d.start, d.end) == ("E102", 9, 13)
+    assert "`,`" not in d.message and "`)`" not in d.message and "`and`" in d.message
+    (d,) = leadq.check("site in (1 2)")
+    assert "`,` or `)`" in d.message
