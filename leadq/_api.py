@@ -108,6 +108,10 @@ def _check(text: str, schema: Schema, stored: bool, role: str | None) -> list[Di
 def parse(text: str) -> Node:
     """Parse a filter expression into its syntax tree (no name or type checks).
 
+    The tree is made of the frozen classes of `leadq._ast` (`And`, `Or`, `Not`, `Compare`,
+    `In`, ...), each with a `span` into `text`; a filter with a query tail (`order by`,
+    `limit`, ...) is a `Query` around it, and the empty filter is `MatchAll`.
+
     Raises:
         LeadqError: the text is not valid filter syntax.
     """
