@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ._ast import Node, Span
-from ._check import check_query, check_tree
+from ._check import check_tree, checked
 from ._decompile import decompile_q
 from ._diagnostics import Diagnostic, LeadqError, diagnostic, has_errors
 from ._emit import emit_q
@@ -54,12 +54,7 @@ def compile_params(text: str, *, schema: Schema = LEADS_LIST) -> dict[str, str]:
 
 
 def _compile(text: str, schema: Schema) -> dict[str, str]:
-    node, diagnostics = parse_text(text)
-    if node is None:
-        raise LeadqError(diagnostics, text)
-    logic, params, diagnostics = check_query(node, text, schema)
-    if logic is None:
-        raise LeadqError(diagnostics, text)
+    logic, params = checked(text, schema)
     normalized, problems = normalize(logic, schema, text)
     if normalized is None:
         raise LeadqError(problems, text)

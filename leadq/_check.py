@@ -33,7 +33,8 @@ from ._ast import (
     Span,
 )
 from ._datetimes import RELATIVE_PERIODS, Moment, parse_moment
-from ._diagnostics import Diagnostic, diagnostic
+from ._diagnostics import Diagnostic, LeadqError, diagnostic
+from ._parse import parse_text
 from ._schema import Criterion, FieldType, IdKind, Schema
 
 #: The longest value `q` may carry (the API's string type).
@@ -542,6 +543,21 @@ def check_query(
     if any(d.severity.value == "error" for d in checker.diagnostics):
         logic = None
     return logic, checker.params, checker.diagnostics
+
+
+def checked(text: str, schema: Schema) -> tuple[Logic, dict[str, str]]:
+    """Parse and check `text`: its logic and the request parameters of its tail.
+
+    Raises:
+        LeadqError: a syntax, name or type error, with every diagnostic found.
+    """
+    node, diagnostics = parse_text(text)
+    if node is None:
+        raise LeadqError(diagnostics, text)
+    logic, params, diagnostics = check_query(node, text, schema)
+    if logic is None:
+        raise LeadqError(diagnostics, text)
+    return logic, params
 
 
 def check_tree(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._check import IdValue, check_tree
+from ._check import IdValue, checked
 from ._datetimes import FIRST_SECOND, LAST_SECOND, format_seconds
 from ._diagnostics import Diagnostic, LeadqError, render
 from ._emit import emit_q
@@ -17,7 +17,6 @@ from ._normalize import (
     lint,
     normalize,
 )
-from ._parse import parse_text
 from ._plan import plan
 from ._schema import LEADS_LIST, FieldType, Schema
 
@@ -29,12 +28,10 @@ def explain(text: str, *, schema: Schema = LEADS_LIST) -> str:
     true, the compiled q; or, when it cannot compile, why: for a filter that never matches,
     the smallest set of conditions that contradict each other.
     """
-    node, diagnostics = parse_text(text)
-    if node is None:
-        return _problems(text, diagnostics)
-    logic, diagnostics = check_tree(node, text, schema)
-    if logic is None:
-        return _problems(text, diagnostics)
+    try:
+        logic, _ = checked(text, schema)
+    except LeadqError as e:
+        return _problems(text, e.diagnostics)
     normalized, problems = normalize(logic, schema, text)
     if normalized is None:
         if any(d.code == "E401" for d in problems):

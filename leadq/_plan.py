@@ -14,11 +14,10 @@ import itertools
 import attrs
 
 from ._ast import Span
-from ._check import check_tree
+from ._check import checked
 from ._diagnostics import Diagnostic, LeadqError, diagnostic
 from ._emit import Unsayable, constraint_terms
 from ._normalize import Box, Normalizer, TooComplex, contradictions, simplify, subtract
-from ._parse import parse_text
 from ._schema import LEADS_LIST, Schema
 
 #: Plans longer than this are refused unless the caller allows more.
@@ -55,12 +54,7 @@ def plan(text: str, *, schema: Schema = LEADS_LIST, max_requests: int = MAX_REQU
         LeadqError: the filter has errors, never matches (E401), holds a condition no
             request can say (E403, E404), or needs more than `max_requests` (E406).
     """
-    node, diagnostics = parse_text(text)
-    if node is None:
-        raise LeadqError(diagnostics, text)
-    logic, diagnostics = check_tree(node, text, schema)
-    if logic is None:
-        raise LeadqError(diagnostics, text)
+    logic, _ = checked(text, schema)
     whole = Span(0, len(text))
     try:
         n = Normalizer(logic, schema, text)
