@@ -2,22 +2,22 @@
 
 from typing import TYPE_CHECKING, Any
 
-from ._api import check, compile, compile_params, decompile, format, parse
+from ._analysis import Analysis
+from ._api import analyze, check, compile, compile_params, decompile, format, parse, plan
 from ._ast import Node
-from ._diagnostics import Diagnostic, LeadqError, Severity
+from ._diagnostics import CODES, Code, Diagnostic, LeadqError, Severity, render_diagnostics
 from ._schema import LEADS_LIST, LEADS_LIST_ROUTED, Criterion, FieldType, Schema
 
 if TYPE_CHECKING:
     from ._evaluate import evaluate, evaluate_q
     from ._explain import explain
-    from ._plan import Plan, plan
+    from ._plan import Plan
 
 # Loaded on first use, so that `import leadq` stays cheap for those who only compile.
 _LAZY = {
     "evaluate": "_evaluate",
     "evaluate_q": "_evaluate",
     "explain": "_explain",
-    "plan": "_plan",
     "Plan": "_plan",
 }
 
@@ -35,6 +35,9 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "LEADS_LIST",
     "LEADS_LIST_ROUTED",
+    "Analysis",
+    "CODES",
+    "Code",
     "Criterion",
     "Diagnostic",
     "FieldType",
@@ -43,6 +46,7 @@ __all__ = [
     "Plan",
     "Schema",
     "Severity",
+    "analyze",
     "check",
     "compile",
     "compile_params",
@@ -53,4 +57,5 @@ __all__ = [
     "format",
     "parse",
     "plan",
+    "render_diagnostics",
 ]

@@ -1,21 +1,52 @@
-"""The public functions: each runs the passes in order and turns problems into diagnostics."""
+"""The public functions: each reads what it needs from one `Analysis` of its input."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
-from ._ast import Node, Span
-from ._check import check_tree, checked
-from ._decompile import decompile_q
-from ._diagnostics import Diagnostic, LeadqError, diagnostic, has_errors
-from ._emit import emit_q
-from ._format import format_node
-from ._normalize import lint, normalize
-from ._parse import parse_text
+from ._analysis import Analysis, analyze as _analyze
+from ._ast import Node
+from ._diagnostics import Diagnostic, LeadqError
+from ._emit import MAX_REQUESTS
 from ._schema import LEADS_LIST, Schema
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from ._plan import Plan
+
+
+def _text(value: object, name: str = "text") -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    return value
+
+
+def _schema(value: object) -> Schema:
+    if not isinstance(value, Schema):
+        raise TypeError(f"schema must be a leadq.Schema such as leadq.LEADS_LIST, not {type(value).__name__}")
+    return value
+
+
+def analyze(
+    text: str, *, schema: Schema = LEADS_LIST, stored: bool = False, role: str | None = None, q: bool = False
+) -> Analysis:
+    """Analyse a filter once: its tree, its `q` and request parameters, and every diagnostic.
+
+    The one call for tools that want the compiled q *and* the warnings: ``a.q`` is the q
+    (None when the filter does not compile), ``a.params`` the request parameters,
+    ``a.diagnostics`` every error, warning and note, and ``a.plan()`` the requests when
+    one q is not enough. Never raises for any text.
+
+    Args:
+        text: the filter (or, with ``q=True``, a raw q string).
+        schema: the API method's criteria (`LEADS_LIST` or `LEADS_LIST_ROUTED`).
+        stored: the filter will be saved: warn about relative periods (W605).
+        role: the API role that will run the filter: warn about fields it cannot see (W606).
+        q: `text` is a raw q string, as sent to the API.
+
+    Raises:
+        TypeError: `text` is not a str, or `schema` not a Schema.
+    """
+    return _analyze(_text(text), _schema(schema), stored=stored, role=role, raw_q=q)
 
 
 def compile(text: str, *, schema: Schema = LEADS_LIST) -> str:
@@ -31,8 +62,12 @@ def compile(text: str, *, schema: Schema = LEADS_LIST) -> str:
 
     Raises:
         LeadqError: the filter has errors; ``.diagnostics`` lists every one found.
+        TypeError: `text` is not a str, or `schema` not a Schema.
     """
-    return _guarded(text, lambda: _compile(text, schema)["q"])
+    a = _analyze(_text(text), _schema(schema), lint=False)
+    a.raise_for_errors()
+    assert a.q is not None
+    return a.q
 
 
 def compile_params(text: str, *, schema: Schema = LEADS_LIST) -> dict[str, str]:
@@ -49,55 +84,34 @@ def compile_params(text: str, *, schema: Schema = LEADS_LIST) -> dict[str, str]:
 
     Raises:
         LeadqError: the filter or its tail has errors.
+        TypeError: `text` is not a str, or `schema` not a Schema.
     """
-    return _guarded(text, lambda: _compile(text, schema))
+    a = _analyze(_text(text), _schema(schema), lint=False)
+    a.raise_for_errors()
+    return dict(a.params)
 
 
-def _compile(text: str, schema: Schema) -> dict[str, str]:
-    logic, params = checked(text, schema)
-    normalized, problems = normalize(logic, schema, text)
-    if normalized is None:
-        raise LeadqError(problems, text)
-    q, problems = emit_q(normalized, text)
-    if q is None:
-        raise LeadqError(problems, text)
-    return {"q": q, **params}
-
-
-def check(text: str, *, schema: Schema = LEADS_LIST, stored: bool = False, role: str | None = None) -> list[Diagnostic]:
-    """Every problem with a filter expression, as data. Never raises.
+def check(
+    text: str, *, schema: Schema = LEADS_LIST, stored: bool = False, role: str | None = None, q: bool = False
+) -> list[Diagnostic]:
+    """Every problem with a filter expression, as data. Never raises for any text.
 
     Args:
-        text: the filter.
+        text: the filter (or, with ``q=True``, a raw q string).
         schema: the API method's criteria.
         stored: the filter will be saved: warn about relative periods, which move (W605).
         role: the API role that will run the filter (``operator``, ``admin``, ...): warn
             about conditions on fields the role cannot see (W606).
+        q: `text` is a raw q string.
 
     Returns:
         Errors (the filter does not compile), warnings and notes, in source order. An
         empty list means the filter compiles and the linter has nothing to say.
+
+    Raises:
+        TypeError: `text` is not a str, or `schema` not a Schema.
     """
-    try:
-        return _check(text, schema, stored, role)
-    except Exception as e:  # a bug in leadq must still not escape check()
-        return [_internal(text, e)]
-
-
-def _check(text: str, schema: Schema, stored: bool, role: str | None) -> list[Diagnostic]:
-    node, diagnostics = parse_text(text)
-    if node is None:
-        return diagnostics
-    logic, found = check_tree(node, text, schema, stored=stored, role=role)
-    diagnostics += found
-    if logic is not None:
-        normalized, problems = normalize(logic, schema, text)
-        diagnostics += problems
-        if normalized is not None:
-            diagnostics += emit_q(normalized, text)[1]
-        if not has_errors(diagnostics):
-            diagnostics += lint(logic, schema, text)
-    return sorted(diagnostics, key=lambda d: (d.start, d.end, d.code))
+    return _analyze(_text(text), _schema(schema), stored=stored, role=role, raw_q=q).diagnostics
 
 
 def parse(text: str) -> Node:
@@ -109,19 +123,34 @@ def parse(text: str) -> Node:
 
     Raises:
         LeadqError: the text is not valid filter syntax.
+        TypeError: `text` is not a str.
     """
+    from ._diagnostics import Report
+    from ._parse import parse_text
 
-    def run() -> Node:
-        node, diagnostics = parse_text(text)
-        if node is None:
-            raise LeadqError(diagnostics, text)
-        return node
-
-    return _guarded(text, run)
+    text = _text(text)
+    report = Report(text)
+    try:
+        node = parse_text(text, report)
+    except Exception as e:  # a bug in leadq surfaces as the library's own error
+        raise LeadqError([_internal(text, e)], text) from e
+    if node is None:
+        raise LeadqError(report.diagnostics, text)
+    return node
 
 
 def format(node: Node) -> str:
-    """The canonical text of a syntax tree; ``parse(format(node)) == node``."""
+    """The canonical text of a syntax tree; ``parse(format(node)) == node``.
+
+    Raises:
+        TypeError: `node` is not a syntax tree (to format a text, parse it first:
+            ``format(parse(text))``).
+    """
+    from ._ast import NODE_TYPES
+    from ._format import format_node
+
+    if not isinstance(node, NODE_TYPES):
+        raise TypeError(f"node must be a syntax tree from leadq.parse(), not {type(node).__name__}")
     return format_node(node)
 
 
@@ -133,42 +162,42 @@ def decompile(q: str, *, schema: Schema = LEADS_LIST) -> Node:
 
     Raises:
         LeadqError: unknown criteria or bad values; spans point into `q`.
+        TypeError: `q` is not a str, or `schema` not a Schema.
     """
-
-    def run() -> Node:
-        node, diagnostics = decompile_with_diagnostics(q, schema)
-        if node is None:
-            raise LeadqError(diagnostics, q)
-        return node
-
-    return _guarded(q, run)
+    a = _analyze(_text(q, "q"), _schema(schema), raw_q=True, lint=False)
+    if a.tree is None or a.logic is None:
+        raise LeadqError(a.diagnostics, q)
+    return a.tree
 
 
-def decompile_with_diagnostics(q: str, schema: Schema = LEADS_LIST) -> tuple[Node | None, list[Diagnostic]]:
-    """Decompile `q` and check the result; the node is None when there are errors."""
-    node, diagnostics = decompile_q(q, schema)
-    if node is not None:
-        logic, found = check_tree(node, q, schema)
-        diagnostics += found
-        if logic is None:
-            node = None
-    return node, sorted(diagnostics, key=lambda d: (d.start, d.code))
+def plan(text: str, *, schema: Schema = LEADS_LIST, max_requests: int = MAX_REQUESTS) -> Plan:
+    """Split a filter into few requests whose union is exactly the filter.
 
+    Alternatives are merged per field and pieces that the others cover are dropped, which
+    gives the fewest requests for the filters people write (every example in the docs);
+    for unusual overlaps of many fields the count is small but not proven minimal. A
+    filter that compiles plans to its one q; one that `compile` refuses with E402 plans to
+    several requests; E403 and E404 mean no plan exists.
 
-def _guarded(text: str, run: Callable[[], T]) -> T:
-    try:
-        return run()
-    except LeadqError:
-        raise
-    except Exception as e:  # a bug in leadq surfaces as the library's own error
-        raise LeadqError([_internal(text, e)], text) from e
+    Args:
+        text: the filter.
+        schema: the API method's criteria.
+        max_requests: the most requests the plan may hold.
+
+    Raises:
+        LeadqError: the filter has errors, never matches (E401), holds a condition no
+            request can say (E403, E404), or needs more than `max_requests` (E406).
+        TypeError: `text` is not a str, or `schema` not a Schema.
+    """
+    if not isinstance(max_requests, int) or max_requests < 1:
+        raise TypeError(f"max_requests must be a whole number from 1 up, not {max_requests!r}")
+    return _analyze(_text(text), _schema(schema), lint=False).plan(max_requests)
 
 
 def _internal(text: str, e: Exception) -> Diagnostic:
-    return diagnostic(
-        text,
-        "E900",
-        Span(0, len(text)),
-        f"internal error: {type(e).__name__}: {e}",
-        "please report this filter to the leadq issue tracker",
-    )
+    from ._ast import Span
+    from ._diagnostics import Report
+
+    report = Report(text)
+    report.add("internal", Span(0, len(text)), error=f"{type(e).__name__}: {e}")
+    return report.diagnostics[0]

@@ -199,3 +199,5 @@ Node: TypeAlias = Compare | In | Contains | Between | Flag | Not | And | Or | Ma
 
 #: Deeper trees are refused with a diagnostic, so that no pass can hit the recursion limit.
 MAX_DEPTH = 200
+#: The classes a `Node` may be, for run-time checks.
+NODE_TYPES = (Compare, In, Contains, Between, Flag, Not, And, Or, MatchAll, Query)

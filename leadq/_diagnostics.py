@@ -6,8 +6,10 @@ and the tests are checked against that table.
 
 from __future__ import annotations
 
+import bisect
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 
 import attrs
 
@@ -22,19 +24,21 @@ class Severity(enum.StrEnum):
 
 @attrs.frozen
 class Code:
+    """A diagnostic code: its severity and a one-line title."""
+
     code: str
     severity: Severity
     title: str
 
 
-def _table(*rows: tuple[str, Severity, str]) -> dict[str, Code]:
-    return {code: Code(code, severity, title) for code, severity, title in rows}
+def _table(*rows: tuple[str, Severity, str]) -> Mapping[str, Code]:
+    return MappingProxyType({code: Code(code, severity, title) for code, severity, title in rows})
 
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-#: Every diagnostic code leadq can report.
-CODES: dict[str, Code] = _table(
+#: Every diagnostic code leadq can report, with its severity and title (read-only).
+CODES: Mapping[str, Code] = _table(
     # syntax
     ("E101", E, "unexpected character"),
     ("E102", E, "unexpected token"),
@@ -59,6 +63,7 @@ CODES: dict[str, Code] = _table(
     ("E306", E, "value too long"),
     ("E307", E, "relative period combined with another condition on the field"),
     ("E308", E, "relative period evaluated without a clock"),
+    ("E309", E, "lead value of the wrong type"),
     # meaning
     ("E401", E, "filter can never match"),
     ("E402", E, "filter needs more than one request"),
@@ -80,6 +85,7 @@ CODES: dict[str, Code] = _table(
     ("W606", W, "condition on a field the role cannot see"),
     ("I701", I, "field spelled with an alias"),
     ("I702", I, "absolute `=` on a datetime read as a range"),
+    ("I703", I, "empty filter"),
 )
 
 
@@ -106,17 +112,88 @@ class Diagnostic:
     hint: str | None = None
 
 
-def diagnostic(text: str, code: str, span: Span, message: str, hint: str | None = None) -> Diagnostic:
-    """A diagnostic of `code` at `span` of `text`, with line and column filled in."""
-    line, column = line_column(text, span.start)
-    return Diagnostic(code, CODES[code].severity, message, span.start, span.end, line, column, hint)
-
-
 def line_column(text: str, offset: int) -> tuple[int, int]:
     offset = max(0, min(offset, len(text)))
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return line, column
+
+
+@attrs.frozen
+class Finding:
+    """A diagnostic before it is placed in a text: a message key, a span and the fields
+    that fill the message's template (`leadq._messages`)."""
+
+    key: str
+    span: Span
+    fields: dict[str, object] = attrs.field(factory=dict)
+
+
+class Problem(Exception):
+    """The one internal exception: findings on their way to a `Report`.
+
+    A pass that cannot go on raises it; the pass that called it hands it to its report.
+    """
+
+    def __init__(self, key: str = "", span: Span = Span(0, 0), /, **fields: object) -> None:
+        self.findings: list[Finding] = [Finding(key, span, fields)] if key else []
+        super().__init__(key)
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Problem:
+        p = cls()
+        p.findings = list(findings)
+        return p
+
+
+class Report:
+    """The collector every pass reports to: findings become diagnostics of one text.
+
+    Line starts are counted once per text, so that placing many diagnostics stays linear.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.diagnostics: list[Diagnostic] = []
+        self._line_starts: list[int] | None = None
+
+    def add(self, key: str, span: Span, /, **fields: object) -> None:
+        self.diagnostics.append(self.make(Finding(key, span, fields)))
+
+    def problem(self, p: Problem) -> None:
+        self.diagnostics.extend(self.make(f) for f in p.findings)
+
+    def make(self, f: Finding) -> Diagnostic:
+        from ._messages import render_message
+
+        code, message, hint = render_message(f.key, f.fields, self.text)
+        line, column = self.place(f.span.start)
+        return Diagnostic(code, CODES[code].severity, message, f.span.start, f.span.end, line, column, hint)
+
+    def place(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of `offset`."""
+        offset = max(0, min(offset, len(self.text)))
+        if "\n" not in self.text:
+            return 1, offset + 1
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            at = find("\n")
+            while at >= 0:
+                starts.append(at + 1)
+                at = find("\n", at + 1)
+            self._line_starts = starts
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+    @property
+    def failed(self) -> bool:
+        return has_errors(self.diagnostics)
+
+
+def diagnostic(text: str, key: str, span: Span, /, **fields: object) -> Diagnostic:
+    """One diagnostic of message `key` at `span` of `text`."""
+    return Report(text).make(Finding(key, span, fields))
 
 
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
@@ -132,15 +209,14 @@ def render(diagnostics: Sequence[Diagnostic], text: str, path: str = "<filter>")
     lines = text.split("\n")
     blocks = []
     for d in diagnostics:
-        source = lines[d.line - 1] if d.line - 1 < len(lines) else ""
-        blocks.append(render_block(d, path, d.line, d.column, source, d.end - d.start))
+        source = lines[d.line - 1] if 0 < d.line <= len(lines) else ""
+        blocks.append(_block(d, path, source, d.end - d.start))
     return "\n".join(blocks)
 
 
-def render_block(d: Diagnostic, path: str, line: int, column: int, source: str, width: int) -> str:
-    """One diagnostic shown at `line`:`column` of `path`, under the line's text `source`."""
-    out = [f"{path}:{line}:{column}: {d.code} {d.message}"]
-    first = column - 1  # index of the span's start within the line
+def _block(d: Diagnostic, path: str, source: str, width: int) -> str:
+    out = [f"{path}:{d.line}:{d.column}: {d.code} {d.message}"]
+    first = d.column - 1  # index of the span's start within the line
     width = max(1, min(width, len(source) - first))
     left = max(0, first - _WINDOW // 2) if len(source) > _WINDOW else 0
     prefix = "..." if left else ""
@@ -153,12 +229,23 @@ def render_block(d: Diagnostic, path: str, line: int, column: int, source: str, 
     return "\n".join(out)
 
 
+def render_diagnostics(diagnostics: Sequence[Diagnostic], text: str, *, path: str = "<filter>") -> str:
+    """Diagnostics as the command line prints them, like a compiler's errors.
+
+    One block per diagnostic: ``path:line:col: CODE message``, the line of `text` it is
+    on (a window of it, when the line is long), a caret under the span, and the hint.
+    ``str(LeadqError)`` is the same text.
+    """
+    return render(diagnostics, text, path)
+
+
 _WINDOW = 100
 
 
 def _printable(line: str) -> str:
-    # One character per column, so that the caret stays under the span.
-    return "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in line)
+    # One character per column, so that the caret stays under the span; a tab is shown
+    # as one space.
+    return "".join(c if c.isprintable() else " " if c == "\t" else "\N{REPLACEMENT CHARACTER}" for c in line)
 
 
 class LeadqError(Exception):

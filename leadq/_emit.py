@@ -1,116 +1,40 @@
-"""Emit pass: normalized constraints → the canonical `q` string (q-format.md), byte for byte.
+"""Emit pass: a union of boxes → the canonical `q` string (q-format.md), byte for byte.
 
-One function per constraint kind. What a single `q` cannot say (several enum values, an
-exclusion, two separate ranges, an idlist too long) becomes a diagnostic that points at the
-conditions on that criterion.
+The union must be one box whose every criterion one set of terms can say; each criterion's
+kind writes its terms, and they are joined in the schema's order. Otherwise the code of the
+failure is the one plans share (`Algebra.pieces`): E403/E404 when no set of requests can
+say the filter, else E402 (it needs several requests), so that compile's error predicts
+exactly what `plan` does.
 """
 
 from __future__ import annotations
 
-from ._ast import Span
-from ._check import MAX_VALUE_LENGTH, IdValue
-from ._datetimes import FIRST_SECOND, LAST_SECOND, format_seconds
-from ._diagnostics import Diagnostic, diagnostic
-from ._normalize import Constraint, Excluded, Inexpressible, Intervals, Normalized, PeriodIs, Text, Values
-from ._schema import Criterion, FieldType
+from ._boxes import Algebra, Box
+from ._diagnostics import Finding, Problem
+from ._messages import code_of
+from ._logic import Logic
+from ._normalize import needs_several
+
+#: Plans longer than this are refused unless the caller allows more.
+MAX_REQUESTS = 16
 
 
-class Unsayable(Exception):
-    """A constraint that no q term can carry, with the diagnostic to report."""
+def emit_q(algebra: Algebra, boxes: list[Box], logic: Logic) -> str:
+    """The canonical q of a filter's union of boxes.
 
-    def __init__(self, code: str, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.code, self.message, self.hint = code, message, hint
-
-
-def emit_q(normalized: Normalized, text: str) -> tuple[str | None, list[Diagnostic]]:
-    """The canonical q of a normalized filter, or why there is none."""
-    terms: list[str] = []
-    problems: list[Diagnostic] = []
-    for constraint in normalized.constraints:
+    Raises:
+        Problem: E402, E403, E404 or E405, spanned at the conditions concerned.
+    """
+    box = algebra.single(boxes)
+    if box is not None:
         try:
-            terms.extend(constraint_terms(constraint))
-        except Unsayable as u:
-            spans = _places(normalized.spans(constraint.criterion) or [Span(0, len(text))])
-            problems.extend(diagnostic(text, u.code, s, u.message, u.hint) for s in spans)
-    if problems:
-        return None, problems
-    return " ".join(terms), []
-
-
-#: More conditions than this on one criterion are pointed at as one stretch of text.
-_MAX_POINTS = 8
-
-
-def _places(spans: list[Span]) -> list[Span]:
-    unique = list(dict.fromkeys(spans))
-    if len(unique) <= _MAX_POINTS:
-        return unique
-    return [Span(min(s.start for s in unique), max(s.end for s in unique))]
-
-
-def constraint_terms(constraint: Constraint) -> list[str]:
-    c = constraint.criterion
-    if isinstance(constraint, Values):
-        return [_values(c, constraint.values)]
-    if isinstance(constraint, Intervals):
-        return _intervals(c, constraint.intervals)
-    if isinstance(constraint, Text):
-        return [f"{c.name}={constraint.text}"]
-    if isinstance(constraint, PeriodIs):
-        return [f"{c.name}={constraint.name}"]
-    if isinstance(constraint, Excluded):
-        shown = ", ".join(_value_text(v) for v in constraint.values)
-        raise Unsayable(
-            "E403",
-            f"`{c.display}` excludes {shown} without a list of {c.display}s to take them from",
-            f"q can only list the {c.display}s to keep: add `{c.display} in (...)`",
+            return " ".join(algebra.terms(box))
+        except Problem as p:
+            unsayable = p
+    algebra.pieces(boxes, MAX_REQUESTS)  # raises E403/E404 when no plan exists either
+    if box is not None:  # one box, but some criterion needs several terms: E402
+        raise Problem.of(
+            f if code_of(f.key) == "E402" else Finding("several_terms", f.span, {"field": f.fields.get("field", "")})
+            for f in unsayable.findings
         )
-    assert isinstance(constraint, Inexpressible)
-    raise Unsayable("E404", f"`{c.display}`: {constraint.reason}")
-
-
-def _value_text(v: IdValue) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
-
-
-def _values(c: Criterion, values: tuple[IdValue, ...]) -> str:
-    if c.type is FieldType.IDLIST:
-        value = ",".join(_value_text(v) for v in values)
-        if len(value) > MAX_VALUE_LENGTH:
-            raise Unsayable(
-                "E306",
-                f"the list of {len(values)} {c.display} ids takes {len(value)} characters; "
-                f"q values hold at most {MAX_VALUE_LENGTH}",
-                "split the ids over several filters",
-            )
-        return f"{c.name}={value}"
-    if len(values) != 1:
-        raise Unsayable(
-            "E402",
-            f"`{c.display}` allows {', '.join(_value_text(v) for v in values)}; a q term holds one value",
-            "split the filter into one request per value and merge the results",
-        )
-    return f"{c.name}={_value_text(values[0])}"
-
-
-def _intervals(c: Criterion, intervals: tuple[tuple[int | None, int | None], ...]) -> list[str]:
-    if len(intervals) != 1:
-        raise Unsayable(
-            "E402",
-            f"`{c.display}` allows {len(intervals)} separate ranges; q holds one range per field",
-            "split the filter into one request per range and merge the results",
-        )
-    ((low, high),) = intervals
-    if c.type is FieldType.DATETIME:
-        terms = []
-        if low is not None and low != FIRST_SECOND:
-            terms.append(f"{c.name}>={format_seconds(low)}")
-        if high is not None and high != LAST_SECOND:
-            terms.append(f"{c.name}<={format_seconds(high)}")
-        return terms
-    if low is not None and low == high:
-        return [f"{c.name}={low}"]
-    return [f"{c.name}{op}{v}" for op, v in ((">=", low), ("<=", high)) if v is not None]
+    raise Problem.of(needs_several(algebra, logic))

@@ -2,67 +2,30 @@
 
 `evaluate` reads the syntax tree directly, from the language's definition; `evaluate_q`
 reads a q string the way a server following q-format.md and leads-list.md would. Neither
-uses the normalizer or the emitter, so the differential tests can catch either side wrong.
+uses the box algebra or the emitter, so the differential tests can catch either side wrong.
+Both read a lead's values through the criterion's kind, which refuses a value of the wrong
+type with E309 (docs/embedding.md says what a lead may hold).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
-from ._ast import (
-    MAX_DEPTH,
-    And,
-    Between,
-    Compare,
-    Contains,
-    Flag,
-    In,
-    Literal,
-    MatchAll,
-    Node,
-    Not,
-    Op,
-    Or,
-    Query,
-    Span,
-)
-from ._check import check_tree
-from ._datetimes import RELATIVE_PERIODS, in_period, moscow_seconds, parse_lead_time, parse_moment
-from ._diagnostics import LeadqError, diagnostic
-from ._parse import parse_text
-from ._schema import LEADS_LIST, Criterion, FieldType, IdKind, Schema
+from ._ast import MAX_DEPTH, And, Between, Compare, Condition, Contains, Flag, In, MatchAll, Node, Not, Or, Query, Span
+from ._diagnostics import Finding, LeadqError, Problem, Report
+from ._kinds import now_seconds
+from ._qformat import split_terms
+from ._schema import LEADS_LIST, Schema
 
 Lead = Mapping[str, Any]
 
-_TRUTH = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
-
-def lead_value(c: Criterion, lead: Lead) -> Any:
-    """The lead's value for criterion `c` (None when the lead has none)."""
-    value = lead.get(c.field)
-    if c.presence:
-        return bool(value)
-    if c.type is FieldType.IDLIST and isinstance(value, Mapping):
-        value = value.get("id")
-    if c.type is FieldType.IDLIST and c.id_kind is IdKind.STRING and value is not None:
-        value = str(value)
-    if c.type is FieldType.DATETIME and isinstance(value, str):
-        return parse_lead_time(value)
-    return value
-
-
-def _clock(now: datetime | None, text: str, span: Span) -> int:
-    if now is None:
-        raise LeadqError(
-            [diagnostic(text, "E308", span, "a relative period needs the current time", "pass now=datetime.now()")],
-            text,
-        )
-    return moscow_seconds(now)
-
-
-# -- the filter's meaning ------------------------------------------------------------------
+def _lead(lead: object) -> Lead:
+    if not isinstance(lead, Mapping):
+        raise TypeError(f"lead must be a mapping (a Lead as JSON), not {type(lead).__name__}")
+    return lead
 
 
 def evaluate(node: Node | str, lead: Lead, *, now: datetime | None = None, schema: Schema = LEADS_LIST) -> bool:
@@ -76,86 +39,65 @@ def evaluate(node: Node | str, lead: Lead, *, now: datetime | None = None, schem
         schema: the API method's criteria.
 
     Raises:
-        LeadqError: the filter has errors, or uses a relative period without `now`.
+        LeadqError: the filter has errors (E1xx-E3xx), uses a relative period without
+            `now` (E308), or the lead holds a value of the wrong type (E309).
+        TypeError: `lead` is not a mapping, or `now` not a datetime.
     """
-    text = node if isinstance(node, str) else ""
+    from ._analysis import analyze
+
+    lead = _lead(lead)
+    clock = now_seconds(now)
     if isinstance(node, str):
-        parsed, diagnostics = parse_text(node)
-        if parsed is None:
-            raise LeadqError(diagnostics, text)
-        node = parsed
-    if node.depth > MAX_DEPTH:
-        raise LeadqError([diagnostic(text, "E106", node.span, f"the filter is nested more than {MAX_DEPTH} deep")])
-    logic, diagnostics = check_tree(node, text, schema)
-    if logic is None:
-        raise LeadqError(diagnostics, text)
-    return _Evaluator(schema, lead, now, text).node(node)
+        a = analyze(node, schema, lint=False)
+        text = node
+        if a.tree is None or a.logic is None:
+            raise LeadqError([d for d in a.diagnostics if d.severity.value == "error"], text)
+        tree = a.tree
+    else:
+        from ._check import check_tree
+
+        text = ""
+        report = Report(text)
+        if node.depth > MAX_DEPTH:
+            report.add("too_deep", node.span, limit=MAX_DEPTH)
+            raise LeadqError(report.diagnostics, text)
+        if check_tree(node, report, schema)[0] is None:
+            raise LeadqError(report.diagnostics, text)
+        tree = node
+    try:
+        return _matches(tree, schema, lead, clock)
+    except Problem as p:
+        report = Report(text)
+        report.problem(p)
+        raise LeadqError(report.diagnostics, text) from None
 
 
-class _Evaluator:
-    def __init__(self, schema: Schema, lead: Lead, now: datetime | None, text: str) -> None:
-        self.schema, self.lead, self.now, self.text = schema, lead, now, text
-
-    def node(self, node: Node) -> bool:
-        if isinstance(node, MatchAll):
+def _matches(node: Node, schema: Schema, lead: Lead, now: int | None) -> bool:
+    match node:
+        case MatchAll():
             return True
-        if isinstance(node, Query):
-            return self.node(node.where)
-        if isinstance(node, Not):
-            return not self.node(node.operand)
-        if isinstance(node, And):
-            return all(self.node(o) for o in node.operands)
-        if isinstance(node, Or):
-            return any(self.node(o) for o in node.operands)
-        c = self.schema.lookup(node.field.name)
-        assert c is not None  # checked
-        have = lead_value(c, self.lead)
-        if isinstance(node, Flag):
-            return have is True
-        if isinstance(node, Contains):
-            found = isinstance(have, str) and node.value.value in have
-            return found != node.negated
-        if isinstance(node, In):
-            found = any(self.equals(c, have, v) for v in node.values)
-            return found != node.negated
-        if isinstance(node, Between):
-            low, high = self.span_of(c, node.low), self.span_of(c, node.high)
-            return have is not None and bool(low[0] <= have <= high[1])
-        assert isinstance(node, Compare)
-        if node.op is Op.EQ:
-            return self.equals(c, have, node.value)
-        if node.op is Op.NE:
-            return not self.equals(c, have, node.value)
-        if have is None:
-            return False
-        first, last = self.span_of(c, node.value)
-        if node.op is Op.LT:
-            return bool(have < first)
-        if node.op is Op.LE:
-            return bool(have <= last)
-        if node.op is Op.GT:
-            return bool(have > last)
-        return bool(have >= first)
+        case Query():
+            return _matches(node.where, schema, lead, now)
+        case Not():
+            return not _matches(node.operand, schema, lead, now)
+        case And():
+            return all(_matches(o, schema, lead, now) for o in node.operands)
+        case Or():
+            return any(_matches(o, schema, lead, now) for o in node.operands)
+        case Compare() | In() | Contains() | Between() | Flag():
+            return _condition(node, schema, lead, now)
+        case _:
+            assert_never(node)
 
-    def equals(self, c: Criterion, have: Any, lit: Literal) -> bool:
-        if c.type is FieldType.DATETIME and lit.value in RELATIVE_PERIODS:
-            return have is not None and in_period(lit.value, have, _clock(self.now, self.text, lit.span))
-        if c.type in (FieldType.NUMERIC, FieldType.DATETIME):
-            first, last = self.span_of(c, lit)
-            return have is not None and bool(first <= have <= last)
-        if c.type is FieldType.BOOLEAN:
-            return have is _TRUTH[lit.value.lower()]
-        if c.type is FieldType.IDLIST and c.id_kind is IdKind.NUMBER:
-            return bool(have == int(lit.value))
-        return bool(have == lit.value)
 
-    def span_of(self, c: Criterion, lit: Literal) -> tuple[int, int]:
-        """The first and last number (second) a value stands for."""
-        if c.type is FieldType.NUMERIC:
-            n = int(lit.value.partition(".")[0])  # the checker allows only whole numbers
-            return n, n
-        m = parse_moment(lit.value)
-        return m.first, m.last
+def _condition(node: Condition, schema: Schema, lead: Lead, now: int | None) -> bool:
+    c = schema.lookup(node.field.name)
+    assert c is not None  # checked
+    try:
+        have = c.kind.lead_value(c, lead)
+        return c.kind.matches(node, c, have, now)
+    except Problem as p:  # point at the condition that read the value
+        raise _at(p, node.span) from None
 
 
 # -- what a q string means to a server -----------------------------------------------------
@@ -167,52 +109,43 @@ def evaluate_q(q: str, lead: Lead, *, now: datetime | None = None, schema: Schem
     Every term must hold (terms are a conjunction); the empty q matches every lead.
 
     Raises:
-        LeadqError: a term names no criterion, or its value is unreadable.
+        LeadqError: a term names no criterion (E501), its value is unreadable (E502),
+            a relative period has no `now` (E308), or the lead holds a value of the
+            wrong type (E309).
+        TypeError: `lead` is not a mapping, or `now` not a datetime.
     """
-    terms = list(schema.term_start.finditer(q))
-    stripped = q.strip()
-    if stripped and (not terms or terms[0].start() != len(q) - len(q.lstrip())):
-        raise LeadqError([diagnostic(q, "E501", Span(0, len(q)), "q does not start with a known criterion")], q)
-    for k, m in enumerate(terms):
-        end = terms[k + 1].start() if k + 1 < len(terms) else len(q)
-        value = q[m.end() : end].rstrip()
-        c = schema.by_q_name[m.group(1)]
-        try:
-            if not _term_holds(c, m.group(2), value, lead, now, q, Span(m.start(), m.end() + len(value))):
+    lead = _lead(lead)
+    clock = now_seconds(now)
+    report = Report(q)
+    junk, terms = split_terms(q, schema)
+    if junk is not None:
+        report.add("unknown_term", junk, name=q[junk.start : junk.end].split("=")[0][:40], method=schema.method)
+        raise LeadqError(report.diagnostics, q)
+    try:
+        for term in terms:
+            c = schema.by_q_name.get(term.name) or schema.lookup(term.name)
+            if c is None:
+                raise Problem("unsupported_term", term.span, name=term.name, method=schema.method)
+            if not term.value:
+                raise Problem("q_no_value", term.span, name=term.name)
+            try:
+                have = c.kind.lead_value(c, lead)
+            except Problem as p:
+                raise _at(p, term.span) from None
+            if not c.kind.holds(c, term, have, clock):
                 return False
-        except (ValueError, KeyError) as e:
-            span = Span(m.start(), m.end() + len(value))
-            raise LeadqError([diagnostic(q, "E502", span, f"unreadable term: {e}")], q) from None
+    except Problem as p:
+        report.problem(p)
+        raise LeadqError(report.diagnostics, q) from None
     return True
 
 
-def _term_holds(c: Criterion, op: str, value: str, lead: Lead, now: datetime | None, q: str, span: Span) -> bool:
-    have = lead_value(c, lead)
-    if c.type is FieldType.IDLIST:
-        ids = value.split(",")
-        return have is not None and (str(have) in ids if c.id_kind is IdKind.STRING else have in {int(i) for i in ids})
-    if c.type is FieldType.BOOLEAN:
-        return have is _TRUTH[value.lower()]
-    if c.type in (FieldType.ENUM, FieldType.STRING):
-        return bool(have == value)
-    if c.type is FieldType.SUBSTRING:
-        return isinstance(have, str) and value in have
-    if have is None:
-        return False
-    if c.type is FieldType.DATETIME and value in RELATIVE_PERIODS:
-        return in_period(value, have, _clock(now, q, span))
-    if c.type is FieldType.NUMERIC:
-        first = last = int(value) if value.lstrip("-").isdigit() else float(value)
-    else:
-        # A server reads a time as its first second (a date as its midnight).
-        moment = parse_moment(value.replace(" ", "T", 1) if value[4:5] == "-" else value)
-        first = last = moment.first
-    return bool(
-        {
-            "=": first <= have <= last,
-            ">=": have >= first,
-            "<=": have <= last,
-            ">": have > last,
-            "<": have < first,
-        }[op]
-    )
+def _at(p: Problem, span: Span) -> Problem:
+    """A problem found in a lead, pointed at the condition or term that read it."""
+    return Problem.of(Finding(f.key, span, f.fields) if f.span == Span(0, 0) else f for f in p.findings)
+
+
+def lead_value(c: Any, lead: Lead) -> Any:
+    """The lead's value for criterion `c` (None when the lead has none)."""
+    return c.kind.lead_value(c, lead)
+

@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-from ._check import IdValue, checked
-from ._datetimes import FIRST_SECOND, LAST_SECOND, format_seconds
+from ._analysis import Analysis
 from ._diagnostics import Diagnostic, LeadqError, render
-from ._emit import emit_q
-from ._normalize import (
-    Constraint,
-    Excluded,
-    Inexpressible,
-    Intervals,
-    PeriodIs,
-    Text,
-    Values,
-    lint,
-    normalize,
-)
-from ._plan import plan
-from ._schema import LEADS_LIST, FieldType, Schema
+from ._schema import LEADS_LIST, Schema
 
 
 def explain(text: str, *, schema: Schema = LEADS_LIST) -> str:
@@ -26,80 +12,50 @@ def explain(text: str, *, schema: Schema = LEADS_LIST) -> str:
 
     The normalized constraint per criterion, the conditions that are redundant or always
     true, the compiled q; or, when it cannot compile, why: for a filter that never matches,
-    the smallest set of conditions that contradict each other.
+    the smallest set of conditions that contradict each other, and a plan of requests when
+    one q is not enough.
+
+    Raises:
+        TypeError: `text` is not a str, or `schema` not a Schema.
     """
-    try:
-        logic, _ = checked(text, schema)
-    except LeadqError as e:
-        return _problems(text, e.diagnostics)
-    normalized, problems = normalize(logic, schema, text)
-    if normalized is None:
-        if any(d.code == "E401" for d in problems):
-            lines = ["never matches: these conditions contradict each other:"]
-            lines += [f"  `{_piece(text, d)}` ({d.line}:{d.column})" for d in problems if d.code == "E401"]
-            return "\n".join(lines)
-        return "\n".join([_problems(text, problems), *_plan_lines(text, schema)])
-    lines = ["per field:"] if normalized.constraints else ["per field: no condition (every lead)"]
-    lines += [f"  {c.criterion.name}: {describe(c)}" for c in normalized.constraints]
-    notes = lint(logic, schema, text)
+    from ._api import analyze as checked_analyze
+
+    return explain_analysis(checked_analyze(text, schema=schema))
+
+
+def explain_analysis(a: Analysis) -> str:
+    """`explain` of an analysis already made."""
+    text = a.text
+    contradictions = [d for d in a.diagnostics if d.code == "E401"]
+    if contradictions:
+        lines = ["never matches: these conditions contradict each other:"]
+        lines += [f"  `{_piece(text, d)}` ({d.line}:{d.column})" for d in contradictions]
+        return "\n".join(lines)
+    if a.algebra is None or a.boxes is None:
+        return _problems(text, a.errors)
+    box = a.algebra.single(a.boxes)
+    if box is None:
+        return "\n".join([_problems(text, a.errors), *_plan_lines(a)])
+    constraints = a.algebra.constraints(box)
+    lines = ["per field:"] if constraints else ["per field: no condition (every lead)"]
+    lines += [f"  {c.criterion.name}: {c.criterion.kind.describe(c)}" for c in constraints]
+    notes = [d for d in a.diagnostics if d.code in ("W602", "W603")]
     if notes:
         lines.append("redundant:")
         lines += [f"  `{_piece(text, d)}` ({d.line}:{d.column}): {_why(d)}" for d in notes]
-    q, problems = emit_q(normalized, text)
-    if q is None:
-        return "\n".join([*lines, _problems(text, problems), *_plan_lines(text, schema)])
-    lines.append(f"q: {q}")
+    if a.q is None:
+        return "\n".join([*lines, _problems(text, a.errors), *_plan_lines(a)])
+    lines.append(f"q: {a.q}")
     return "\n".join(lines)
 
 
-def _plan_lines(text: str, schema: Schema) -> list[str]:
+def _plan_lines(a: Analysis) -> list[str]:
     try:
-        p = plan(text, schema=schema)
+        p = a.plan()
     except LeadqError:
         return []
     overlap = "" if p.disjoint else "; merge them by lead id, they may overlap"
     return [f"plan: {len(p.requests)} requests{overlap}:", *(f"  q: {q}" for q in p.requests)]
-
-
-def describe(c: Constraint) -> str:
-    """One constraint in words: `one of 1, 2`, `from 2024-01-01T00:00:00`, ..."""
-    if isinstance(c, Values):
-        shown = ", ".join(_value(v) for v in c.values)
-        return f"= {shown}" if len(c.values) == 1 else f"one of {shown}"
-    if isinstance(c, Excluded):
-        return "anything but " + ", ".join(_value(v) for v in c.values)
-    if isinstance(c, Intervals):
-        datetime = c.criterion.type is FieldType.DATETIME
-        return " or ".join(_interval(low, high, datetime) for low, high in c.intervals)
-    if isinstance(c, Text):
-        return f'contains "{c.text}"'
-    if isinstance(c, PeriodIs):
-        return f"in the period {c.name}"
-    assert isinstance(c, Inexpressible)
-    return c.reason
-
-
-def _interval(low: int | None, high: int | None, datetime: bool) -> str:
-    if datetime:
-        low = None if low == FIRST_SECOND else low
-        high = None if high == LAST_SECOND else high
-
-    def show(v: int) -> str:
-        return format_seconds(v) if datetime else str(v)
-
-    if low is not None and low == high:
-        return f"= {show(low)}"
-    if low is not None and high is not None:
-        return f"{show(low)} to {show(high)}"
-    if low is not None:
-        return f">= {show(low)}"
-    return f"<= {show(high)}" if high is not None else "anything"
-
-
-def _value(v: IdValue) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 def _piece(text: str, d: Diagnostic) -> str:

@@ -1,25 +1,23 @@
 """Parse pass: text → syntax tree (`leadq._ast`), or syntax diagnostics.
 
 The syntax lives in grammar/leadq.lark. Lark turns it into LALR tables once, ahead of
-time: `python -m leadq._parse` writes them to `leadq/_tables.py`, and a test checks that
-the file matches the grammar. At run time a small driver reads those tables, a single
+time: `python grammar/generate.py` writes them to `leadq/_tables.py`, and a test checks
+that the file matches the grammar. At run time a small driver reads those tables, a single
 regular expression made of the grammar's terminals (in Lark's order) does the lexing, and
 `_Builder` builds the tree on each reduction, as Lark's inline transformer would. So
 importing leadq runs no grammar analysis and needs no Lark, and parsing is a tight loop.
-Lark stays inside this module; errors become diagnostics in words a person understands.
+Lark itself is needed only by the generator; errors become findings in words a person
+understands.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 import attrs
-
-if TYPE_CHECKING:
-    from pathlib import Path
 
 from ._ast import (
     MAX_DEPTH,
@@ -42,7 +40,7 @@ from ._ast import (
     ResultField,
     Span,
 )
-from ._diagnostics import Diagnostic, diagnostic
+from ._diagnostics import Finding, Problem, Report
 from ._tables import END, IGNORE, RULES, START, STATES, TERMINALS
 
 #: Longer inputs are refused before parsing (a saved filter is a few hundred characters).
@@ -76,14 +74,6 @@ class _Tail:
     fields: tuple[ResultField, ...] | None = None
 
 
-class _SyntaxProblem(Exception):
-    """Raised inside the builder; turned into a diagnostic by `parse_text`."""
-
-    def __init__(self, code: str, span: Span, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.code, self.span, self.message, self.hint = code, span, message, hint
-
-
 class Token:
     """A lexed token: its terminal name, its text and its place."""
 
@@ -101,8 +91,6 @@ class Token:
 
 def grammar_path() -> Path:
     """grammar/leadq.lark: inside the package of an installed wheel, beside it in a checkout."""
-    from pathlib import Path
-
     here = Path(__file__).parent
     for place in (here / "grammar" / "leadq.lark", here.parent / "grammar" / "leadq.lark"):
         if place.is_file():
@@ -137,12 +125,7 @@ def _unescape(quoted: str, span: Span) -> str:
             nxt = body[i + 1]  # the token's regex guarantees a character follows
             if nxt not in _ESCAPES:
                 at = span.start + 1 + i
-                raise _SyntaxProblem(
-                    "E105",
-                    Span(at, at + 2),
-                    f"unknown escape `\\{nxt}` in a string",
-                    "only \\\" \\' and \\\\ are escapes; write a lone backslash as \\\\",
-                )
+                raise Problem("bad_escape", Span(at, at + 2), char=nxt)
             out.append(_ESCAPES[nxt])
             i += 2
         else:
@@ -157,12 +140,7 @@ def _field(tok: Token) -> Field:
 
 def _checked_depth(node: Node) -> Node:
     if node.depth > MAX_DEPTH:
-        raise _SyntaxProblem(
-            "E106",
-            node.span,
-            f"the filter is nested more than {MAX_DEPTH} levels deep",
-            "remove redundant parentheses and double negations",
-        )
+        raise Problem("too_deep", node.span, limit=MAX_DEPTH)
     return node
 
 
@@ -280,18 +258,6 @@ class _Builder:
         return Flag(_field(name), _tok_span(name))
 
 
-class _LexError(Exception):
-    def __init__(self, pos: int) -> None:
-        super().__init__(pos)
-        self.pos = pos
-
-
-class _ParseError(Exception):
-    def __init__(self, index: int, expected: set[str]) -> None:
-        super().__init__(index)
-        self.index, self.expected = index, expected
-
-
 _lexers: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
 
@@ -308,7 +274,7 @@ def _lexer() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def tokenize(text: str) -> list[Token]:
-    """The tokens of `text` (whitespace dropped); raises `_LexError` at a character no
+    """The tokens of `text` (whitespace dropped); raises `Problem` at a character no
     terminal matches."""
     tokens_re, ignore_re = _lexer()
     match = tokens_re.match
@@ -321,7 +287,7 @@ def tokenize(text: str) -> list[Token]:
             skipped = ignore_re.match(text, pos)
             at = skipped.end() if skipped else pos
             if at < n:
-                raise _LexError(at)
+                raise Problem.of([_lex_finding(text, at, tokens)])
             break
         kind = m.lastgroup or ""
         start, pos = m.span(kind)
@@ -384,7 +350,7 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
         while True:
             action = states[stack[-1]].get(kind)
             if action is None:
-                raise _ParseError(index, _acceptable(stack))
+                raise Problem.of([_parse_finding(text, tokens, index, _acceptable(stack))])
             if action >= 0:
                 stack.append(action)
                 values.append(tok)
@@ -437,32 +403,37 @@ def _viable(stack: list[int], kind: str) -> bool:
         stack.append(goto)
 
 
-def parse_text(text: str) -> tuple[Node | None, list[Diagnostic]]:
-    """Parse `text` into a tree, or return the syntax diagnostic that stops it."""
+def parse_text(text: str, report: Report) -> Node | None:
+    """Parse `text` into a tree, or report the syntax problem that stops it."""
     if len(text) > MAX_LENGTH:
-        return None, [
-            diagnostic(
-                text,
-                "E107",
-                Span(MAX_LENGTH, len(text)),
-                f"the filter is longer than {MAX_LENGTH:,} characters",
-            )
-        ]
+        report.add("too_long", Span(MAX_LENGTH, len(text)), limit=MAX_LENGTH)
+        return None
     try:
-        tokens = tokenize(text)
-        return _parse_tokens(tokens, text), []
-    except _SyntaxProblem as p:
-        return None, [diagnostic(text, p.code, p.span, p.message, p.hint)]
-    except _LexError as e:
-        return None, [_lex_diagnostic(text, e.pos)]
-    except _ParseError as e:
-        return None, [_parse_diagnostic(text, tokens, e.index, e.expected)]
+        return _parse_tokens(tokenize(text), text)
+    except Problem as p:
+        report.problem(p)
+        return None
 
 
-# -- mapping Lark's errors onto words ---------------------------------------------------
+# -- syntax errors in words --------------------------------------------------------------
 
 _VALUE_TERMINALS = {"INT", "DECIMAL", "DATE", "DATETIME", "STRING", "TRUE", "FALSE"}
 _OPERATOR_TERMINALS = {"COMP", "IN", "CONTAINS", "BETWEEN"}
+#: What each terminal is called when it is expected, in the order they are listed.
+_WORDS = (
+    ("LPAR", "`(`"),
+    ("COMMA", "`,`"),
+    ("RPAR", "`)`"),
+    ("BY", "`by`"),
+    ("ASC", "`asc` or `desc`"),
+    ("AND", "`and`"),
+    ("OR", "`or`"),
+    ("ORDER", "`order by`"),
+    ("LIMIT", "`limit`"),
+    ("OFFSET", "`offset`"),
+    ("FIELDS", "`fields`"),
+    ("$END", "the end of the filter"),
+)
 
 
 def _expected_words(expected: set[str]) -> str:
@@ -474,127 +445,94 @@ def _expected_words(expected: set[str]) -> str:
     if expected & _VALUE_TERMINALS:
         words.append("a value")
     elif "NAME" in expected:
-        words.append("a field name")
-    if "COMMA" in expected:
-        words.append("`,`")
-    if "RPAR" in expected:
-        words.append("`)`")
+        words.append("a name" if expected & {"LPAR", "NOT"} == set() else "a field name")
+    if "NOT" in expected and "NAME" not in expected:
+        words.append("`not`")
     if {"AND", "OR"} <= expected:
         words.append("`and`, `or`")
-    elif "AND" in expected:
-        words.append("`and`")
-    if "$END" in expected:
-        words.append("the end of the filter")
-    if not words:
-        return "something else"
+        expected = expected - {"AND", "OR"}
+    tail = {"ORDER", "LIMIT", "OFFSET", "FIELDS"}
+    if len(expected & tail) > 1:
+        words.append("a query tail (`order by`, `limit`, `offset`, `fields`)")
+        expected = expected - tail
+    words += [word for terminal, word in _WORDS if terminal in expected]
+    if not words:  # a terminal the table does not name: say its grammar name
+        words = [f"`{t.lower()}`" for t in sorted(expected)]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _lex_diagnostic(text: str, pos: int) -> Diagnostic:
+#: A date or time attempt that no terminal reads: the stretch of such characters.
+_DATELIKE = re.compile(r"[0-9]{4}-[0-9]")
+_CHUNK = frozenset("0123456789:.+-TZtz")
+
+
+def _datetime_problem(text: str, pos: int) -> Finding | None:
+    """A finding naming the datetime form meant, when `pos` falls inside one."""
+    start = pos
+    while start > 0 and text[start - 1] in _CHUNK:
+        start -= 1
+    end = pos
+    while end < len(text) and text[end] in _CHUNK:
+        end += 1
+    chunk = text[start:end]
+    if not _DATELIKE.match(chunk):
+        return None
+    if re.search(r"[tz]", chunk):
+        why = "write the `T` and the `Z` as capitals"
+    elif re.search(r":[0-9]{2}:[0-9]{2}\.[0-9]", chunk):
+        why = "the API counts whole seconds, so a time has no fraction"
+    elif re.search(r"[+-][0-9]{4}$", chunk):
+        why = "write the offset with a colon, as +03:00"
+    elif re.search(r"T[0-9]{1,2}$", chunk):
+        why = "a time needs hours and minutes, as T10:00"
+    elif re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", chunk):
+        why = "a date needs a year, a month and a day, as 2024-01-31"
+    else:
+        why = "dates are YYYY-MM-DD, times HH:MM or HH:MM:SS"
+    return Finding("bad_datetime_form", Span(start, end), {"value": chunk, "why": why})
+
+
+def _lex_finding(text: str, pos: int, tokens: list[Token]) -> Finding:
     char = text[pos]
     if char in "\"'":
-        return diagnostic(
-            text, "E104", Span(pos, len(text)), "this string has no closing quote", f"end the string with {char}"
-        )
+        return Finding("unterminated_string", Span(pos, len(text)), {"quote": char})
+    if char.isdigit() and char not in "0123456789":
+        return Finding("non_ascii_digit", Span(pos, pos + 1), {"char": char})
+    datetime = _datetime_problem(text, pos)
+    if datetime is not None:
+        return datetime
     shown = char if char.isprintable() and not char.isspace() else f"U+{ord(char):04X}"
-    return diagnostic(
-        text,
-        "E101",
-        Span(pos, pos + 1),
-        f"unexpected character `{shown}`",
-        'put values with other characters in quotes: "..."',
-    )
+    return Finding("unexpected_character", Span(pos, pos + 1), {"char": shown})
 
 
-def _parse_diagnostic(text: str, tokens: list[Token], index: int, expected: set[str]) -> Diagnostic:
+def _parse_finding(text: str, tokens: list[Token], index: int, expected: set[str]) -> Finding:
     at_end = index >= len(tokens)
     tok = None if at_end else tokens[index]
+    if tok is not None and tok.type == "INT" and index > 0 and tokens[index - 1].end == tok.start:
+        datetime = _datetime_problem(text, tok.start)  # `2024-01` lexes as 2024 and -01
+        if datetime is not None:
+            return datetime
     start = len(text) if tok is None else tok.start
     span = Span(start, start if tok is None else tok.end)
-    want = _expected_words(expected)
     prev = tokens[index - 1].value if index > 0 else None
-    where = f" after `{prev}`" if prev else ""
-    found = "the end of the filter" if tok is None else f"`{tok}`"
-    message = f"expected {want}{where}, found {found}"
-    hint = None
-    if tok is not None and tok.value.lower() in KEYWORDS and expected & _VALUE_TERMINALS:
-        hint = f'`{tok}` is a keyword; to use it as a value, quote it: "{tok}"'
-    elif tok is not None and tok.type in _VALUE_TERMINALS | {"NAME"} and expected & _OPERATOR_TERMINALS:
-        hint = f"did you mean `{prev} = {tok}`?"
-    return diagnostic(text, "E103" if at_end else "E102", span, message, hint)
+    fields: dict[str, object] = {
+        "expected": _expected_words(expected),
+        "after": f" after `{prev}`" if prev else "",
+        "found": "the end of the filter" if tok is None else f"`{tok}`",
+    }
+    if tok is None:
+        return Finding("unexpected_end", span, fields)
+    if tok.value.lower() in KEYWORDS and expected & _VALUE_TERMINALS:
+        return Finding("unexpected_token_keyword", span, {**fields, "token": tok.value})
+    if tok.type in _VALUE_TERMINALS | {"NAME"} and expected & _OPERATOR_TERMINALS and prev is not None:
+        if _compiles(f"{prev} = {tok.value}"):
+            return Finding("unexpected_token_operator", span, {**fields, "previous": prev, "token": tok.value})
+    return Finding("unexpected_token", span, fields)
 
 
-# -- generating the tables from the grammar (needs Lark) ------------------------------------
+def _compiles(text: str) -> bool:
+    """Whether a suggested condition would itself be accepted (hints never suggest what
+    would not compile)."""
+    from ._analysis import analyze
 
-
-def generate_tables() -> str:
-    """The source of `leadq/_tables.py`, from grammar/leadq.lark, by Lark's LALR analysis."""
-    from lark import Lark
-    from lark.parsers.lalr_analysis import Shift
-
-    lark = Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="basic")
-    lexer = lark.parser.lexer
-    terminals = [(str(t.name), t.pattern.to_regexp()) for t in lexer.terminals]  # in Lark's match order
-    table = lark.parser.parser.parser.parse_table
-    rules = list(dict.fromkeys(r for row in table.states.values() for kind, r in row.values() if kind is not Shift))
-    rules.sort(key=lambda r: (r.origin.name, [s.name for s in r.expansion]))
-    number = {r: i for i, r in enumerate(rules)}
-    # Lark numbers states in no fixed order; number them by a walk from the start state
-    # so that the generated file is the same on every run.
-    start, end = table.start_states["start"], table.end_states["start"]
-    order = [start]
-    seen = {start}
-    for state in order:
-        for _, (kind, arg) in sorted(table.states[state].items(), key=lambda item: str(item[0])):
-            if kind is Shift and arg not in seen:
-                seen.add(arg)
-                order.append(arg)
-    order += sorted(set(table.states) - seen) + ([end] if end not in seen and end not in table.states else [])
-    renumber = {state: i for i, state in enumerate(order)}
-    lines = [
-        "# Generated from grammar/leadq.lark by `python -m leadq._parse`: do not edit.",
-        "# LALR tables computed by Lark; leadq._parse drives them. tests/test_packaging.py",
-        "# fails when this file and the grammar disagree.",
-        "# fmt: off",
-        "",
-        f"TERMINALS = {terminals!r}",
-        f"IGNORE = frozenset({sorted(str(t) for t in lark.ignore_tokens)!r})",
-        f"START = {renumber[start]!r}",
-        f"END = {renumber[end]!r}",
-        "# (origin, plan: k keep / d drop / s splice per symbol, callback, expand one child)",
-        "RULES = [",
-    ]
-    for r in rules:
-        plan = "".join(
-            "d" if getattr(s, "filter_out", False) else "s" if not s.is_term and s.name.startswith("_") else "k"
-            for s in r.expansion
-        )
-        origin = str(r.origin.name)
-        callback = "" if origin.startswith("_") else str(r.alias or origin)
-        expand1 = bool(r.options.expand1) and not r.alias  # as Lark: an alias always builds
-        lines.append(f"    ({origin!r}, {plan!r}, {callback!r}, {expand1!r}),")
-    lines.append("]")
-    lines.append("# state -> {symbol: shift to state (>= 0) or reduce rule (-1 - index)}")
-    lines.append("STATES = {")
-    for state in order:
-        if state not in table.states:
-            continue
-        row = {
-            str(symbol): (renumber[arg] if kind is Shift else -1 - number[arg])
-            for symbol, (kind, arg) in table.states[state].items()
-        }
-        lines.append(f"    {renumber[state]}: {dict(sorted(row.items()))!r},")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
-def tables_path() -> Path:
-    from pathlib import Path
-
-    return Path(__file__).parent / "_tables.py"
-
-
-def write_tables() -> None:
-    """Regenerate `leadq/_tables.py` after a change to the grammar."""
-    tables_path().write_text(generate_tables(), encoding="utf-8")
-    print(f"wrote {tables_path()}", file=sys.stderr)
+    return analyze(text, lint=False).ok

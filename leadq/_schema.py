@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from ._kinds import Kind
 
 
 class FieldType(enum.Enum):
@@ -48,13 +53,25 @@ class Criterion:
 
     name: str
     aliases: tuple[str, ...]
-    type: FieldType
+    type: FieldType | Kind
     values: tuple[str, ...] = ()
     id_kind: IdKind = IdKind.NUMBER
     human: str = ""
     lead_field: str = ""
     presence: bool = False
     hidden_from: tuple[str, ...] = ()
+    description: str = attrs.field(default="", eq=False)
+    kind: Kind = attrs.field(init=False, eq=False, repr=False)
+
+    @kind.default
+    def _kind(self) -> Kind:
+        from ._kinds import KINDS, Kind
+
+        if isinstance(self.type, Kind):
+            return self.type
+        if self.type is FieldType.IDLIST and self.id_kind is IdKind.STRING:
+            return KINDS["idlist:string"]
+        return KINDS[self.type.value]
 
     @property
     def field(self) -> str:
@@ -108,24 +125,25 @@ class Schema:
 
     @property
     def term_start(self) -> re.Pattern[str]:
-        """Where a server starts reading a new term: `<known name><op>` at the start of q
-        or after whitespace (q-format.md). Group 1 is the name, group 2 the operator."""
-        return self._pattern("start", rf"(?:^|(?<=\s))({self._names()})(>=|<=|=|>|<)")
+        """Where a server starts reading a new term: `<name><op>` at the start of q or
+        after whitespace (q-format.md). Group 1 is the name, group 2 the operator."""
+        from ._qformat import term_start_pattern
+
+        return self._pattern("start", term_start_pattern)
 
     @property
     def term_break(self) -> re.Pattern[str]:
-        """Whitespace followed by `<known name><op>`: what a value must never contain."""
-        return self._pattern("break", rf"\s(?:{self._names()})[=<>]")
+        """Whitespace followed by `<name><op>`: what a value must never contain."""
+        from ._qformat import term_break_pattern
 
-    def _pattern(self, key: str, source: str) -> re.Pattern[str]:
+        return self._pattern("break", term_break_pattern)
+
+    def _pattern(self, key: str, source: Callable[[Schema], str]) -> re.Pattern[str]:
         # compiled on first use, and kept: the schema is immutable
         pattern = self._patterns.get(key)
         if pattern is None:
-            pattern = self._patterns[key] = re.compile(source)
+            pattern = self._patterns[key] = re.compile(source(self))
         return pattern
-
-    def _names(self) -> str:
-        return "|".join(sorted((re.escape(c.name) for c in self.criteria), key=len, reverse=True))
 
     def lookup(self, name: str) -> Criterion | None:
         """The criterion a person's field name refers to, if any."""
@@ -207,26 +225,15 @@ LEADS_LIST = Schema(
 LEADS_LIST_ROUTED = Schema("Leads.listRouted", _criteria(routed=True), _ROLES, _SORT_KEYS, _LEAD_FIELDS)
 
 
-_OPERATORS = {
-    FieldType.IDLIST: "`=` `!=` `in` `not in`",
-    FieldType.ENUM: "`=` `!=` `in` `not in`",
-    FieldType.NUMERIC: "`=` `!=` `<` `<=` `>` `>=` `in` `between`",
-    FieldType.BOOLEAN: "bare, `not`, `=`, `!=`",
-    FieldType.STRING: "`=`, `in` (one value)",
-    FieldType.SUBSTRING: "`contains`",
-    FieldType.DATETIME: "`=` `!=` `<` `<=` `>` `>=` `in` `between`, `= period`",
-}
-
-
 def fields_table(schema: Schema = LEADS_LIST) -> str:
     """The schema's criteria as a Markdown table, for the language reference."""
     rows = ["| write | also accepted | q name | type | values | operators |", "|---|---|---|---|---|---|"]
     for c in schema.criteria:
         others = [n for n in (c.name, *c.aliases) if n != c.display]
-        kind = c.type.value if c.type is not FieldType.IDLIST else f"{c.id_kind.value} ids"
+        kind = c.kind.name if c.kind.name != "idlist" else f"{c.id_kind.value} ids"
         values = ", ".join(f"`{v}`" for v in c.values)
         rows.append(
             f"| `{c.display}` | {', '.join(f'`{n}`' for n in others)} | `{c.name}` | {kind} | {values} "
-            f"| {_OPERATORS[c.type]} |"
+            f"| {c.kind.operators_doc} |"
         )
     return "\n".join(rows)

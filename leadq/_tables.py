@@ -1,9 +1,9 @@
-# Generated from grammar/leadq.lark by `python -m leadq._parse`: do not edit.
+# Generated from grammar/leadq.lark by `python grammar/generate.py`: do not edit.
 # LALR tables computed by Lark; leadq._parse drives them. tests/test_packaging.py
 # fails when this file and the grammar disagree.
 # fmt: off
 
-TERMINALS = [('DATETIME', '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2})?(Z|[+-]\\d{2}:\\d{2})?(?![\\w:.+-])'), ('DATE', '\\d{4}-\\d{2}-\\d{2}(?![\\w:.+-])'), ('DECIMAL', '-?\\d+\\.\\d+(?![\\w.])'), ('CONTAINS', '(?i:contains(?!\\w))'), ('BETWEEN', '(?i:between(?!\\w))'), ('FIELDS', '(?i:fields(?!\\w))'), ('OFFSET', '(?i:offset(?!\\w))'), ('FALSE', '(?i:false(?!\\w))'), ('LIMIT', '(?i:limit(?!\\w))'), ('ORDER', '(?i:order(?!\\w))'), ('DESC', '(?i:desc(?!\\w))'), ('TRUE', '(?i:true(?!\\w))'), ('AND', '(?i:and(?!\\w))'), ('ASC', '(?i:asc(?!\\w))'), ('NOT', '(?i:not(?!\\w))'), ('BY', '(?i:by(?!\\w))'), ('IN', '(?i:in(?!\\w))'), ('OR', '(?i:or(?!\\w))'), ('INT', '-?\\d+(?![\\w.])'), ('STRING', '(?:(?s:"(?:[^"\\\\]|\\\\.)*")|(?s:\'(?:[^\'\\\\]|\\\\.)*\'))'), ('NAME', '[^\\W\\d]\\w*'), ('__IGNORE_0', '\\s+'), ('COMP', '(?:==|!=|<=|>=|=|<|>)'), ('COMMA', ','), ('LPAR', '\\('), ('RPAR', '\\)')]
+TERMINALS = [('DATETIME', '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?(Z|[+-][0-9]{2}:[0-9]{2})?(?![\\w:.+-])'), ('DATE', '[0-9]{4}-[0-9]{2}-[0-9]{2}(?![\\w:.+-])'), ('DECIMAL', '-?[0-9]+\\.[0-9]+(?![\\w.])'), ('CONTAINS', '(?i:contains(?!\\w))'), ('BETWEEN', '(?i:between(?!\\w))'), ('FIELDS', '(?i:fields(?!\\w))'), ('OFFSET', '(?i:offset(?!\\w))'), ('FALSE', '(?i:false(?!\\w))'), ('LIMIT', '(?i:limit(?!\\w))'), ('ORDER', '(?i:order(?!\\w))'), ('DESC', '(?i:desc(?!\\w))'), ('TRUE', '(?i:true(?!\\w))'), ('AND', '(?i:and(?!\\w))'), ('ASC', '(?i:asc(?!\\w))'), ('NOT', '(?i:not(?!\\w))'), ('BY', '(?i:by(?!\\w))'), ('IN', '(?i:in(?!\\w))'), ('OR', '(?i:or(?!\\w))'), ('INT', '-?[0-9]+(?![\\w.])'), ('STRING', '(?:(?s:"(?:[^"\\\\]|\\\\.)*")|(?s:\'(?:[^\'\\\\]|\\\\.)*\'))'), ('NAME', '[^\\W\\d]\\w*'), ('__IGNORE_0', '\\s+'), ('COMP', '(?:==|!=|<=|>=|=|<|>)'), ('COMMA', ','), ('LPAR', '\\('), ('RPAR', '\\)')]
 IGNORE = frozenset(['__IGNORE_0'])
 START = 0
 END = 17

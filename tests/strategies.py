@@ -29,7 +29,7 @@ from leadq._ast import (
     ResultField,
     Span,
 )
-from leadq._check import value_problem
+from leadq._qformat import value_problem
 from leadq._parse import KEYWORDS
 from leadq._schema import FieldType, IdKind, Schema
 

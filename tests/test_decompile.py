@@ -59,11 +59,10 @@ def test_decompile_errors(q: str, expected: list[tuple[str, int, int]]) -> None:
 
 
 def test_absolute_equals_on_datetime_is_noted() -> None:
-    from leadq._api import decompile_with_diagnostics
-
-    node, diagnostics = decompile_with_diagnostics("created_at=2024-01-31")
+    a = leadq.analyze("created_at=2024-01-31", q=True)
+    node = a.tree
     assert node is not None
-    assert [(d.code, d.start, d.end) for d in diagnostics] == [("I702", 0, 21)]
+    assert [(d.code, d.start, d.end) for d in a.diagnostics] == [("I702", 0, 21)]
     assert leadq.compile(leadq.format(node)) == "created_at>=2024-01-31T00:00:00 created_at<=2024-01-31T23:59:59"
 
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 import leadq
-from leadq._api import decompile_with_diagnostics
-from leadq._diagnostics import CODES
+from leadq import CODES
 
 DOCS = Path(__file__).parent.parent / "docs"
 README = Path(__file__).parent.parent / "README.md"
@@ -90,7 +89,7 @@ def test_role_examples(page: str, text: str, listed: str) -> None:
 
 @pytest.mark.parametrize(("page", "q", "listed"), Q_ROWS)
 def test_decompile_examples(page: str, q: str, listed: str) -> None:
-    assert _found(decompile_with_diagnostics(_code(q))[1]) == _listed(listed)
+    assert _found(leadq.check(_code(q), q=True)) == _listed(listed)
 
 
 def test_every_code_has_a_section_and_no_section_is_stale() -> None:

@@ -22,31 +22,23 @@ def test_source_tree_uses_the_single_grammar_file() -> None:
     )
 
 
-def test_public_api_is_exactly_the_documented_names() -> None:
-    assert sorted(leadq.__all__) == sorted(
-        [
-            "compile",
-            "check",
-            "parse",
-            "format",
-            "decompile",
-            "Diagnostic",
-            "LeadqError",
-            "Schema",
-            "LEADS_LIST",
-            "LEADS_LIST_ROUTED",
-            "Node",
-            "Criterion",
-            "FieldType",
-            "Severity",
-            "compile_params",
-            "evaluate",
-            "evaluate_q",
-            "explain",
-            "plan",
-            "Plan",
-        ]
-    )
+#: Every name that was ever public: a name once public stays (deprecate, don't break).
+EVER_PUBLIC = [
+    "compile", "check", "parse", "format", "decompile", "Diagnostic", "LeadqError", "Schema", "LEADS_LIST",
+    "LEADS_LIST_ROUTED", "Node", "Criterion", "FieldType", "Severity", "compile_params", "evaluate", "evaluate_q",
+    "explain", "plan", "Plan",
+    # 0.2.0
+    "Analysis", "analyze", "CODES", "Code", "render_diagnostics",
+]  # fmt: skip
+
+
+def test_public_api_keeps_every_name_and_documents_each() -> None:
+    assert set(EVER_PUBLIC) <= set(leadq.__all__)
+    assert set(leadq.__all__) == set(EVER_PUBLIC), "a new public name: add it here and to docs/api.md"
+    reference = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    assert [n for n in leadq.__all__ if f"leadq.{n}" not in reference] == []
+    for name in leadq.__all__:
+        getattr(leadq, name)  # lazily loaded names load
     assert (Path(leadq.__file__).parent / "py.typed").exists()
 
 
@@ -82,7 +74,9 @@ def test_wheel_installs_and_compiles_in_a_fresh_venv(tmp_path: Path) -> None:
 
 def test_generated_tables_match_the_grammar() -> None:
     """leadq/_tables.py is Lark's analysis of grammar/leadq.lark; regenerate it with
-    `python -c 'import leadq._parse as p; p.write_tables()'` after changing the grammar."""
-    from leadq._parse import generate_tables, tables_path
-
-    assert tables_path().read_text(encoding="utf-8") == generate_tables()
+    `python grammar/generate.py` after changing the grammar (the same check as
+    `python grammar/generate.py --check`)."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "grammar" / "generate.py"), "--check"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr

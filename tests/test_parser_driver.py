@@ -11,7 +11,8 @@ from lark.exceptions import LarkError
 from strategies import token_soup, trees
 
 import leadq
-from leadq._parse import _LexError, grammar_path, parse_text, tokenize
+from leadq._diagnostics import Problem, Report
+from leadq._parse import grammar_path, parse_text, tokenize
 
 
 @functools.cache
@@ -30,7 +31,7 @@ def _lark_tokens(text: str) -> list[tuple[str, str, int]] | None:
 def _our_tokens(text: str) -> list[tuple[str, str, int]] | None:
     try:
         return [(t.type, t.value, t.start) for t in tokenize(text)]
-    except _LexError:
+    except Problem:
         return None
 
 
@@ -46,7 +47,9 @@ def test_same_accept_or_reject_as_lark(text: str) -> None:
         accepted = True
     except LarkError:
         accepted = False
-    node, diagnostics = parse_text(text)
+    report = Report(text)
+    node = parse_text(text, report)
+    diagnostics = report.diagnostics
     if node is None:
         # E105/E106 are leadq's own refusals of text the grammar accepts
         assert not accepted or {d.code for d in diagnostics} <= {"E105", "E106"}

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from strategies import canonical_q, schema_trees, token_soup, trees
 
 import leadq
-from leadq._diagnostics import CODES
+from leadq import CODES
 
 
 def _assert_well_formed(text: str, diagnostics: list[leadq.Diagnostic]) -> None:

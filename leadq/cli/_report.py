@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 import attrs
 
-from ._diagnostics import CODES, Diagnostic, Severity, render_block
+from leadq import CODES, Diagnostic, Severity, render_diagnostics
+
 from ._sources import Item
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -42,13 +44,16 @@ def _version() -> str:
         return "0"
 
 
-def text_report(findings: Sequence[Finding], lines_of: dict[str, list[str]], filters: int) -> str:
+def text_report(findings: Sequence[Finding], contents: dict[str, str], filters: int) -> str:
     blocks = []
-    for f in findings:
-        lines = lines_of.get(f.item.path, [])
-        source = lines[f.line - 1] if 0 < f.line <= len(lines) else f.item.text
-        width = f.end_column - f.column if f.end_line == f.line else len(source) - f.column + 1
-        blocks.append(render_block(f.diagnostic, f.item.path, f.line, f.column, source, width))
+    for path, group in itertools.groupby(findings, key=lambda f: f.item.path):
+        placed = []
+        lines = contents.get(path, "").split("\n")
+        for f in group:
+            source = lines[f.line - 1] if 0 < f.line <= len(lines) else f.item.text
+            width = f.end_column - f.column if f.end_line == f.line else len(source) - f.column + 1
+            placed.append(attrs.evolve(f.diagnostic, start=0, end=max(width, 0), line=f.line, column=f.column))
+        blocks.append(render_diagnostics(placed, contents.get(path, ""), path=path))
     counts = {s: sum(f.diagnostic.severity is s for f in findings) for s in Severity}
     if findings:
         said = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n)

@@ -14,12 +14,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from multiprocessing import Pool
 from urllib.parse import quote, urlencode
 
-from ._api import check, compile_params, decompile_with_diagnostics
-from ._diagnostics import Diagnostic, LeadqError, Severity, render
-from ._explain import explain
-from ._format import format_node
+import leadq
+from leadq import LEADS_LIST, LEADS_LIST_ROUTED, Diagnostic, Schema, Severity, render_diagnostics
+
 from ._report import RANK, Finding, github_report, json_report, place, sarif_report, text_report
-from ._schema import LEADS_LIST, LEADS_LIST_ROUTED, Schema
 from ._sources import Item, SourceError, read_items, text_items
 
 _SCHEMAS = {"leads.list": LEADS_LIST, "leads.listrouted": LEADS_LIST_ROUTED}
@@ -117,17 +115,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "decompile":
         return _decompile(args.q, schema)
     if args.command == "explain":
-        print(explain(args.expression, schema=schema))
-        return 1 if any(d.severity is Severity.ERROR for d in check(args.expression, schema=schema)) else 0
+        analysis = leadq.analyze(args.expression, schema=schema)
+        print(analysis.explain())
+        return 0 if analysis.ok else 1
     return _check(args, schema)
 
 
 def _compile(expression: str, fmt: str, schema: Schema) -> int:
-    try:
-        params = compile_params(expression, schema=schema)
-    except LeadqError as e:
-        print(render(e.diagnostics, expression, "<expression>"), file=sys.stderr)
+    analysis = leadq.analyze(expression, schema=schema)
+    if not analysis.ok:
+        print(render_diagnostics(analysis.errors, expression, path="<expression>"), file=sys.stderr)
         return 1
+    params = analysis.params
     query = urlencode(params, quote_via=quote, safe="")
     url = f"{schema.endpoint}?{query}" if schema.endpoint else None
     if fmt == "q":
@@ -145,12 +144,12 @@ def _compile(expression: str, fmt: str, schema: Schema) -> int:
 
 
 def _decompile(q: str, schema: Schema) -> int:
-    node, diagnostics = decompile_with_diagnostics(q, schema)
-    if diagnostics:
-        print(render(diagnostics, q, "<q>"), file=sys.stderr)
-    if node is None:
+    analysis = leadq.analyze(q, schema=schema, q=True)
+    if analysis.diagnostics:
+        print(render_diagnostics(analysis.diagnostics, q, path="<q>"), file=sys.stderr)
+    if analysis.tree is None or analysis.errors:
         return 1
-    print(format_node(node))
+    print(leadq.format(analysis.tree))
     return 0
 
 
@@ -163,7 +162,7 @@ def _check(args: argparse.Namespace, schema: Schema) -> int:
         print("leadq check: name the files to lint, or pipe filters into standard input", file=sys.stderr)
         return 2
     items: list[Item] = []
-    lines_of: dict[str, list[str]] = {}
+    lines_of: dict[str, str] = {}
     for path in files:
         name = "<stdin>" if path == "-" else path
         try:
@@ -173,7 +172,7 @@ def _check(args: argparse.Namespace, schema: Schema) -> int:
             print(f"leadq: cannot read {name}: {e}", file=sys.stderr)
             return 2
         items += found
-        lines_of[name] = content.splitlines()
+        lines_of[name] = content
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     work = ((item, schema.method, args.q, args.role) for item in items)
     progress = not args.no_progress and sys.stderr.isatty() and len(items) >= 500
@@ -204,8 +203,8 @@ def _check_one(work: Work) -> tuple[Item, list[Diagnostic]]:
     item, method, raw_q, role = work
     schema = _SCHEMAS[method.lower()]
     if raw_q:
-        return item, decompile_with_diagnostics(item.text, schema)[1]
-    return item, check(item.text, schema=schema, stored=True, role=role)
+        return item, leadq.check(item.text, schema=schema, q=True)
+    return item, leadq.check(item.text, schema=schema, stored=True, role=role)
 
 
 def _run(work: Iterable[Work], jobs: int, count: int) -> Iterator[tuple[Item, list[Diagnostic]]]:

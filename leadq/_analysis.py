@@ -1,0 +1,156 @@
+"""One analysis of one filter: every pass run once, in order, each on the last one's result.
+
+    text ─parse→ tree ─check→ logic (+ tail parameters) ─normalize→ boxes ─emit→ q
+                                                                      └─plan→ requests
+
+`analyze` runs the passes and keeps what each made, with every diagnostic any of them
+reported. `compile`, `compile_params`, `check`, `plan`, `explain`, `decompile` and the
+command line all read from an `Analysis`; nothing parses or normalizes a text twice.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._ast import MatchAll, Node, Span
+from ._boxes import Algebra, Box
+from ._check import check_tree
+from ._diagnostics import Diagnostic, LeadqError, Problem, Report, Severity
+from ._emit import MAX_REQUESTS, emit_q
+from ._logic import Logic
+from ._normalize import contradictions, lint
+from ._parse import parse_text
+from ._schema import LEADS_LIST, Schema
+
+if TYPE_CHECKING:
+    from ._plan import Plan
+
+
+@attrs.define(eq=False)
+class Analysis:
+    """What leadq made of one filter (or one raw `q`), pass by pass.
+
+    Attributes:
+        text: the input.
+        schema: the API method's criteria it was checked against.
+        tree: the syntax tree (decompiled, for a raw q); None on a syntax error.
+        q: the canonical q; None when the filter does not compile.
+        params: the request parameters: ``q`` and those of the query tail (``sort``,
+            ``limit``, ``offset``, ``fields``); empty when the filter does not compile.
+        diagnostics: every error, warning and note, in source order.
+    """
+
+    text: str
+    schema: Schema
+    tree: Node | None = None
+    q: str | None = None
+    params: dict[str, str] = attrs.field(factory=dict)
+    diagnostics: list[Diagnostic] = attrs.field(factory=list)
+    logic: Logic | None = attrs.field(default=None, repr=False)
+    algebra: Algebra | None = attrs.field(default=None, repr=False)
+    boxes: list[Box] | None = attrs.field(default=None, repr=False)
+    _plans: dict[int, Plan | LeadqError] = attrs.field(factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the filter compiles (warnings and notes may remain)."""
+        return self.q is not None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is not Severity.ERROR]
+
+    def raise_for_errors(self) -> None:
+        """Raise `LeadqError` with every diagnostic when the filter does not compile."""
+        if self.q is None:
+            raise LeadqError(self.diagnostics, self.text)
+
+    def explain(self) -> str:
+        """A person's account of the filter (see `leadq.explain`)."""
+        from ._explain import explain_analysis
+
+        return explain_analysis(self)
+
+    def plan(self, max_requests: int = MAX_REQUESTS) -> Plan:
+        """The requests whose merged results are exactly the filter's leads (see `leadq.plan`)."""
+        if max_requests not in self._plans:
+            from ._plan import make_plan
+
+            try:
+                self._plans[max_requests] = make_plan(self, max_requests)
+            except LeadqError as e:
+                self._plans[max_requests] = e
+        result = self._plans[max_requests]
+        if isinstance(result, LeadqError):
+            raise result
+        return result
+
+
+def analyze(
+    text: str,
+    schema: Schema = LEADS_LIST,
+    *,
+    stored: bool = False,
+    role: str | None = None,
+    raw_q: bool = False,
+    lint: bool = True,
+) -> Analysis:
+    """Run every pass over `text` once. Never raises for any input text.
+
+    `raw_q`: the text is a raw q string (decompiled first). `lint`: also look for
+    redundant conditions (W602, W603); `compile` skips that search.
+    """
+    report = Report(text)
+    a = Analysis(text, schema)
+    try:
+        _run(a, report, stored=stored, role=role, raw_q=raw_q, lint=lint)
+    except Exception as e:  # a bug in leadq must still not escape: it becomes data
+        report.add("internal", Span(0, len(text)), error=f"{type(e).__name__}: {e}")
+        a.q = None
+        a.params = {}
+    a.diagnostics = sorted(report.diagnostics, key=lambda d: (d.start, d.end, d.code))
+    return a
+
+
+def _run(a: Analysis, report: Report, *, stored: bool, role: str | None, raw_q: bool, lint: bool) -> None:
+    if raw_q:
+        from ._decompile import decompile_q
+
+        a.tree = decompile_q(a.text, a.schema, report)
+    else:
+        a.tree = parse_text(a.text, report)
+    if a.tree is None:
+        return
+    a.logic, tail = check_tree(a.tree, report, a.schema, stored=stored, role=role)
+    if a.logic is None:
+        return
+    try:
+        a.algebra = Algebra(a.logic, a.schema, a.text)
+        a.boxes = a.algebra.boxes(a.logic)
+        if not a.boxes:
+            raise Problem.of(contradictions(a.algebra, a.logic))
+        q = emit_q(a.algebra, a.boxes, a.logic)
+    except Problem as p:
+        report.problem(p)
+        return
+    if report.failed:
+        return
+    a.q = q
+    a.params = {"q": q, **tail}
+    if isinstance(a.tree, MatchAll) and not raw_q:
+        report.add("empty_filter", a.tree.span)
+    if lint and not raw_q:
+        report.problem(Problem.of(_lint(a.algebra, a.logic)))
+
+
+def _lint(algebra: Algebra, logic: Logic) -> list:  # type: ignore[type-arg]
+    try:
+        return lint(algebra, logic)
+    except Problem:  # too complex to search: the linter says nothing
+        return []
