@@ -112,9 +112,10 @@ _STRINGS = ["Google", "google", "Яндекс", "a b", "/p?x=1", "x=y"]
 
 
 @st.composite
-def _datetime_value(draw: st.DrawFn) -> Literal:
+def _datetime_value(draw: st.DrawFn, periods: bool = True) -> Literal:
     base = draw(st.sampled_from(_AROUND)) + timedelta(seconds=draw(st.integers(-5400, 5400)))
-    form = draw(st.sampled_from(["date", "minute", "second", "zoned", "compact", "dotted", "slashed", "period"]))
+    forms = ["date", "minute", "second", "zoned", "compact", "dotted", "slashed"] + (["period"] if periods else [])
+    form = draw(st.sampled_from(forms))
     if form == "date":
         return Literal(LiteralKind.DATE, base.strftime("%Y-%m-%d"))
     if form == "minute":
@@ -386,3 +387,73 @@ _TOKENS = [
     "17.09.2007",
 ]
 token_soup = st.lists(st.sampled_from(_TOKENS), max_size=30).map(" ".join)
+
+
+# -- filters that mostly compile: conditions grouped by field, groups joined by `and` ---------
+
+
+#: Shapes by type, weighted towards what compiles (exclusions need a list to subtract from).
+_LIKELY_SHAPES = {
+    FieldType.IDLIST: ["eq", "in", "in", "eq", "eq", "in", "in", "eq", "ne", "not_in"],
+    FieldType.ENUM: ["eq"] * 5 + ["in", "ne", "not_in"],
+    FieldType.STRING: ["eq"] * 5 + ["in"],
+    FieldType.BOOLEAN: ["flag", "eq", "ne"],
+    FieldType.NUMERIC: ["compare", "compare", "between", "in"],
+    FieldType.DATETIME: ["compare", "compare", "between", "in"],
+    FieldType.SUBSTRING: ["contains"] * 9 + ["not_contains"],
+}
+
+
+@st.composite
+def _field_condition(draw: st.DrawFn, c: leadq.Criterion) -> Node:
+    """A condition on `c` of a shape its type takes, with a value it accepts."""
+    field = Field(draw(st.sampled_from([c.name, c.display])))
+    kind = c.type
+    if kind is FieldType.DATETIME and draw(st.integers(0, 9)) == 9:
+        return Compare(field, Op.EQ, Literal(LiteralKind.WORD, draw(st.sampled_from(_PERIODS))))
+    value: st.SearchStrategy[Literal]
+    if kind is FieldType.ENUM:
+        value = st.sampled_from(c.values).map(lambda v: Literal(LiteralKind.WORD, v))
+    elif kind is FieldType.DATETIME:
+        value = _datetime_value(periods=False)
+    else:
+        value = _value_for(kind, c)
+    shape = draw(st.sampled_from(_LIKELY_SHAPES[kind]))
+    if shape in ("eq", "ne"):
+        return Compare(field, Op.EQ if shape == "eq" else Op.NE, draw(value))
+    if shape == "compare":
+        return Compare(field, draw(st.sampled_from(list(Op))), draw(value))
+    if shape in ("in", "not_in"):
+        return In(field, tuple(draw(st.lists(value, min_size=1, max_size=3))), shape == "not_in")
+    if shape in ("contains", "not_contains"):
+        return Contains(field, draw(value), shape == "not_contains")
+    if shape == "between":
+        low, high = sorted([draw(value), draw(value)], key=lambda lit: lit.value)
+        return Between(field, low, high)
+    return Flag(field)
+
+
+@st.composite
+def _field_group(draw: st.DrawFn, c: leadq.Criterion) -> Node:
+    """Usually one condition on one field; sometimes two or three joined by `or` or `and`;
+    rarely negated."""
+    size = draw(st.sampled_from([1, 1, 1, 1, 1, 1, 1, 1, 2, 3]))
+    parts = [draw(_field_condition(c)) for _ in range(size)]
+    if len(parts) == 1:
+        node = parts[0]
+    else:
+        node = Or(tuple(parts)) if draw(st.integers(0, 4)) < 3 else And(tuple(parts))
+    # hypothesis leans towards small draws: the rare cases sit at the top of each range
+    return Not(node) if draw(st.integers(0, 29)) == 29 else node
+
+
+@st.composite
+def compilable_trees(draw: st.DrawFn, schema: Schema = leadq.LEADS_LIST) -> Node:
+    """Filters shaped the way people write them: a few fields, each with its own group of
+    conditions, joined by `and`; one in eight joins two groups with `or` (a plan). Most
+    compile; the rest reach every error branch of the exactness proof."""
+    criteria = draw(st.lists(st.sampled_from(schema.criteria), min_size=1, max_size=3, unique_by=lambda c: c.name))
+    groups = [draw(_field_group(c)) for c in criteria]
+    if len(groups) > 1 and draw(st.integers(0, 7)) == 7:
+        groups = [Or((groups[0], groups[1])), *groups[2:]]
+    return groups[0] if len(groups) == 1 else And(tuple(groups))

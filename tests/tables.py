@@ -5,7 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 CASES = Path(__file__).parent / "cases"
-SPEC = Path(__file__).parent.parent.parent / "shared" / "spec"
+def _find_spec() -> Path | None:
+    """shared/spec beside the checkout (or beside a folder above it), or $LEADQ_SPEC."""
+    import os
+
+    if os.environ.get("LEADQ_SPEC"):
+        return Path(os.environ["LEADQ_SPEC"])
+    for folder in Path(__file__).resolve().parents:
+        if (folder / "shared" / "spec" / "examples.tsv").is_file():
+            return folder / "shared" / "spec"
+    return None
+
+
+SPEC = _find_spec()
 
 
 def rows(name: str) -> list[tuple[str, str]]:

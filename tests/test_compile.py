@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from tables import SPEC, error_rows, rows
 
@@ -18,9 +20,11 @@ def test_spec_examples(text: str, q: str) -> None:
 
 
 def test_spec_copy_is_current() -> None:
+    if SPEC is None:
+        # CI always has the spec beside the checkout; elsewhere say plainly what is missing
+        assert not os.environ.get("CI"), "shared/spec/examples.tsv not found above the checkout (set LEADQ_SPEC)"
+        pytest.skip("shared/spec/examples.tsv is not above this checkout; set LEADQ_SPEC to compare the copy")
     shared = SPEC / "examples.tsv"
-    if not shared.exists():
-        pytest.skip("the shared spec is not beside this checkout")
     assert rows("spec_examples.tsv") == [
         (t, w)
         for t, _, w in (
