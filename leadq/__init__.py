@@ -33,10 +33,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CODES",
     "LEADS_LIST",
     "LEADS_LIST_ROUTED",
     "Analysis",
-    "CODES",
     "Code",
     "Criterion",
     "Diagnostic",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._analysis import Analysis, analyze as _analyze
+from ._analysis import Analysis
+from ._analysis import analyze as _analyze
 from ._ast import Node
 from ._diagnostics import Diagnostic, LeadqError
 from ._emit import MAX_REQUESTS

@@ -176,7 +176,7 @@ class Algebra:
         field. Each field's region set is split into pieces one term set says (one enum
         value; an id list that fits; one run of a range; one `contains`), and pieces that
         the others cover are dropped. Raises `Problem` when some part of the union no
-        request can say (E403, E404). More than 64 × `cap` pieces are returned uncovered.
+        request can say (E403, E404). More than 64 times `cap` pieces are returned uncovered.
         """
         whole = self.single(boxes)
         candidates = [whole] if whole is not None else simplify(boxes, self.spaces)

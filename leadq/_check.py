@@ -128,10 +128,8 @@ def check_tail(query: Query, schema: Schema, report: Report) -> dict[str, str]:
         else:
             guess = closest(key.name, schema.sort_keys)
             keys = ", ".join(schema.sort_keys)
-            if guess:
-                report.add("unknown_sort_key_guess", key.span, method=schema.method, name=key.name, keys=keys, guess=guess)
-            else:
-                report.add("unknown_sort_key", key.span, method=schema.method, name=key.name, keys=keys)
+            key_name = "unknown_sort_key_guess" if guess else "unknown_sort_key"
+            report.add(key_name, key.span, method=schema.method, name=key.name, keys=keys, guess=guess)
     for name, lit, low, high, example in (
         ("limit", query.limit, 1, schema.max_limit, schema.max_limit),
         ("offset", query.offset, 0, MAX_NUMBER, 0),

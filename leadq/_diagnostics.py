@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 import attrs
 
-from ._ast import Span
+from ._ast import NO_SPAN, Span
 
 
 class Severity(enum.StrEnum):
@@ -135,7 +135,7 @@ class Problem(Exception):
     A pass that cannot go on raises it; the pass that called it hands it to its report.
     """
 
-    def __init__(self, key: str = "", span: Span = Span(0, 0), /, **fields: object) -> None:
+    def __init__(self, key: str = "", span: Span = NO_SPAN, /, **fields: object) -> None:
         self.findings: list[Finding] = [Finding(key, span, fields)] if key else []
         super().__init__(key)
 

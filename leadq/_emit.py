@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from ._boxes import Algebra, Box
 from ._diagnostics import Finding, Problem
-from ._messages import code_of
 from ._logic import Logic
+from ._messages import code_of
 from ._normalize import needs_several
 
 #: Plans longer than this are refused unless the caller allows more.

@@ -148,4 +148,3 @@ def _at(p: Problem, span: Span) -> Problem:
 def lead_value(c: Any, lead: Lead) -> Any:
     """The lead's value for criterion `c` (None when the lead has none)."""
     return c.kind.lead_value(c, lead)
-

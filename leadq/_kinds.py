@@ -12,7 +12,7 @@ docs/architecture.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -149,7 +149,7 @@ def _needs_clock(now: int | None) -> int:
 class MemberKind(Kind):
     """Fields whose conditions say which values are allowed: ids, enums, flags, strings."""
 
-    operators = ("=", "!=", "in", "not in")
+    operators: ClassVar[tuple[str, ...]] = ("=", "!=", "in", "not in")
     operators_doc = "`=` `!=` `in` `not in`"
     operator_hint = "use `=`, `!=`, `in (...)` or `not in (...)` with {name}"
     #: Several values fit in one term (`site_ids=1,2`); otherwise one value per term.
@@ -286,12 +286,8 @@ class IdListKind(MemberKind):
         return Literal(LiteralKind.STRING, value, span)
 
     def lead_value(self, c: Criterion, lead: Mapping[str, Any]) -> Any:
-        value = lead.get(c.field)
-        if isinstance(value, Mapping):
-            value = value.get("id")
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
+        value = _lead_id(c, lead)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise _bad_lead(c, value, "a whole number or an object with a numeric `id`")
         return value
 
@@ -306,6 +302,12 @@ class IdListKind(MemberKind):
                 raise Problem("q_bad_id", span, value=part, noun=id_noun(c))
             ids.add(n)
         return have in ids
+
+
+def _lead_id(c: Criterion, lead: Mapping[str, Any]) -> Any:
+    """The id a lead holds for `c`: the value itself, or the `id` of the object there."""
+    value = lead.get(c.field)
+    return value.get("id") if isinstance(value, Mapping) else value
 
 
 def _id_parts(term: Term) -> Iterable[tuple[str, Span]]:
@@ -332,14 +334,10 @@ class StringIdListKind(IdListKind):
         return Literal(LiteralKind.STRING, value, span)
 
     def lead_value(self, c: Criterion, lead: Mapping[str, Any]) -> Any:
-        value = lead.get(c.field)
-        if isinstance(value, Mapping):
-            value = value.get("id")
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
+        value = _lead_id(c, lead)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
             raise _bad_lead(c, value, "a string id or an object with an `id`")
-        return str(value)
+        return None if value is None else str(value)
 
     def equals(self, have: Any, lit: Literal) -> bool:
         return bool(have == lit.value)
@@ -382,7 +380,7 @@ class BooleanKind(MemberKind):
 
     name = "boolean"
     words = "a yes/no flag"
-    operators = ("flag", "=", "!=")
+    operators: ClassVar[tuple[str, ...]] = ("flag", "=", "!=")
     operators_doc = "bare, `not`, `=`, `!=`"
     operator_hint = "write `{name}` or `not {name}`"
 
@@ -474,15 +472,15 @@ class RangeKind(Kind):
             return Range(c, low, high, node.span)
         assert isinstance(node, Compare)
         first, last = self.bounds(node.value, c)
-        low, high = {
+        bounds: dict[Op, tuple[int | None, int | None]] = {
             Op.EQ: (first, last),
             Op.NE: (first, last),
             Op.LT: (None, first - 1),
             Op.LE: (None, last),
             Op.GT: (last + 1, None),
             Op.GE: (first, None),
-        }[node.op]
-        atom: Logic = Range(c, low, high, node.span)
+        }
+        atom: Logic = Range(c, *bounds[node.op], node.span)
         return Neg(atom, node.span) if node.op is Op.NE else atom
 
     def space(self, c: Criterion, atoms: Sequence[Atom]) -> Space:
@@ -525,7 +523,7 @@ class RangeKind(Kind):
         if isinstance(node, Between):
             if have is None:
                 return False
-            return self.bounds(node.low, c)[0] <= have <= self.bounds(node.high, c)[1]
+            return bool(self.bounds(node.low, c)[0] <= have <= self.bounds(node.high, c)[1])
         assert isinstance(node, Compare)
         if node.op is Op.EQ:
             return self.equals(c, have, node.value, now)
@@ -534,9 +532,7 @@ class RangeKind(Kind):
         if have is None:
             return False
         first, last = self.bounds(node.value, c)
-        return bool(
-            {Op.LT: have < first, Op.LE: have <= last, Op.GT: have > last, Op.GE: have >= first}[node.op]
-        )
+        return bool({Op.LT: have < first, Op.LE: have <= last, Op.GT: have > last, Op.GE: have >= first}[node.op])
 
     def equals(self, c: Criterion, have: Any, lit: Literal, now: int | None) -> bool:
         first, last = self.bounds(lit, c)
@@ -644,9 +640,7 @@ class DatetimeKind(RangeKind):
             return super().space(c, atoms)
         others = [a for a in atoms if not isinstance(a, Period)]
         if others:
-            raise Problem.of(
-                _period_mix(a.span, periods[0].span, others[0].span, c) for a in (periods[0], *others)
-            )
+            raise Problem.of(_period_mix(a.span, periods[0].span, others[0].span, c) for a in (periods[0], *others))
         return TestSpace(c, (a.name for a in periods), lambda _a, _b: False)
 
     def render(self, n: int) -> str:
@@ -801,4 +795,3 @@ def now_seconds(now: datetime | None) -> int | None:
     from ._datetimes import moscow_seconds
 
     return moscow_seconds(now)
-

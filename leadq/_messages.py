@@ -38,7 +38,9 @@ MESSAGES: dict[str, Message] = {
     ),
     "unexpected_token": Message("E102", "expected {expected}{after}, found {found}"),
     "unexpected_token_keyword": Message(
-        "E102", "expected {expected}{after}, found {found}", '`{token}` is a keyword; to use it as a value, quote it: "{token}"'
+        "E102",
+        "expected {expected}{after}, found {found}",
+        '`{token}` is a keyword; to use it as a value, quote it: "{token}"',
     ),
     "unexpected_token_operator": Message(
         "E102", "expected {expected}{after}, found {found}", "did you mean `{previous} = {token}`?"
@@ -60,9 +62,7 @@ MESSAGES: dict[str, Message] = {
     "unknown_field": Message("E201", "unknown field `{name}` in {method}", "known fields: {known}"),
     "unknown_field_guess": Message("E201", "unknown field `{name}` in {method}", "did you mean `{guess}`?"),
     "wrong_operator": Message("E202", "`{op}` does not apply to `{field}`, which is {words}", "{hint}"),
-    "period_operator": Message(
-        "E202", "a relative period takes only `=`, not `{op}`", "write `{field} = {period}`"
-    ),
+    "period_operator": Message("E202", "a relative period takes only `=`, not `{op}`", "write `{field} = {period}`"),
     "not_boolean_field": Message(
         "E203", "`{field}` is not a yes/no field and needs a condition", "compare it, e.g. `{field} = ...`"
     ),
@@ -73,9 +73,7 @@ MESSAGES: dict[str, Message] = {
     "limit_range": Message("E209", "`{name}` takes a whole number from {low} to {high}", "write `{name} {example}`"),
     "unknown_result_field": Message("E210", "a lead has no field `{name}`", "see the Lead fields in the docs"),
     "unknown_result_field_guess": Message("E210", "a lead has no field `{name}`", "did you mean `{guess}`?"),
-    "plain_result_field": Message(
-        "E210", "`{name}` is a plain value and has no fields to choose", "write `{name}`"
-    ),
+    "plain_result_field": Message("E210", "`{name}` is a plain value and has no fields to choose", "write `{name}`"),
     "unknown_subfield": Message("E210", "`{name}` has no field `{sub}`; it has {known}"),
     "unknown_subfield_guess": Message(
         "E210", "`{name}` has no field `{sub}`; it has {known}", "did you mean `{guess}`?"
@@ -176,7 +174,9 @@ MESSAGES: dict[str, Message] = {
         "`{field}` must lie inside one relative period for q to say it; outside a period no q term can say",
         "use fixed dates instead, e.g. `{field} < 2024-01-01`",
     ),
-    "too_complex": Message("E405", "the filter has too many alternatives to normalize", "split it into simpler filters"),
+    "too_complex": Message(
+        "E405", "the filter has too many alternatives to normalize", "split it into simpler filters"
+    ),
     "too_many_requests": Message(
         "E406",
         "the filter needs {count} requests; the plan allows {limit}",
@@ -195,9 +195,7 @@ MESSAGES: dict[str, Message] = {
     "q_empty_id": Message("E502", "the id list has an empty item", "remove the extra comma"),
     "q_bad_id": Message("E502", "`{value}` in the list is not a {noun}", "ids are whole numbers"),
     "q_not_a_number": Message("E502", "`{value}` is not a whole number for `{name}`", "write `{name}=60`"),
-    "q_not_a_date": Message(
-        "E502", "`{value}` is not a datetime for `{name}`", "write `{name}>=2024-01-31T10:00:00`"
-    ),
+    "q_not_a_date": Message("E502", "`{value}` is not a datetime for `{name}`", "write `{name}>=2024-01-31T10:00:00`"),
     # -- warnings and notes -------------------------------------------------------------------
     "value_with_space": Message(
         "W601",
@@ -237,9 +235,7 @@ MESSAGES: dict[str, Message] = {
         "write `{name}>=...` and `{name}<=...` to be explicit",
     ),
     # -- leadq's own bugs -----------------------------------------------------------------------
-    "internal": Message(
-        "E900", "internal error: {error}", "please report this filter to the leadq issue tracker"
-    ),
+    "internal": Message("E900", "internal error: {error}", "please report this filter to the leadq issue tracker"),
 }
 
 

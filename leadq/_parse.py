@@ -524,9 +524,9 @@ def _parse_finding(text: str, tokens: list[Token], index: int, expected: set[str
         return Finding("unexpected_end", span, fields)
     if tok.value.lower() in KEYWORDS and expected & _VALUE_TERMINALS:
         return Finding("unexpected_token_keyword", span, {**fields, "token": tok.value})
-    if tok.type in _VALUE_TERMINALS | {"NAME"} and expected & _OPERATOR_TERMINALS and prev is not None:
-        if _compiles(f"{prev} = {tok.value}"):
-            return Finding("unexpected_token_operator", span, {**fields, "previous": prev, "token": tok.value})
+    suggestion = f"{prev} = {tok.value}"
+    if tok.type in _VALUE_TERMINALS | {"NAME"} and expected & _OPERATOR_TERMINALS and _compiles(suggestion):
+        return Finding("unexpected_token_operator", span, {**fields, "previous": prev, "token": tok.value})
     return Finding("unexpected_token", span, fields)
 
 

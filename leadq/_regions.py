@@ -102,7 +102,7 @@ class MemberSpace(Space):
         criterion: Criterion,
         atoms: Sequence[Atom],
         universe: Sequence[IdValue] | None,
-        sort_key: Callable[[IdValue], object],
+        sort_key: Callable[[IdValue], tuple[int, int, str]],
         width: Callable[[IdValue], int] | None,
         capacity: int,
     ) -> None:
@@ -111,7 +111,7 @@ class MemberSpace(Space):
         if universe is not None:
             values = list(universe)
         else:
-            named = {v for a in atoms if isinstance(a, Member) for v in a.values}
+            named: set[IdValue] = {v for a in atoms if isinstance(a, Member) for v in a.values}
             values = [*sorted(named, key=sort_key), self._OTHER]
         self.universe = values
         self.open = universe is None

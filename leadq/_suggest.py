@@ -1,4 +1,4 @@
-""""Did you mean": the nearest known word to a misspelt one."""
+""" "Did you mean": the nearest known word to a misspelt one."""
 
 from __future__ import annotations
 

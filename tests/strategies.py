@@ -29,8 +29,8 @@ from leadq._ast import (
     ResultField,
     Span,
 )
-from leadq._qformat import value_problem
 from leadq._parse import KEYWORDS
+from leadq._qformat import value_problem
 from leadq._schema import FieldType, IdKind, Schema
 
 # -- syntax trees (any names, any literal kinds: what the grammar can say) ---------------
@@ -439,10 +439,8 @@ def _field_group(draw: st.DrawFn, c: leadq.Criterion) -> Node:
     rarely negated."""
     size = draw(st.sampled_from([1, 1, 1, 1, 1, 1, 1, 1, 2, 3]))
     parts = [draw(_field_condition(c)) for _ in range(size)]
-    if len(parts) == 1:
-        node = parts[0]
-    else:
-        node = Or(tuple(parts)) if draw(st.integers(0, 4)) < 3 else And(tuple(parts))
+    joined = Or(tuple(parts)) if draw(st.integers(0, 4)) < 3 else And(tuple(parts))
+    node = parts[0] if len(parts) == 1 else joined
     # hypothesis leans towards small draws: the rare cases sit at the top of each range
     return Not(node) if draw(st.integers(0, 29)) == 29 else node
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 CASES = Path(__file__).parent / "cases"
+
+
 def _find_spec() -> Path | None:
     """shared/spec beside the checkout (or beside a folder above it), or $LEADQ_SPEC."""
     import os
