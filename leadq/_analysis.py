@@ -10,6 +10,7 @@ command line all read from an `Analysis`; nothing parses or normalizes a text tw
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 import attrs
@@ -92,6 +93,10 @@ class Analysis:
         return result
 
 
+#: Texts longer than this are analysed with the cyclic garbage collector paused.
+_GC_PAUSE = 20_000
+
+
 def analyze(
     text: str,
     schema: Schema = LEADS_LIST,
@@ -108,12 +113,20 @@ def analyze(
     """
     report = Report(text)
     a = Analysis(text, schema)
+    # A long text makes many objects at once; the cyclic collector would scan them again
+    # and again (the passes make no cycles), so it waits until the analysis is done.
+    pause = len(text) > _GC_PAUSE and gc.isenabled()
+    if pause:
+        gc.disable()
     try:
         _run(a, report, stored=stored, role=role, raw_q=raw_q, lint=lint)
     except Exception as e:  # a bug in leadq must still not escape: it becomes data
         report.add("internal", Span(0, len(text)), error=f"{type(e).__name__}: {e}")
         a.q = None
         a.params = {}
+    finally:
+        if pause:
+            gc.enable()
     a.diagnostics = sorted(report.diagnostics, key=lambda d: (d.start, d.end, d.code))
     return a
 

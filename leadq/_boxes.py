@@ -181,20 +181,25 @@ class Algebra:
         whole = self.single(boxes)
         candidates = [whole] if whole is not None else simplify(boxes, self.spaces)
         pieces: list[Box] = []
+        overlap = len(candidates) > 1  # pieces of one box are disjoint when its splits are
         for box in candidates:
-            splits = [[(i, m) for m in (self.spaces[i].split(mask) or [mask])] for i, mask in sorted(box.items())]
+            splits = []
+            for i, mask in sorted(box.items()):
+                parts = self.spaces[i].split(mask) or [mask]
+                overlap = overlap or (len(parts) > 1 and not self.spaces[i].disjoint_split)
+                splits.append([(i, m) for m in parts])
             for combo in itertools.product(*splits):
                 pieces.append(dict(combo))
                 if len(pieces) > 64 * cap:
                     return pieces
-        if len(pieces) > 1:
+        if overlap:
             pieces = self._uncovered(pieces)
-        unsayable = sorted({i for piece in pieces for i, m in piece.items() if self.spaces[i].split(m) is None})
+        unsayable = sorted({i for piece in pieces for i, m in piece.items() if not self.spaces[i].sayable(m)})
         if unsayable:
             findings: list[Finding] = []
             for i in unsayable:
                 c = self.criteria[i]
-                piece = next(p for p in pieces if i in p and self.spaces[i].split(p[i]) is None)
+                piece = next(p for p in pieces if i in p and not self.spaces[i].sayable(p[i]))
                 try:
                     c.kind.terms(c, self.spaces[i].constraint(piece[i]))
                 except Problem as p:

@@ -34,6 +34,9 @@ from ._qformat import MAX_NUMBER, read_int
 from ._schema import Criterion, Schema
 from ._suggest import closest
 
+#: Repeated values of one list reported one by one; the rest are counted in one more W604.
+MAX_REPEATS_SHOWN = 20
+
 
 class Checker:
     """Checks one tree against one schema, reporting to one report (the kinds' context)."""
@@ -93,11 +96,17 @@ class Checker:
 
     def duplicates(self, node: In) -> None:
         seen: set[tuple[LiteralKind, str]] = set()
+        repeats = []
         for v in node.values:
             key = (v.kind, v.value)
             if key in seen:
-                self.report("duplicate_value", v.span, value=v.value)
+                repeats.append(v)
             seen.add(key)
+        for v in repeats[:MAX_REPEATS_SHOWN]:
+            self.report("duplicate_value", v.span, value=v.value)
+        if len(repeats) > MAX_REPEATS_SHOWN:
+            rest = repeats[MAX_REPEATS_SHOWN:]
+            self.report("more_duplicates", Span(rest[0].span.start, rest[-1].span.end), count=len(rest))
 
 
 def resolve_field(name: str, span: Span, schema: Schema, report: Report) -> Criterion | None:

@@ -9,7 +9,7 @@ seconds from 0001-01-01T00:00:00 Moscow local time, so that ranges are integer i
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 import attrs
 
@@ -36,7 +36,7 @@ LAST_SECOND = date(9999, 12, 31).toordinal() * _DAY + _DAY - 1
 _TZ = r"(?P<tz>Z|[+-]\d{2}:\d{2})?"
 _HMS = r"(?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
 _FORMS = tuple(
-    re.compile(p)
+    re.compile(p, re.ASCII)  # ASCII digits only: `٢٠٢٤` is no year
     for p in (
         rf"(?P<y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}})(?:[T ]{_HMS}{_TZ})?",
         r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})(?:(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})?)?",
@@ -48,10 +48,16 @@ _FORMS = tuple(
 
 @attrs.frozen
 class Moment:
-    """The seconds a datetime value covers, both ends included."""
+    """The seconds a datetime value covers, both ends included.
+
+    `repeated`: for a value with a zone that falls in an hour Moscow's clocks repeated
+    (the autumn changes up to 2014), the first and last second of that hour: Moscow local
+    time, which q and leads carry, cannot tell its two passes apart.
+    """
 
     first: int
     last: int
+    repeated: tuple[int, int] | None = None
 
 
 def seconds(dt: datetime) -> int:
@@ -94,14 +100,44 @@ def _moment(m: re.Match[str]) -> Moment:
     except ValueError:
         raise ValueError(f"`{m.group(0)}` is not a real date or time") from None
     tz = g.get("tz")
+    repeated = None
     if tz:
         try:
             dt = _to_moscow(dt, tz)
         except (OverflowError, ValueError):
             raise ValueError(f"`{m.group(0)}` is out of the range of dates") from None
+        repeated = _repeated_hour(dt)
     first = seconds(dt)
     width = 1 if has_seconds else 60 if has_time else _DAY
-    return Moment(first, first + width - 1)
+    return Moment(first, first + width - 1, repeated)
+
+
+def _repeated_hour(local: datetime) -> tuple[int, int] | None:
+    """The repeated stretch of Moscow local time that `local` lies in, if any."""
+    zone = moscow()
+    early, late = local.replace(tzinfo=zone, fold=0), local.replace(tzinfo=zone, fold=1)
+    gap = (early.utcoffset() or timedelta(0)) - (late.utcoffset() or timedelta(0))
+    if gap <= timedelta(0):
+        return None  # one pass only (or a skipped hour, which no zoned instant lands in)
+    # the clocks went back at `change`: the stretch from there, `gap` long, came twice
+    change = _change_after(early.astimezone(UTC))
+    first_local = change.astimezone(zone).replace(tzinfo=None)
+    last_local = (change + gap - timedelta(seconds=1)).astimezone(zone).replace(tzinfo=None)
+    return seconds(first_local), seconds(last_local)
+
+
+def _change_after(instant: datetime) -> datetime:
+    """The UTC instant at which Moscow's offset next changes, from within a repeated hour."""
+    zone = moscow()
+    low, high = instant, instant + timedelta(hours=3)
+    offset = low.astimezone(zone).utcoffset()
+    while high - low > timedelta(seconds=1):
+        mid = low + (high - low) / 2
+        if mid.astimezone(zone).utcoffset() == offset:
+            low = mid
+        else:
+            high = mid
+    return high.replace(microsecond=0)
 
 
 def _to_moscow(dt: datetime, tz: str) -> datetime:

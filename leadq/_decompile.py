@@ -68,7 +68,9 @@ def _unknown_term(q: str, span: Span, schema: Schema, report: Report) -> None:
     name = m.group(1) if m else piece.split()[0] if piece.split() else piece
     guess = closest(name, names(schema))
     where = Span(span.start, span.end if span.end > span.start else len(q))
-    if guess:
+    if name in names(schema):  # a known name, but no operator after it
+        report.add("q_missing_operator", where, name=name, piece=q[where.start : where.end][:60])
+    elif guess:
         report.add("unknown_term_guess", where, name=name, method=schema.method, guess=guess)
     else:
         report.add("unknown_term", where, name=name, method=schema.method)

@@ -58,7 +58,7 @@ def evaluate(node: Node | str, lead: Lead, *, now: datetime | None = None, schem
 
         text = ""
         report = Report(text)
-        if node.depth > MAX_DEPTH:
+        if node.depth - 1 > MAX_DEPTH:
             report.add("too_deep", node.span, limit=MAX_DEPTH)
             raise LeadqError(report.diagnostics, text)
         if check_tree(node, report, schema)[0] is None:

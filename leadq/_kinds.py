@@ -461,26 +461,30 @@ class RangeKind(Kind):
     def render(self, n: int) -> str:
         return str(n)
 
-    def condition(self, node: Condition, c: Criterion, ctx: Context) -> Logic:
-        if isinstance(node, In):
-            ranges = tuple(Range(c, *self.bounds(v, c), node.span) for v in node.values)
-            logic: Logic = ranges[0] if len(ranges) == 1 else Disj(ranges, node.span)
-            return Neg(logic, node.span) if node.negated else logic
-        if isinstance(node, Between):
-            low, _ = self.bounds(node.low, c)
-            _, high = self.bounds(node.high, c)
-            return Range(c, low, high, node.span)
-        assert isinstance(node, Compare)
-        first, last = self.bounds(node.value, c)
-        bounds: dict[Op, tuple[int | None, int | None]] = {
+    def interval(self, op: Op, lit: Literal, c: Criterion) -> tuple[int | None, int | None]:
+        """The numbers `field op value` allows (`!=`: those it excludes)."""
+        first, last = self.bounds(lit, c)
+        return {
             Op.EQ: (first, last),
             Op.NE: (first, last),
             Op.LT: (None, first - 1),
             Op.LE: (None, last),
             Op.GT: (last + 1, None),
             Op.GE: (first, None),
-        }
-        atom: Logic = Range(c, *bounds[node.op], node.span)
+        }[op]
+
+    def between(self, node: Between, c: Criterion) -> tuple[int | None, int | None]:
+        return self.interval(Op.GE, node.low, c)[0], self.interval(Op.LE, node.high, c)[1]
+
+    def condition(self, node: Condition, c: Criterion, ctx: Context) -> Logic:
+        if isinstance(node, In):
+            ranges = tuple(Range(c, *self.interval(Op.EQ, v, c), node.span) for v in node.values)
+            logic: Logic = ranges[0] if len(ranges) == 1 else Disj(ranges, node.span)
+            return Neg(logic, node.span) if node.negated else logic
+        if isinstance(node, Between):
+            return Range(c, *self.between(node, c), node.span)
+        assert isinstance(node, Compare)
+        atom: Logic = Range(c, *self.interval(node.op, node.value, c), node.span)
         return Neg(atom, node.span) if node.op is Op.NE else atom
 
     def space(self, c: Criterion, atoms: Sequence[Atom]) -> Space:
@@ -521,22 +525,16 @@ class RangeKind(Kind):
         if isinstance(node, In):
             return any(self.equals(c, have, v, now) for v in node.values) != node.negated
         if isinstance(node, Between):
-            if have is None:
-                return False
-            return bool(self.bounds(node.low, c)[0] <= have <= self.bounds(node.high, c)[1])
+            return _within(have, *self.between(node, c))
         assert isinstance(node, Compare)
         if node.op is Op.EQ:
             return self.equals(c, have, node.value, now)
         if node.op is Op.NE:
             return not self.equals(c, have, node.value, now)
-        if have is None:
-            return False
-        first, last = self.bounds(node.value, c)
-        return bool({Op.LT: have < first, Op.LE: have <= last, Op.GT: have > last, Op.GE: have >= first}[node.op])
+        return _within(have, *self.interval(node.op, node.value, c))
 
     def equals(self, c: Criterion, have: Any, lit: Literal, now: int | None) -> bool:
-        first, last = self.bounds(lit, c)
-        return have is not None and first <= have <= last
+        return _within(have, *self.interval(Op.EQ, lit, c))
 
     def holds(self, c: Criterion, term: Term, have: Any, now: int | None) -> bool:
         if have is None:
@@ -554,6 +552,10 @@ class RangeKind(Kind):
 
     def read_term_value(self, c: Criterion, term: Term) -> int:
         raise NotImplementedError
+
+
+def _within(have: Any, low: int | None, high: int | None) -> bool:
+    return have is not None and (low is None or low <= have) and (high is None or have <= high)
 
 
 class NumericKind(RangeKind):
@@ -621,13 +623,38 @@ class DatetimeKind(RangeKind):
             if ctx.stored:
                 ctx.report("stored_period", node.span, period=node.value.value)
             return Period(c, name, node.span)
-        return super().condition(node, c, ctx)
+        logic = super().condition(node, c, ctx)
+        literals = node.values if isinstance(node, In) else (node.low, node.high) if isinstance(node, Between) else ()
+        if isinstance(node, Compare):
+            literals = (node.value,)
+        for lit in literals:
+            repeated = parse_moment(lit.value).repeated if lit.kind is LiteralKind.DATETIME else None
+            if repeated is not None:
+                start, end = (format_seconds(s) for s in repeated)
+                ctx.report("repeated_hour", lit.span, value=lit.value, start=start, end=end)
+        return logic
+
+    def interval(self, op: Op, lit: Literal, c: Criterion) -> tuple[int | None, int | None]:
+        low, high = super().interval(op, lit, c)
+        repeated = parse_moment(lit.value).repeated if lit.kind is LiteralKind.DATETIME else None
+        if repeated is None:
+            return low, high
+        # Moscow time cannot tell the two passes of a repeated hour apart: the bound takes
+        # in the whole hour, so that no lead the filter means is left out (W607).
+        start, end = repeated
+        if op in (Op.EQ, Op.NE):
+            return min(start, low if low is not None else start), max(end, high if high is not None else end)
+        if op in (Op.GT, Op.GE):
+            return start, None
+        return None, end
 
     def bounds(self, lit: Literal, c: Criterion) -> tuple[int, int]:
         if _period(lit) is not None:
             raise Problem("period_as_bound", lit.span, period=lit.value, field=c.display)
         if lit.kind in (LiteralKind.BOOL, LiteralKind.DECIMAL, LiteralKind.WORD):
             raise Problem("not_a_date", lit.span, value=lit.value)
+        if any(ch.isdigit() and ch not in "0123456789" for ch in lit.value):
+            raise Problem("non_ascii_digits", lit.span, value=lit.value)
         try:
             moment = parse_moment(lit.value)
         except ValueError as e:

@@ -79,7 +79,14 @@ MESSAGES: dict[str, Message] = {
         "E210", "`{name}` has no field `{sub}`; it has {known}", "did you mean `{guess}`?"
     ),
     # -- values ---------------------------------------------------------------------------
-    "not_an_id": Message("E301", "`{value}` is not {a_noun}", "{noun}s are whole numbers from 0 up"),
+    "not_an_id": Message(
+        "E301", "`{value}` is not {a_noun}", "{noun}s are whole numbers from 0 up, written with the digits 0-9"
+    ),
+    "non_ascii_digits": Message(
+        "E304",
+        "`{value}` has digits of another script; dates and times take ASCII digits 0-9 only",
+        "retype it with the digits 0-9",
+    ),
     "not_a_string_id": Message("E301", "`{value}` is not {a_noun}", 'quote it: "{value}"'),
     "not_a_boolean": Message(
         "E301", "`{value}` is not a yes/no value for `{field}`", "use true, false, yes, no, 1 or 0"
@@ -190,6 +197,9 @@ MESSAGES: dict[str, Message] = {
         "`{name}` is known to the API's implementation but not documented for {method}",
         "leave it out; leadq supports the documented criteria",
     ),
+    "q_missing_operator": Message(
+        "E502", "`{piece}` has no operator after `{name}`", "write `{name}=value` (no spaces around `=`)"
+    ),
     "q_no_value": Message("E502", "the term `{name}` has no value", "write `{name}=value`"),
     "q_equals_only": Message("E502", "`{name}` takes `=`, not `{op}`", "write `{name}={value}`"),
     "q_empty_id": Message("E502", "the id list has an empty item", "remove the extra comma"),
@@ -212,6 +222,7 @@ MESSAGES: dict[str, Message] = {
         "that is on purpose: the API lists every lead for an empty q",
     ),
     "duplicate_value": Message("W604", "`{value}` is listed twice", "remove the repeat"),
+    "more_duplicates": Message("W604", "{count:,} more values in this list repeat earlier ones", "remove the repeats"),
     "stored_period": Message(
         "W605",
         "`{period}` moves with the clock: a stored filter selects other leads tomorrow",
@@ -222,6 +233,12 @@ MESSAGES: dict[str, Message] = {
         "the role `{role}` sees other employees' leads without `{field}`, so this condition can only match "
         "its own leads",
         "run the filter as an administrator, or drop the condition",
+    ),
+    "repeated_hour": Message(
+        "W607",
+        "`{value}` falls in the hour Moscow's clocks repeated ({start} to {end}); q carries Moscow time, "
+        "which cannot tell the two passes apart, so the bound takes in the whole hour",
+        "write the bound in Moscow time, or outside that hour, if the filter must be exact",
     ),
     "alias": Message("I701", "`{name}` is another spelling of `{field}`", "write `{field}` (q: `{q_name}`)"),
     "q_alias": Message(

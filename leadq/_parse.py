@@ -139,7 +139,7 @@ def _field(tok: Token) -> Field:
 
 
 def _checked_depth(node: Node) -> Node:
-    if node.depth > MAX_DEPTH:
+    if node.depth - 1 > MAX_DEPTH:  # levels of `not`/`and`/`or` above the conditions
         raise Problem("too_deep", node.span, limit=MAX_DEPTH)
     return node
 
@@ -316,6 +316,18 @@ def _reducer(plan: str, method: _Reducer | None, expand1: bool, helper: bool) ->
     # plan: one letter per symbol: k keeps the value, d drops a filtered token, s splices
     # the list a helper rule (`__x_star_0`) built, as Lark's tree builder does.
     simple = set(plan) <= {"k"}
+    if helper and plan[:1] == "s":
+        # A left-recursive repetition (`__x: __x "," item`): the list it built is consumed
+        # by this reduction, so it grows in place; copying it would make long lists
+        # quadratic.
+        keep = [how == "k" for how in plan[1:]]
+
+        def grow(values: list[Any]) -> Any:
+            grown: list[Any] = values[0]
+            grown.extend(v for v, kept in zip(values[1:], keep, strict=True) if kept)
+            return grown
+
+        return grow
 
     def reduce(values: list[Any]) -> Any:
         if simple:

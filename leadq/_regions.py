@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 #: Distinct `contains` texts or periods on one field (their truth assignments are enumerated).
 MAX_TESTS = 12
+#: A split into more pieces than this is cut short: no plan holds so many requests.
+MAX_PIECES = 4096
 
 
 class TooManyTests(Exception):
@@ -85,10 +87,38 @@ class Space:
     def constraint(self, mask: int) -> Constraint:
         raise NotImplementedError
 
+    #: Whether the pieces `split` returns are disjoint.
+    disjoint_split = True
+
     def split(self, mask: int) -> list[int] | None:
         """Pieces whose union is `mask`, each sayable by one set of q terms; None when
         some part of `mask` is sayable by no set of terms at all."""
         return [mask]
+
+    def sayable(self, mask: int) -> bool:
+        """Whether some set of q terms (of one request, or several) says `mask`."""
+        return self.split(mask) is not None
+
+
+def mask_of(indexes: Iterable[int]) -> int:
+    """The int whose set bits are `indexes`, in time linear in its length (shifting a 1 to
+    each place would be quadratic)."""
+    found = list(indexes)
+    if len(found) < 64:
+        m = 0
+        for i in found:
+            m |= 1 << i
+        return m
+    buffer = bytearray(max(found) // 8 + 1)
+    for i in found:
+        buffer[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def set_bits(mask: int) -> list[int]:
+    """The indexes of the bits set in `mask`, ascending, in time linear in its length."""
+    digits = bin(mask)[:1:-1]
+    return [i for i, d in enumerate(digits) if d == "1"]
 
 
 class MemberSpace(Space):
@@ -115,45 +145,50 @@ class MemberSpace(Space):
             values = [*sorted(named, key=sort_key), self._OTHER]
         self.universe = values
         self.open = universe is None
-        self.bit = {v: 1 << i for i, v in enumerate(values)}
+        self.position = {v: i for i, v in enumerate(values)}
         self.full = (1 << len(values)) - 1
         self.width = width
         self.capacity = capacity
 
     def mask(self, atom: Atom) -> int:
         assert isinstance(atom, Member)
-        m = 0
-        for v in atom.values:
-            m |= self.bit.get(v, 0)
-        return m
+        position = self.position
+        return mask_of(position[v] for v in atom.values if v in position)
 
     def _excludes(self, mask: int) -> bool:
         return self.open and bool(mask >> (len(self.universe) - 1) & 1)
 
     def constraint(self, mask: int) -> Constraint:
         if self._excludes(mask):
-            left_out = [v for i, v in enumerate(self.universe[:-1]) if not mask >> i & 1]
+            left_out = [self.universe[i] for i in set_bits(~mask & (self.full >> 1))]
             return Excluded(self.criterion, tuple(_values(left_out)))
-        return Values(self.criterion, tuple(_values(v for i, v in enumerate(self.universe) if mask >> i & 1)))
+        return Values(self.criterion, tuple(_values(self.universe[i] for i in set_bits(mask))))
+
+    def sayable(self, mask: int) -> bool:
+        return not self._excludes(mask)
 
     def split(self, mask: int) -> list[int] | None:
         if self._excludes(mask):
             return None  # every id but some: no finite list of ids says it
-        bits = [1 << i for i in range(len(self.universe)) if mask >> i & 1]
+        indexes = set_bits(mask)
         if self.width is None:
-            return bits  # one value per term
-        pieces: list[int] = []
+            return [1 << i for i in indexes[: MAX_PIECES + 1]]  # one value per term
+        # In ascending order, as many values per piece as fit in one q value; each piece is
+        # cut out of `mask` whole (no int per bit: that would be quadratic in the length).
+        runs: list[tuple[int, int]] = []
         length = self.capacity + 1
-        for bit in bits:  # in ascending order, as many per piece as fit in one value
-            value = self.universe[bit.bit_length() - 1]
+        for i in indexes:
+            value = self.universe[i]
             assert isinstance(value, (int, str))
             width = self.width(value) + 1
             if length + width > self.capacity + 1:
-                pieces.append(0)
+                runs.append((i, i))
                 length = 0
-            pieces[-1] |= bit
+                if len(runs) > MAX_PIECES:
+                    break
+            runs[-1] = (runs[-1][0], i)
             length += width
-        return pieces
+        return [mask & ((1 << (last + 1)) - (1 << first)) for first, last in runs]
 
 
 def _values(values: Iterable[object]) -> list[IdValue]:
@@ -213,6 +248,8 @@ class RangeSpace(Space):
 
 
 class TestSpace(Space):
+    disjoint_split = False  # a cover by single tests may overlap
+
     """Regions are the truth assignments of a field's opaque tests that some value can meet.
 
     The tests are `contains` texts (a text that contains "ab" also contains "a") or

@@ -1,0 +1,99 @@
+"""Time against input size: `python -m benchmarks.linear [--quick]`.
+
+Each shape of input is grown to about 100,000 and 1,000,000 characters (the longest text
+leadq reads) and compiled; the report gives seconds per 100k characters at both sizes and
+the ratio of the two times, which is 10 when time is linear (the target: at most 12, and
+every 1M-character input answered within 5 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+
+import leadq
+from leadq._parse import MAX_LENGTH
+
+
+def _grow(unit: Callable[[int], str], joiner: str, size: int, head: str = "", tail: str = "") -> str:
+    parts: list[str] = []
+    length = len(head) + len(tail)
+    i = 0
+    while True:
+        piece = unit(i)
+        if length + len(piece) + len(joiner) > size:
+            break
+        parts.append(piece)
+        length += len(piece) + len(joiner)
+        i += 1
+    return head + joiner.join(parts) + tail
+
+
+SHAPES: dict[str, Callable[[int], str]] = {
+    "long id list": lambda n: _grow(str, ",", n, "site in (", ")"),
+    "many duplicates": lambda n: _grow(lambda i: "1", ",", n, "site in (", ")"),
+    "long conjunction": lambda n: _grow(lambda i: "phone_exists", " and ", n),
+    "long disjunction": lambda n: _grow(lambda i: f"site = {i}", " or ", n),
+    "lines of conditions": lambda n: _grow(lambda i: f"duration != {i}", "\nand ", n),
+    "deep parentheses": lambda n: "(" * ((n - 8) // 2) + "site = 1" + ")" * ((n - 8) // 2),
+    "long string": lambda n: 'text contains "' + "a" * (n - 16) + '"',
+}
+
+
+def _seconds(text: str, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        leadq.check(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run(quick: bool) -> dict[str, dict[str, float]]:
+    small, large = (10_000, 100_000) if quick else (100_000, MAX_LENGTH)
+    results = {}
+    for name, make in SHAPES.items():
+        a, b = make(small), make(large)
+        ta, tb = _seconds(a, 3), _seconds(b, 1 if not quick else 2)
+        results[name] = {
+            "chars_small": len(a),
+            "chars_large": len(b),
+            "s_per_100k_small": ta * 100_000 / len(a),
+            "s_per_100k_large": tb * 100_000 / len(b),
+            "ratio": tb / ta,
+            "seconds_large": tb,
+        }
+    return results
+
+
+def report(results: dict[str, dict[str, float]]) -> str:
+    lines = [f"{'shape':22} {'s/100k small':>12} {'s/100k large':>12} {'ratio':>7} {'large s':>8}"]
+    for name, r in results.items():
+        lines.append(
+            f"{name:22} {r['s_per_100k_small']:12.3f} {r['s_per_100k_large']:12.3f} "
+            f"{r['ratio']:7.1f} {r['seconds_large']:8.2f}"
+        )
+    worst = max(r["ratio"] for r in results.values())
+    slowest = max(r["seconds_large"] for r in results.values())
+    lines.append(f"worst ratio {worst:.1f} (linear: 10, target <= 12); slowest large input {slowest:.2f} s")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.linear")
+    parser.add_argument("--quick", action="store_true", help="10k and 100k characters instead of 100k and 1M")
+    parser.add_argument("--json", help="also write the results here")
+    args = parser.parse_args(argv)
+    results = run(args.quick)
+    print(report(results))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(results, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
