@@ -260,7 +260,7 @@ class IdListKind(MemberKind):
     """One numeric id per lead (`site_ids`); q takes a comma-separated list."""
 
     name = "idlist"
-    words = "ids"
+    words = "a field of ids"
     several = True
 
     def value(self, lit: Literal, c: Criterion, ctx: Context) -> IdValue:

@@ -284,3 +284,28 @@ def test_a_tab_in_the_echoed_line_is_a_space() -> None:
         leadq.compile("site\t= x")
     assert "\N{REPLACEMENT CHARACTER}" not in str(caught.value) and "site  = x" not in str(caught.value)
     assert "    site = x" in str(caught.value)
+
+
+# -- docs/diagnostics.md shows each message as it prints ------------------------------------------
+
+
+def printed_messages() -> str:
+    """The block of docs/diagnostics.md between its markers: one input per code, rendered."""
+    blocks = []
+    for code, (text, raw_q) in EVERY_CODE.items():
+        if len(text) > 80:
+            continue  # the long inputs are described in their sections
+        found = [d for d in leadq.check(text, q=raw_q) if d.code == code][:1]
+        path = "<q>" if raw_q else "<filter>"
+        blocks.append(leadq.render_diagnostics(found, text, path=path))
+    return "\n".join(["```text", *blocks, "```"])
+
+
+def test_docs_show_each_message_as_it_prints() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    start, end = "<!-- messages: begin -->\n", "\n<!-- messages: end -->"
+    assert start in doc and end in doc
+    shown = doc[doc.index(start) + len(start) : doc.index(end)]
+    assert shown == printed_messages(), "regenerate: python -c 'import test_hardening as t; print(t.printed_messages())'"
