@@ -175,7 +175,11 @@ def schema_conditions(draw: st.DrawFn, schema: Schema) -> Node:
     field = Field(draw(st.sampled_from([c.name, c.display, *c.aliases])))
     value = _value_for(c.type, c)
     shapes = _ANY_SHAPE if draw(st.integers(0, 19)) == 0 else _SHAPES[c.type]
-    shape = draw(st.sampled_from(shapes))
+    return _shaped(draw, field, draw(st.sampled_from(shapes)), value)
+
+
+def _shaped(draw: st.DrawFn, field: Field, shape: str, value: st.SearchStrategy[Literal]) -> Node:
+    """A condition of `shape` on `field` with values drawn from `value`."""
     if shape in ("eq", "ne"):
         return Compare(field, Op.EQ if shape == "eq" else Op.NE, draw(value))
     if shape == "compare":
@@ -185,7 +189,8 @@ def schema_conditions(draw: st.DrawFn, schema: Schema) -> Node:
     if shape in ("contains", "not_contains"):
         return Contains(field, draw(value), shape == "not_contains")
     if shape == "between":
-        return Between(field, draw(value), draw(value))
+        low, high = sorted([draw(value), draw(value)], key=lambda lit: lit.value)
+        return Between(field, low, high)
     return Flag(field)
 
 
@@ -418,19 +423,7 @@ def _field_condition(draw: st.DrawFn, c: leadq.Criterion) -> Node:
         value = _datetime_value(periods=False)
     else:
         value = _value_for(kind, c)
-    shape = draw(st.sampled_from(_LIKELY_SHAPES[kind]))
-    if shape in ("eq", "ne"):
-        return Compare(field, Op.EQ if shape == "eq" else Op.NE, draw(value))
-    if shape == "compare":
-        return Compare(field, draw(st.sampled_from(list(Op))), draw(value))
-    if shape in ("in", "not_in"):
-        return In(field, tuple(draw(st.lists(value, min_size=1, max_size=3))), shape == "not_in")
-    if shape in ("contains", "not_contains"):
-        return Contains(field, draw(value), shape == "not_contains")
-    if shape == "between":
-        low, high = sorted([draw(value), draw(value)], key=lambda lit: lit.value)
-        return Between(field, low, high)
-    return Flag(field)
+    return _shaped(draw, field, draw(st.sampled_from(_LIKELY_SHAPES[kind])), value)
 
 
 @st.composite

@@ -308,4 +308,5 @@ def test_docs_show_each_message_as_it_prints() -> None:
     start, end = "<!-- messages: begin -->\n", "\n<!-- messages: end -->"
     assert start in doc and end in doc
     shown = doc[doc.index(start) + len(start) : doc.index(end)]
-    assert shown == printed_messages(), "regenerate: python -c 'import test_hardening as t; print(t.printed_messages())'"
+    regenerate = "python -c 'import test_hardening as t; print(t.printed_messages())' (in tests/)"
+    assert shown == printed_messages(), regenerate
