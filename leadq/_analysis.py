@@ -11,6 +11,7 @@ command line all read from an `Analysis`; nothing parses or normalizes a text tw
 from __future__ import annotations
 
 import gc
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import attrs
@@ -22,6 +23,7 @@ from ._diagnostics import Diagnostic, LeadqError, Problem, Report, Severity
 from ._emit import MAX_REQUESTS, emit_q
 from ._logic import Logic
 from ._normalize import contradictions, lint
+from ._params import bind, has_placeholders
 from ._parse import parse_text
 from ._schema import LEADS_LIST, Schema
 
@@ -105,11 +107,13 @@ def analyze(
     role: str | None = None,
     raw_q: bool = False,
     lint: bool = True,
+    params: Mapping[str, object] | None = None,
 ) -> Analysis:
     """Run every pass over `text` once. Never raises for any input text.
 
     `raw_q`: the text is a raw q string (decompiled first). `lint`: also look for
-    redundant conditions (W602, W603); `compile` skips that search.
+    redundant conditions (W602, W603); `compile` skips that search. `params`: the values
+    of the text's placeholders (`:name`).
     """
     report = Report(text)
     a = Analysis(text, schema)
@@ -119,7 +123,7 @@ def analyze(
     if pause:
         gc.disable()
     try:
-        _run(a, report, stored=stored, role=role, raw_q=raw_q, lint=lint)
+        _run(a, report, stored=stored, role=role, raw_q=raw_q, lint=lint, params=params)
     except Exception as e:  # a bug in leadq must still not escape: it becomes data
         report.add("internal", Span(0, len(text)), error=f"{type(e).__name__}: {e}")
         a.q = None
@@ -131,7 +135,16 @@ def analyze(
     return a
 
 
-def _run(a: Analysis, report: Report, *, stored: bool, role: str | None, raw_q: bool, lint: bool) -> None:
+def _run(
+    a: Analysis,
+    report: Report,
+    *,
+    stored: bool,
+    role: str | None,
+    raw_q: bool,
+    lint: bool,
+    params: Mapping[str, object] | None,
+) -> None:
     if raw_q:
         from ._decompile import decompile_q
 
@@ -140,7 +153,10 @@ def _run(a: Analysis, report: Report, *, stored: bool, role: str | None, raw_q: 
         a.tree = parse_text(a.text, report)
     if a.tree is None:
         return
-    a.logic, tail = check_tree(a.tree, report, a.schema, stored=stored, role=role)
+    tree = a.tree
+    if params or (not raw_q and has_placeholders(a.text)):
+        tree = bind(tree, params, a.schema, report)
+    a.logic, tail = check_tree(tree, report, a.schema, stored=stored, role=role)
     if a.logic is None:
         return
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ._analysis import Analysis
@@ -21,6 +22,14 @@ def _text(value: object, name: str = "text") -> str:
     return value
 
 
+def _params(value: object) -> Mapping[str, object] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise TypeError(f"params must be a mapping of parameter names to values, not {type(value).__name__}")
+    return value
+
+
 def _schema(value: object) -> Schema:
     if not isinstance(value, Schema):
         raise TypeError(f"schema must be a leadq.Schema such as leadq.LEADS_LIST, not {type(value).__name__}")
@@ -28,7 +37,13 @@ def _schema(value: object) -> Schema:
 
 
 def analyze(
-    text: str, *, schema: Schema = LEADS_LIST, stored: bool = False, role: str | None = None, q: bool = False
+    text: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    schema: Schema = LEADS_LIST,
+    stored: bool = False,
+    role: str | None = None,
+    q: bool = False,
 ) -> Analysis:
     """Analyse a filter once: its tree, its `q` and request parameters, and every diagnostic.
 
@@ -39,22 +54,33 @@ def analyze(
 
     Args:
         text: the filter (or, with ``q=True``, a raw q string).
+        params: the values of the filter's placeholders, ``{"sites": [1, 2]}`` for
+            ``site in :sites`` (see `compile`).
         schema: the API method's criteria (`LEADS_LIST` or `LEADS_LIST_ROUTED`).
         stored: the filter will be saved: warn about relative periods (W605).
         role: the API role that will run the filter: warn about fields it cannot see (W606).
         q: `text` is a raw q string, as sent to the API.
 
     Raises:
-        TypeError: `text` is not a str, or `schema` not a Schema.
+        TypeError: `text` is not a str, `params` not a mapping of str, or `schema` not a Schema.
     """
-    return _analyze(_text(text), _schema(schema), stored=stored, role=role, raw_q=q)
+    return _analyze(_text(text), _schema(schema), stored=stored, role=role, raw_q=q, params=_params(params))
 
 
-def compile(text: str, *, schema: Schema = LEADS_LIST) -> str:
+def compile(text: str, params: Mapping[str, object] | None = None, *, schema: Schema = LEADS_LIST) -> str:
     """Compile a filter expression into the `q` parameter of the schema's API method.
+
+    Values from users belong in parameters, never formatted into the text: a placeholder
+    ``:name`` stands where a value (or, after ``in``, a whole list) may stand, and takes
+    its type from the field it meets: ``compile("site in :sites and created_at >= :since",
+    {"sites": [1, 2], "since": date(2024, 1, 1)})``. Ids and numbers take an ``int``,
+    ``in`` a list, tuple or set, datetimes a ``date`` or ``datetime`` (aware, or naive
+    meaning Moscow time), flags a ``bool``, the rest a ``str``. Each value is checked
+    exactly as a literal written there would be.
 
     Args:
         text: the filter, e.g. ``"result=missed and site in (1,2)"``.
+        params: the values of the placeholders, by name.
         schema: the API method's criteria (`LEADS_LIST` or `LEADS_LIST_ROUTED`).
 
     Returns:
@@ -62,21 +88,27 @@ def compile(text: str, *, schema: Schema = LEADS_LIST) -> str:
         empty filter (all leads).
 
     Raises:
-        LeadqError: the filter has errors; ``.diagnostics`` lists every one found.
-        TypeError: `text` is not a str, or `schema` not a Schema.
+        LeadqError: the filter has errors (a parameter missing, unused or of the wrong
+            type included); ``.diagnostics`` lists every one found. To get the q and its
+            warnings from one call, use `analyze`.
+        TypeError: `text` is not a str, `params` not a mapping of str, or `schema` not a
+            Schema.
     """
-    a = _analyze(_text(text), _schema(schema), lint=False)
+    a = _analyze(_text(text), _schema(schema), lint=False, params=_params(params))
     a.raise_for_errors()
     assert a.q is not None
     return a.q
 
 
-def compile_params(text: str, *, schema: Schema = LEADS_LIST) -> dict[str, str]:
+def compile_params(
+    text: str, params: Mapping[str, object] | None = None, *, schema: Schema = LEADS_LIST
+) -> dict[str, str]:
     """Compile a filter and its query tail into the request parameters of the API method.
 
     Args:
         text: the filter, optionally followed by ``order by KEY [asc|desc]``, ``limit N``,
             ``offset N`` and ``fields a, b, site(id, url)``.
+        params: the values of the placeholders (see `compile`).
         schema: the API method's criteria.
 
     Returns:
@@ -85,20 +117,27 @@ def compile_params(text: str, *, schema: Schema = LEADS_LIST) -> dict[str, str]:
 
     Raises:
         LeadqError: the filter or its tail has errors.
-        TypeError: `text` is not a str, or `schema` not a Schema.
+        TypeError: `text` is not a str, `params` not a mapping of str, or `schema` not a Schema.
     """
-    a = _analyze(_text(text), _schema(schema), lint=False)
+    a = _analyze(_text(text), _schema(schema), lint=False, params=_params(params))
     a.raise_for_errors()
     return dict(a.params)
 
 
 def check(
-    text: str, *, schema: Schema = LEADS_LIST, stored: bool = False, role: str | None = None, q: bool = False
+    text: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    schema: Schema = LEADS_LIST,
+    stored: bool = False,
+    role: str | None = None,
+    q: bool = False,
 ) -> list[Diagnostic]:
     """Every problem with a filter expression, as data. Never raises for any text.
 
     Args:
         text: the filter (or, with ``q=True``, a raw q string).
+        params: the values of the placeholders (see `compile`).
         schema: the API method's criteria.
         stored: the filter will be saved: warn about relative periods, which move (W605).
         role: the API role that will run the filter (``operator``, ``admin``, ...): warn
@@ -110,9 +149,9 @@ def check(
         empty list means the filter compiles and the linter has nothing to say.
 
     Raises:
-        TypeError: `text` is not a str, or `schema` not a Schema.
+        TypeError: `text` is not a str, `params` not a mapping of str, or `schema` not a Schema.
     """
-    return _analyze(_text(text), _schema(schema), stored=stored, role=role, raw_q=q).diagnostics
+    return _analyze(_text(text), _schema(schema), stored=stored, role=role, raw_q=q, params=_params(params)).diagnostics
 
 
 def parse(text: str) -> Node:
@@ -171,7 +210,13 @@ def decompile(q: str, *, schema: Schema = LEADS_LIST) -> Node:
     return a.tree
 
 
-def plan(text: str, *, schema: Schema = LEADS_LIST, max_requests: int = MAX_REQUESTS) -> Plan:
+def plan(
+    text: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    schema: Schema = LEADS_LIST,
+    max_requests: int = MAX_REQUESTS,
+) -> Plan:
     """Split a filter into few requests whose union is exactly the filter.
 
     Alternatives are merged per field and pieces that the others cover are dropped, which
@@ -182,17 +227,19 @@ def plan(text: str, *, schema: Schema = LEADS_LIST, max_requests: int = MAX_REQU
 
     Args:
         text: the filter.
+        params: the values of the placeholders (see `compile`).
         schema: the API method's criteria.
         max_requests: the most requests the plan may hold.
 
     Raises:
         LeadqError: the filter has errors, never matches (E401), holds a condition no
             request can say (E403, E404), or needs more than `max_requests` (E406).
-        TypeError: `text` is not a str, or `schema` not a Schema.
+        TypeError: `text` is not a str, `params` not a mapping of str, `schema` not a
+            Schema, or `max_requests` not a whole number from 1 up.
     """
-    if not isinstance(max_requests, int) or max_requests < 1:
+    if not isinstance(max_requests, int) or isinstance(max_requests, bool) or max_requests < 1:
         raise TypeError(f"max_requests must be a whole number from 1 up, not {max_requests!r}")
-    return _analyze(_text(text), _schema(schema), lint=False).plan(max_requests)
+    return _analyze(_text(text), _schema(schema), lint=False, params=_params(params)).plan(max_requests)
 
 
 def _internal(text: str, e: Exception) -> Diagnostic:

@@ -48,6 +48,8 @@ class LiteralKind(enum.Enum):
     STRING = "string"  # "..." or '...'; `value` holds the text without quotes and escapes
     WORD = "word"  # missed, lastweek, yes
     BOOL = "bool"  # the keywords true / false; `value` is lower-case
+    PARAM = "param"  # a placeholder `:name` for one value; `value` holds the name
+    PARAMS = "params"  # a placeholder for a whole list: `site in :sites`
 
 
 @attrs.frozen

@@ -30,6 +30,7 @@ from ._ast import (
 from ._diagnostics import Problem, Report
 from ._kinds import operator_of
 from ._logic import Conj, Disj, Logic, Neg
+from ._params import unbound
 from ._qformat import MAX_NUMBER, read_int
 from ._schema import Criterion, Schema
 from ._suggest import closest
@@ -81,6 +82,8 @@ class Checker:
             self.report("role_hidden", node.span, role=self.role, field=c.display)
         kind = c.kind
         op = operator_of(node)
+        if unbound(node):  # a placeholder without a usable value: reported by the bind pass
+            return None
         try:
             if op not in kind.operators:
                 if op == "flag":

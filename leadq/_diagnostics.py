@@ -64,6 +64,9 @@ CODES: Mapping[str, Code] = _table(
     ("E307", E, "relative period combined with another condition on the field"),
     ("E308", E, "relative period evaluated without a clock"),
     ("E309", E, "lead value of the wrong type"),
+    ("E310", E, "parameter without a value"),
+    ("E311", E, "parameter of the wrong type"),
+    ("E312", E, "parameter not used"),
     # meaning
     ("E401", E, "filter can never match"),
     ("E402", E, "filter needs more than one request"),

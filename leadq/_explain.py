@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ._analysis import Analysis
 from ._diagnostics import Diagnostic, LeadqError, render
 from ._schema import LEADS_LIST, Schema
 
 
-def explain(text: str, *, schema: Schema = LEADS_LIST) -> str:
+def explain(text: str, params: Mapping[str, object] | None = None, *, schema: Schema = LEADS_LIST) -> str:
     """A person's account of a filter.
 
     The normalized constraint per criterion, the conditions that are redundant or always
@@ -15,12 +17,14 @@ def explain(text: str, *, schema: Schema = LEADS_LIST) -> str:
     the smallest set of conditions that contradict each other, and a plan of requests when
     one q is not enough.
 
+    `params` are the values of the filter's placeholders (see `leadq.compile`).
+
     Raises:
-        TypeError: `text` is not a str, or `schema` not a Schema.
+        TypeError: `text` is not a str, `params` not a mapping, or `schema` not a Schema.
     """
     from ._api import analyze as checked_analyze
 
-    return explain_analysis(checked_analyze(text, schema=schema))
+    return explain_analysis(checked_analyze(text, params, schema=schema))
 
 
 def explain_analysis(a: Analysis) -> str:

@@ -38,8 +38,11 @@ def format_node(node: Node) -> str:
     if isinstance(node, Compare):
         return f"{name} {node.op.value} {format_literal(node.value)}"
     if isinstance(node, In):
+        keyword = "not in" if node.negated else "in"
+        if len(node.values) == 1 and node.values[0].kind is LiteralKind.PARAMS:
+            return f"{name} {keyword} :{node.values[0].value}"
         values = ", ".join(format_literal(v) for v in node.values)
-        return f"{name} {'not in' if node.negated else 'in'} ({values})"
+        return f"{name} {keyword} ({values})"
     if isinstance(node, Contains):
         return f"{name} {'not contains' if node.negated else 'contains'} {format_literal(node.value)}"
     assert isinstance(node, Between)
@@ -79,4 +82,6 @@ def _result_field(f: ResultField) -> str:
 def format_literal(lit: Literal) -> str:
     if lit.kind is LiteralKind.STRING:
         return '"' + lit.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if lit.kind in (LiteralKind.PARAM, LiteralKind.PARAMS):
+        return f":{lit.value}"
     return lit.value

@@ -13,7 +13,7 @@ docs/architecture.md.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ._ast import Between, Compare, Condition, Contains, Field, Flag, In, Literal, LiteralKind, Node, Not, Op, Span
@@ -126,11 +126,32 @@ class Kind:
         """Whether a lead whose value is `have` meets one q term (a server's reading)."""
         raise NotImplementedError
 
+    # -- parameters ---------------------------------------------------------------
+
+    #: The Python types a parameter for this kind may be, in words, and as a check.
+    param_words: ClassVar[str] = "a str"
+
+    def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
+        """The literal a bound parameter's value stands for, placed at the placeholder;
+        a `Problem` (E311) for a value of the wrong type."""
+        if isinstance(value, str):
+            return Literal(LiteralKind.STRING, value, at.span)
+        raise _wrong_param(value, c, at, self.param_words)
+
     # -- editing support ---------------------------------------------------------
 
     def suggestions(self, c: Criterion) -> tuple[str, ...]:
         """Values worth offering after an operator on `c`."""
         return ()
+
+
+def _wrong_param(value: object, c: Criterion, at: Literal, expected: str) -> Problem:
+    given = f"{type(value).__name__} {value!r}"[:60]
+    return Problem("param_type", at.span, name=at.value, given=given, field=c.display, expected=expected)
+
+
+def _whole_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _bad_lead(c: Criterion, value: object, expected: str) -> Problem:
@@ -271,6 +292,13 @@ class IdListKind(MemberKind):
             raise Problem("number_too_large", lit.span, field=c.display, low=0, high=MAX_NUMBER)
         return n
 
+    param_words = "an int"
+
+    def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
+        if _whole_number(value):
+            return Literal(LiteralKind.INT, str(value), at.span)
+        raise _wrong_param(value, c, at, self.param_words)
+
     def decompile(self, c: Criterion, term: Term, field: Field) -> Node:
         _equals_only(c, term)
         items = []
@@ -330,6 +358,11 @@ class StringIdListKind(IdListKind):
             raise Problem("id_with_separator", lit.span, noun=id_noun(c), value=lit.value)
         return lit.value
 
+    param_words = "a str"
+
+    def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
+        return Kind.bind(self, value, c, at)
+
     def literal(self, value: str, span: Span) -> Literal:
         return Literal(LiteralKind.STRING, value, span)
 
@@ -386,6 +419,13 @@ class BooleanKind(MemberKind):
 
     def universe(self, c: Criterion) -> Sequence[IdValue]:
         return (True, False)
+
+    param_words = "a bool"
+
+    def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
+        if isinstance(value, bool):
+            return Literal(LiteralKind.BOOL, "true" if value else "false", at.span)
+        raise _wrong_param(value, c, at, self.param_words)
 
     def value(self, lit: Literal, c: Criterion, ctx: Context) -> IdValue:
         value = truth(lit.value) if lit.kind is not LiteralKind.DECIMAL else None
@@ -565,6 +605,13 @@ class NumericKind(RangeKind):
     words = "a whole number"
     first, last = MIN_NUMBER, MAX_NUMBER
 
+    param_words = "an int"
+
+    def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
+        if _whole_number(value):
+            return Literal(LiteralKind.INT, str(value), at.span)
+        raise _wrong_param(value, c, at, self.param_words)
+
     def bounds(self, lit: Literal, c: Criterion) -> tuple[int, int]:
         n = self.whole_number(lit, c)
         return n, n
@@ -647,6 +694,25 @@ class DatetimeKind(RangeKind):
         if op in (Op.GT, Op.GE):
             return start, None
         return None, end
+
+    param_words = "a datetime.date or datetime.datetime"
+
+    def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
+        if isinstance(value, datetime):
+            if value.microsecond:
+                raise Problem("param_fraction", at.span, name=at.value)
+            text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value:%H:%M:%S}"
+            offset = value.utcoffset()
+            if offset is not None:
+                minutes, rest = divmod(int(offset.total_seconds()), 60)
+                if rest:
+                    raise _wrong_param(value, c, at, "a datetime whose offset is whole minutes")
+                sign = "-" if minutes < 0 else "+"
+                text += f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+            return Literal(LiteralKind.DATETIME, text, at.span)
+        if isinstance(value, date):
+            return Literal(LiteralKind.DATE, f"{value.year:04d}-{value.month:02d}-{value.day:02d}", at.span)
+        raise _wrong_param(value, c, at, self.param_words)
 
     def bounds(self, lit: Literal, c: Criterion) -> tuple[int, int]:
         if _period(lit) is not None:

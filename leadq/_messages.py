@@ -139,6 +139,28 @@ MESSAGES: dict[str, Message] = {
         "`{period_span}` has no fixed value without a clock, so it cannot be combined with `{other_span}`",
         "use either the relative period or fixed dates on `{field}`",
     ),
+    "param_missing": Message(
+        "E310", "no value is given for the parameter `:{name}`", "pass it in the parameters: `{name}`"
+    ),
+    "param_type": Message(
+        "E311", "the parameter `:{name}` is {given}, but `{field}` takes {expected}", "pass {expected}"
+    ),
+    "param_not_a_list": Message(
+        "E311",
+        "the parameter `:{name}` is a {given}, but `{field} in :{name}` takes a list, tuple or set",
+        "pass a list of values",
+    ),
+    "param_list_empty": Message(
+        "E311", "the parameter `:{name}` is an empty list; `{field} in` needs at least one value", "pass a value"
+    ),
+    "param_fraction": Message(
+        "E311",
+        "the parameter `:{name}` has fractional seconds; the API counts whole seconds",
+        "pass the datetime with microsecond=0",
+    ),
+    "param_unused": Message(
+        "E312", "the parameter `{name}` is not used by the filter", "remove it, or write `:{name}` where it belongs"
+    ),
     "needs_clock": Message("E308", "a relative period needs the current time", "pass now=datetime.now()"),
     "bad_lead": Message(
         "E309",

@@ -57,6 +57,7 @@ _KINDS = {
     "NAME": LiteralKind.WORD,
     "TRUE": LiteralKind.BOOL,
     "FALSE": LiteralKind.BOOL,
+    "PARAM": LiteralKind.PARAM,
 }
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\"}
 KEYWORDS = frozenset(
@@ -110,6 +111,8 @@ def _literal(tok: Token) -> Literal:
         return Literal(kind, _unescape(text, span), span)
     if kind is LiteralKind.BOOL:
         return Literal(kind, text.lower(), span)
+    if kind is LiteralKind.PARAM:
+        return Literal(kind, text[1:], span)
     return Literal(kind, text, span)
 
 
@@ -230,8 +233,12 @@ class _Builder:
 
     def _in(self, children: list[Token | tuple[tuple[Literal, ...], Span]], negated: bool) -> Node:
         name, items = children[0], children[-1]
-        assert isinstance(name, Token) and isinstance(items, tuple)
-        values, list_span = items
+        assert isinstance(name, Token)
+        values: tuple[Literal, ...]
+        if isinstance(items, Token):  # `in :name`: the whole list is a parameter
+            values, list_span = (Literal(LiteralKind.PARAMS, items.value[1:], _tok_span(items)),), _tok_span(items)
+        else:
+            values, list_span = items
         return In(_field(name), values, negated, Span(_tok_span(name).start, list_span.end))
 
     def value_list(self, children: list[Token]) -> tuple[tuple[Literal, ...], Span]:
@@ -429,7 +436,7 @@ def parse_text(text: str, report: Report) -> Node | None:
 
 # -- syntax errors in words --------------------------------------------------------------
 
-_VALUE_TERMINALS = {"INT", "DECIMAL", "DATE", "DATETIME", "STRING", "TRUE", "FALSE"}
+_VALUE_TERMINALS = {"INT", "DECIMAL", "DATE", "DATETIME", "STRING", "TRUE", "FALSE", "PARAM"}
 _OPERATOR_TERMINALS = {"COMP", "IN", "CONTAINS", "BETWEEN"}
 #: What each terminal is called when it is expected, in the order they are listed.
 _WORDS = (
@@ -454,7 +461,7 @@ def _expected_words(expected: set[str]) -> str:
         # field), but the operator is what a person most likely forgot
         return "an operator (`=`, `!=`, `<`, `>`, `in`, `contains`, `between`)"
     words: list[str] = []
-    if expected & _VALUE_TERMINALS:
+    if expected & _VALUE_TERMINALS - {"PARAM"}:
         words.append("a value")
     elif "NAME" in expected:
         words.append("a name" if expected & {"LPAR", "NOT"} == set() else "a field name")
@@ -468,6 +475,8 @@ def _expected_words(expected: set[str]) -> str:
         words.append("a query tail (`order by`, `limit`, `offset`, `fields`)")
         expected = expected - tail
     words += [word for terminal, word in _WORDS if terminal in expected]
+    if "PARAM" in expected and not expected & _VALUE_TERMINALS - {"PARAM"}:
+        words.append("a parameter (`:name`)")
     if not words:  # a terminal the table does not name: say its grammar name
         words = [f"`{t.lower()}`" for t in sorted(expected)]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
