@@ -3,10 +3,11 @@
 from typing import TYPE_CHECKING, Any
 
 from ._analysis import Analysis
-from ._api import analyze, check, compile, compile_params, decompile, format, parse, plan
+from ._api import analyze, check, compile, compile_params, decompile, fingerprint, format, parse, plan
 from ._ast import Node
 from ._diagnostics import CODES, Code, Diagnostic, LeadqError, Severity, render_diagnostics
 from ._schema import LEADS_LIST, LEADS_LIST_ROUTED, Criterion, FieldType, Schema
+from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
     from ._evaluate import evaluate, evaluate_q
@@ -54,6 +55,7 @@ __all__ = [
     "evaluate",
     "evaluate_q",
     "explain",
+    "fingerprint",
     "format",
     "parse",
     "plan",

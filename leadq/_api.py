@@ -242,6 +242,41 @@ def plan(
     return _analyze(_text(text), _schema(schema), lint=False, params=_params(params)).plan(max_requests)
 
 
+def fingerprint(
+    text: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    q: bool = False,
+    shape: bool = False,
+    schema: Schema = LEADS_LIST,
+) -> str:
+    """A stable hash of what a filter means: filters that mean the same share it.
+
+    ``site in (2,1) and result=missed``, ``result = missed and site in (1, 2)`` and, with
+    ``q=True``, the raw q ``site_ids=1,2 result=missed`` have one fingerprint. The hash is
+    over the canonical q (or the sorted requests of the filter's plan), the method and
+    the query tail; relative periods keep their keyword, not today's date. The form is
+    ``lq1:`` and 64 hex digits of SHA-256, the same in every process, Python version and
+    platform, and stable within a major version of leadq.
+
+    Args:
+        text: the filter (or, with ``q=True``, a raw q string).
+        params: the values of the filter's placeholders (see `compile`).
+        q: `text` is a raw q string.
+        shape: drop every value (ids, bounds, strings, periods, limit and offset), for
+            grouping filters by kind: ``site in (1, 2)`` and ``site = 5`` share a shape.
+        schema: the API method's criteria.
+
+    Raises:
+        LeadqError: the filter has errors, or no requests can say it.
+        TypeError: `text` is not a str, `params` not a mapping, or `schema` not a Schema.
+    """
+    from ._fingerprint import fingerprint_of
+
+    a = _analyze(_text(text), _schema(schema), raw_q=q, lint=False, params=_params(params))
+    return fingerprint_of(a, shape=shape)
+
+
 def _internal(text: str, e: Exception) -> Diagnostic:
     from ._ast import Span
     from ._diagnostics import Report

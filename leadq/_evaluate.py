@@ -41,10 +41,14 @@ def evaluate(node: Node | str, lead: Lead, *, now: datetime | None = None, schem
     Raises:
         LeadqError: the filter has errors (E1xx-E3xx), uses a relative period without
             `now` (E308), or the lead holds a value of the wrong type (E309).
-        TypeError: `lead` is not a mapping, or `now` not a datetime.
+        TypeError: `node` is neither a str nor a tree, `lead` is not a mapping, or `now`
+            not a datetime.
     """
     from ._analysis import analyze
+    from ._ast import NODE_TYPES
 
+    if not isinstance(node, (str, *NODE_TYPES)):
+        raise TypeError(f"node must be a filter's text or a tree from leadq.parse(), not {type(node).__name__}")
     lead = _lead(lead)
     clock = now_seconds(now)
     if isinstance(node, str):
@@ -112,8 +116,10 @@ def evaluate_q(q: str, lead: Lead, *, now: datetime | None = None, schema: Schem
         LeadqError: a term names no criterion (E501), its value is unreadable (E502),
             a relative period has no `now` (E308), or the lead holds a value of the
             wrong type (E309).
-        TypeError: `lead` is not a mapping, or `now` not a datetime.
+        TypeError: `q` is not a str, `lead` not a mapping, or `now` not a datetime.
     """
+    if not isinstance(q, str):
+        raise TypeError(f"q must be a str, not {type(q).__name__}")
     lead = _lead(lead)
     clock = now_seconds(now)
     report = Report(q)

@@ -49,6 +49,8 @@ class Criterion:
         presence: a boolean criterion that tests whether `lead_field` is given
             (``email_exists``) rather than reading a boolean.
         hidden_from: roles that do not see this field of other employees' leads.
+        description: what the criterion means, from the method's reference.
+        kind: the criterion's field kind (operators, values, q rendering), from `type`.
     """
 
     name: str
@@ -83,7 +85,7 @@ class Criterion:
         return self.human or self.name
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Schema:
     """The criteria of one API list method, in canonical `q` order.
 
@@ -145,13 +147,24 @@ class Schema:
             pattern = self._patterns[key] = re.compile(source(self))
         return pattern
 
+    def __repr__(self) -> str:
+        return f"<Schema {self.method}: {len(self.criteria)} criteria>"
+
     def lookup(self, name: str) -> Criterion | None:
         """The criterion a person's field name refers to, if any."""
         return self.by_name.get(name)
 
 
-def _ids(name: str, human: str, id_kind: IdKind = IdKind.NUMBER) -> Criterion:
-    return Criterion(name, (human, f"{human}_id"), FieldType.IDLIST, id_kind=id_kind, human=human, lead_field=human)
+def _ids(name: str, human: str, description: str, id_kind: IdKind = IdKind.NUMBER) -> Criterion:
+    return Criterion(
+        name,
+        (human, f"{human}_id"),
+        FieldType.IDLIST,
+        id_kind=id_kind,
+        human=human,
+        lead_field=human,
+        description=description,
+    )
 
 
 _LEAD_TYPES = ("form", "callback", "chat")
@@ -159,35 +172,85 @@ _RESULTS = ("missed", "completed")
 
 
 def _criteria(*, routed: bool) -> tuple[Criterion, ...]:
+    # Descriptions from the method's reference (leads-list.md); completion, hover and the
+    # docs show them.
     rows = [
-        Criterion("ids", ("id",), FieldType.IDLIST, human="id", lead_field="id"),
-        _ids("site_ids", "site"),
-        _ids("department_ids", "department"),
-        _ids("created_by_ids", "created_by"),
-        _ids("assigned_to_ids", "assigned_to"),
-        _ids("completed_by_ids", "completed_by"),
-        _ids("visitor_ids", "visitor", IdKind.STRING),
-        Criterion("type", (), FieldType.ENUM, _LEAD_TYPES),
+        Criterion("ids", ("id",), FieldType.IDLIST, human="id", lead_field="id", description="The lead's own id."),
+        _ids("site_ids", "site", "The site the lead came from."),
+        _ids("department_ids", "department", "The department the lead belongs to."),
+        _ids("created_by_ids", "created_by", "The employee who created the lead."),
+        _ids("assigned_to_ids", "assigned_to", "The employee the lead is assigned to."),
+        _ids("completed_by_ids", "completed_by", "The employee who completed the lead."),
+        _ids("visitor_ids", "visitor", "The visitor who left the lead (visitor ids are strings).", IdKind.STRING),
+        Criterion(
+            "type",
+            (),
+            FieldType.ENUM,
+            _LEAD_TYPES,
+            description="How the lead was made: `form` (lead form), `callback` (a call-me-back button), "
+            "`chat` (created by an employee from a chat).",
+        ),
     ]
     if routed:
         # The implementation schema of Leads.listRouted has creator_type where the docs
         # have type; both are accepted (docs/decisions.md).
-        rows.append(Criterion("creator_type", (), FieldType.ENUM, ("visitor", "employee")))
+        rows.append(
+            Criterion(
+                "creator_type",
+                (),
+                FieldType.ENUM,
+                ("visitor", "employee"),
+                description="Who created the lead (Leads.listRouted's implementation name).",
+            )
+        )
     rows += [
-        Criterion("result", (), FieldType.ENUM, _RESULTS),
-        Criterion("duration", (), FieldType.NUMERIC),
-        Criterion("email_exists", (), FieldType.BOOLEAN, lead_field="email", presence=True),
-        Criterion("phone_exists", (), FieldType.BOOLEAN, lead_field="phone", presence=True),
+        Criterion(
+            "result",
+            (),
+            FieldType.ENUM,
+            _RESULTS,
+            description="`missed` (not processed yet) or `completed` (processed).",
+        ),
+        Criterion(
+            "duration",
+            (),
+            FieldType.NUMERIC,
+            description="Whole seconds between the visitor's message and the lead's completion.",
+        ),
+        Criterion(
+            "email_exists", (), FieldType.BOOLEAN, lead_field="email", presence=True, description="An email is given."
+        ),
+        Criterion(
+            "phone_exists", (), FieldType.BOOLEAN, lead_field="phone", presence=True, description="A phone is given."
+        ),
     ]
     if not routed:
-        rows.append(Criterion("is_managed", (), FieldType.BOOLEAN))
+        rows.append(
+            Criterion(
+                "is_managed", (), FieldType.BOOLEAN, description="The lead is one of the calling employee's own leads."
+            )
+        )
     rows += [
-        Criterion("search_engine", (), FieldType.STRING),
-        Criterion("ext_referer", (), FieldType.STRING),
-        Criterion("enter_page", ("entry_page",), FieldType.STRING, lead_field="entry_page"),
-        Criterion("int_referer", (), FieldType.STRING),
-        Criterion("created_at", (), FieldType.DATETIME),
-        Criterion("text", (), FieldType.SUBSTRING, hidden_from=_MANAGED_ROLES),
+        Criterion(
+            "search_engine", (), FieldType.STRING, description="The search service the visitor came from (Google, ...)."
+        ),
+        Criterion("ext_referer", (), FieldType.STRING, description="The address the visitor came to the site from."),
+        Criterion(
+            "enter_page",
+            ("entry_page",),
+            FieldType.STRING,
+            lead_field="entry_page",
+            description="The page where the visit started.",
+        ),
+        Criterion("int_referer", (), FieldType.STRING, description="The page on which the lead form was opened."),
+        Criterion("created_at", (), FieldType.DATETIME, description="When the lead was created (Moscow time)."),
+        Criterion(
+            "text",
+            (),
+            FieldType.SUBSTRING,
+            hidden_from=_MANAGED_ROLES,
+            description="The lead's text; `contains` searches a piece of it.",
+        ),
     ]
     return tuple(rows)
 
@@ -227,13 +290,16 @@ LEADS_LIST_ROUTED = Schema("Leads.listRouted", _criteria(routed=True), _ROLES, _
 
 def fields_table(schema: Schema = LEADS_LIST) -> str:
     """The schema's criteria as a Markdown table, for the language reference."""
-    rows = ["| write | also accepted | q name | type | values | operators |", "|---|---|---|---|---|---|"]
+    rows = [
+        "| write | also accepted | q name | type | values | operators | meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for c in schema.criteria:
         others = [n for n in (c.name, *c.aliases) if n != c.display]
         kind = c.kind.name if c.kind.name != "idlist" else f"{c.id_kind.value} ids"
         values = ", ".join(f"`{v}`" for v in c.values)
         rows.append(
             f"| `{c.display}` | {', '.join(f'`{n}`' for n in others)} | `{c.name}` | {kind} | {values} "
-            f"| {c.kind.operators_doc} |"
+            f"| {c.kind.operators_doc} | {c.description} |"
         )
     return "\n".join(rows)

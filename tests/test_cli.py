@@ -41,7 +41,7 @@ def test_compile_error_shows_source_and_caret() -> None:
     assert r.returncode == 1
     assert r.stdout == ""
     assert r.stderr.splitlines()[:3] == [
-        "<expression>:1:1: E201 unknown field `siet` in Leads.list",
+        "<filter>:1:1: E201 unknown field `siet` in Leads.list",
         "    siet = 1",
         "    ^^^^",
     ]
@@ -243,3 +243,32 @@ def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     os.close(primary)
     assert done.returncode == 0
     assert b"1,000/1,000 filters" in shown and b"[####" in shown
+
+
+def test_version() -> None:
+    import leadq
+
+    r = run("--version")
+    assert (r.returncode, r.stdout.strip()) == (0, f"leadq {leadq.__version__}")
+
+
+def test_compile_reads_stdin_and_binds_parameters() -> None:
+    r = run(
+        "compile", "-", "--param", "sites=[2, 1]", "--param", "since=2024-01-01", "--param", 'w="5"',
+        stdin="site in :sites and created_at >= :since and text contains :w\n",
+    )  # fmt: skip
+    assert (r.returncode, r.stdout, r.stderr) == (0, "site_ids=1,2 created_at>=2024-01-01T00:00:00 text=5\n", "")
+    r = run("compile", "site = :s", "--param", "s=abc")
+    assert r.returncode == 1 and "<filter>:1:8: E311" in r.stderr
+    r = run("compile", "site = :s", "--param", "nonsense")
+    assert r.returncode == 2 and "NAME=VALUE" in r.stderr
+
+
+def test_compile_prints_warnings_and_fails_on_them_when_asked() -> None:
+    r = run("compile", 'text contains "a b"')
+    assert (r.returncode, r.stdout) == (0, "text=a b\n")
+    assert "<filter>:1:15: W601" in r.stderr
+    r = run("compile", "result in (missed, completed)", "--fail-on", "warning")
+    assert (r.returncode, r.stdout) == (1, "\n") and "W603" in r.stderr
+    r = run("compile", "", "--fail-on", "info")
+    assert r.returncode == 1 and "I703" in r.stderr

@@ -28,7 +28,7 @@ EVER_PUBLIC = [
     "LEADS_LIST_ROUTED", "Node", "Criterion", "FieldType", "Severity", "compile_params", "evaluate", "evaluate_q",
     "explain", "plan", "Plan",
     # 0.2.0
-    "Analysis", "analyze", "CODES", "Code", "render_diagnostics",
+    "Analysis", "analyze", "CODES", "Code", "render_diagnostics", "fingerprint",
 ]  # fmt: skip
 
 

@@ -33,21 +33,37 @@ def _parser() -> argparse.ArgumentParser:
         choices=sorted(_SCHEMAS),
         help="the API method whose criteria apply (default: leads.list)",
     )
+    with_params = argparse.ArgumentParser(add_help=False)
+    with_params.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help='the value of the placeholder :NAME; a JSON value (5, [1, 2], true, "text"), '
+        "an ISO date or datetime, or else the text as it is; repeat for each placeholder",
+    )
     parser = argparse.ArgumentParser(
         prog="leadq",
         description="Filter expressions compiled, exactly, into the q parameter of LiveTex Leads.list.",
         epilog="Exit status: 0 ok, 1 findings or a filter that does not compile, 2 usage or I/O problems.",
     )
+    parser.add_argument("--version", action="version", version=f"leadq {leadq.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
         "compile",
-        parents=[common],
+        parents=[common, with_params],
         help="print the q of a filter expression",
         description="Compile a filter (and its optional query tail) into the request for Leads.list.",
         epilog="example: leadq compile 'result=missed and site in (1,2) order by created_at desc limit 20'",
     )
-    p.add_argument("expression", help="the filter, e.g. 'result=missed and site in (1,2)'")
+    p.add_argument("expression", help="the filter, e.g. 'result=missed and site in (1,2)', or - to read it from stdin")
+    p.add_argument(
+        "--fail-on",
+        choices=tuple(_FAIL_ON),
+        default="error",
+        help="exit 1 when a diagnostic is at least this severe (default: error); warnings print to stderr",
+    )
     p.add_argument(
         "--format",
         choices=("q", "params", "url", "json"),
@@ -97,7 +113,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "explain",
-        parents=[common],
+        parents=[common, with_params],
         help="explain what a filter means, and why it cannot compile",
         description="Show the normalized condition per field, redundant conditions, and for a filter that "
         "cannot compile why, with the smallest set of contradicting conditions or a plan of requests.",
@@ -108,23 +124,64 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     schema: Schema = _SCHEMAS[args.method]
-    if args.command == "compile":
-        return _compile(args.expression, args.format, schema)
     if args.command == "decompile":
         return _decompile(args.q, schema)
+    if args.command == "check" or args.command == "lint":
+        return _check(args, schema)
+    try:
+        values = _param_values(args.param)
+    except ValueError as e:
+        parser.error(str(e))
+    source = _SOURCE
+    if args.expression == "-":
+        args.expression, source = sys.stdin.read().strip("\n"), "<stdin>"
     if args.command == "explain":
-        analysis = leadq.analyze(args.expression, schema=schema)
+        analysis = leadq.analyze(args.expression, values or None, schema=schema)
         print(analysis.explain())
         return 0 if analysis.ok else 1
-    return _check(args, schema)
+    return _compile(args.expression, args.format, schema, values, source, _FAIL_ON[args.fail_on])
 
 
-def _compile(expression: str, fmt: str, schema: Schema) -> int:
-    analysis = leadq.analyze(expression, schema=schema)
+#: The one name diagnostics give a filter or q written on the command line (as the library does).
+_SOURCE = "<filter>"
+
+
+def _param_values(pairs: list[str]) -> dict[str, object]:
+    """`--param NAME=VALUE` values: JSON when they read as JSON, then ISO dates and
+    datetimes, else the text as it is."""
+    from datetime import date, datetime
+
+    values: dict[str, object] = {}
+    for pair in pairs:
+        name, equals, raw = pair.partition("=")
+        if not equals or not name.isidentifier():
+            raise ValueError(f"--param takes NAME=VALUE, not {pair!r}")
+        value: object
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+            for reader in (date.fromisoformat, datetime.fromisoformat):
+                try:
+                    value = reader(raw)
+                    break
+                except ValueError:
+                    continue
+        values[name] = value
+    return values
+
+
+def _compile(
+    expression: str, fmt: str, schema: Schema, values: dict[str, object], source: str, fail_on: Severity
+) -> int:
+    analysis = leadq.analyze(expression, values or None, schema=schema)
+    shown = [d for d in analysis.diagnostics if d.severity is not Severity.INFO or fail_on is Severity.INFO]
+    if shown:
+        print(render_diagnostics(shown, expression, path=source), file=sys.stderr)
     if not analysis.ok:
-        print(render_diagnostics(analysis.errors, expression, path="<expression>"), file=sys.stderr)
         return 1
     params = analysis.params
     query = urlencode(params, quote_via=quote, safe="")
@@ -140,13 +197,14 @@ def _compile(expression: str, fmt: str, schema: Schema) -> int:
         print(url)
     else:
         print(json.dumps({"q": params["q"], "params": params, "url": url}, ensure_ascii=False))
-    return 0
+    threshold = RANK[fail_on]
+    return 1 if any(RANK[d.severity] >= threshold for d in analysis.diagnostics) else 0
 
 
 def _decompile(q: str, schema: Schema) -> int:
     analysis = leadq.analyze(q, schema=schema, q=True)
     if analysis.diagnostics:
-        print(render_diagnostics(analysis.diagnostics, q, path="<q>"), file=sys.stderr)
+        print(render_diagnostics(analysis.diagnostics, q, path=_SOURCE), file=sys.stderr)
     if analysis.tree is None or analysis.errors:
         return 1
     print(leadq.format(analysis.tree))
