@@ -87,6 +87,7 @@ CODES: Mapping[str, Code] = _table(
     ("W605", W, "relative period in a stored filter"),
     ("W606", W, "condition on a field the role cannot see"),
     ("W607", W, "datetime bound in a repeated Moscow hour"),
+    ("W608", W, "same meaning as an earlier saved filter"),
     ("I701", I, "field spelled with an alias"),
     ("I702", I, "absolute `=` on a datetime read as a range"),
     ("I703", I, "empty filter"),

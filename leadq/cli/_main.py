@@ -1,4 +1,4 @@
-"""The `leadq` command: compile filters, lint saved filters, decompile and explain.
+"""The `leadq` command: compile, check (lint), format, decompile and explain filters.
 
 Exit status: 0 success (or no findings at or above --fail-on), 1 findings or a filter
 that does not compile, 2 usage or I/O problems.
@@ -7,17 +7,23 @@ that does not compile, 2 usage or I/O problems.
 from __future__ import annotations
 
 import argparse
+import difflib
+import fnmatch
 import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from multiprocessing import Pool
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import leadq
 from leadq import LEADS_LIST, LEADS_LIST_ROUTED, Diagnostic, Schema, Severity, render_diagnostics
 
-from ._report import RANK, Finding, github_report, json_report, place, sarif_report, text_report
+from ._config import OUTPUT_FORMATS, Config, ConfigError, find, load, selected
+from ._format import rewrite
+from ._report import RANK, Finding, github_report, json_report, place, sarif_report, statistics_report, text_report
+from ._rules import rule_sections
 from ._sources import Item, SourceError, read_items, text_items
 
 _SCHEMAS = {"leads.list": LEADS_LIST, "leads.listrouted": LEADS_LIST_ROUTED}
@@ -28,11 +34,18 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--method",
-        default="leads.list",
+        default=None,
         type=str.lower,
         choices=sorted(_SCHEMAS),
         help="the API method whose criteria apply (default: leads.list)",
     )
+    common.add_argument(
+        "--config",
+        metavar="FILE",
+        help="read settings from FILE (leadq.toml, or a pyproject.toml with [tool.leadq]) instead of the "
+        "one found from the current folder up",
+    )
+    common.add_argument("--isolated", action="store_true", help="read no configuration file")
     with_params = argparse.ArgumentParser(add_help=False)
     with_params.add_argument(
         "--param",
@@ -61,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--fail-on",
         choices=tuple(_FAIL_ON),
-        default="error",
+        default=None,
         help="exit 1 when a diagnostic is at least this severe (default: error); warnings print to stderr",
     )
     p.add_argument(
@@ -78,30 +91,69 @@ def _parser() -> argparse.ArgumentParser:
         parents=[common],
         help="lint saved filters",
         description="Lint saved filters: text files with one filter per line (# comments and blank lines "
-        "skipped), .json/.toml files mapping names to expressions, or - for standard input. "
-        "A trailing '# leadq: ignore[CODE,...]' suppresses codes on that filter.",
+        "skipped; a line may end with a # comment), .json/.toml files mapping names (nested tables too) to "
+        "expressions, .csv files with a `filter` column, or - for standard input. A trailing "
+        "'# leadq: ignore[CODE,...]' suppresses codes on that filter.",
     )
     p.add_argument("files", nargs="*", metavar="FILE", help="files of saved filters, or - for stdin")
     p.add_argument("--q", action="store_true", help="the files hold raw q strings (one per line), not expressions")
     p.add_argument(
         "--format",
-        choices=("text", "json", "sarif", "github"),
-        default="text",
+        "--output-format",
+        dest="format",
+        choices=OUTPUT_FORMATS,
+        default=None,
         help="text for people, json, sarif (2.1.0, for code scanning) or github (workflow annotations)",
     )
     p.add_argument(
         "--fail-on",
         choices=tuple(_FAIL_ON),
-        default="error",
+        default=None,
         help="exit 1 when a finding is at least this severe (default: error)",
     )
     p.add_argument(
         "--role",
         choices=LEADS_LIST.roles,
+        default=None,
         help="the API role that runs the filters: warn about fields it cannot see",
     )
+    p.add_argument(
+        "--select",
+        type=_code_list,
+        default=None,
+        metavar="CODES",
+        help="report only these codes or prefixes, comma-separated (E2,W605)",
+    )
+    p.add_argument(
+        "--ignore", type=_code_list, default=None, metavar="CODES", help="never report these codes or prefixes"
+    )
+    p.add_argument("--statistics", action="store_true", help="print a count per code instead of each finding")
+    p.add_argument("--quiet", "-q", action="store_true", help="print the findings only: no summary line")
+    p.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    p.add_argument("--column", metavar="NAME", help="the CSV column that holds the filters (default: filter)")
     p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes; 0 uses every core (default: 1)")
     p.add_argument("--no-progress", action="store_true", help="never show the progress bar")
+
+    p = sub.add_parser(
+        "format",
+        parents=[common],
+        help="rewrite saved filters in the canonical form",
+        description="Rewrite the saved filters of text, JSON, TOML and CSV files in leadq's canonical form "
+        "(leadq.format), keeping comments, names and the files' layout. Filters with syntax errors are left "
+        "as they are.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="files of saved filters")
+    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+    p.add_argument("--diff", action="store_true", help="change nothing; print a unified diff of the changes")
+    p.add_argument("--column", metavar="NAME", help="the CSV column that holds the filters (default: filter)")
+
+    p = sub.add_parser(
+        "rule",
+        help="explain a diagnostic code",
+        description="Print what a diagnostic code means, an example and the fix (the text of docs/diagnostics.md).",
+    )
+    p.add_argument("code", nargs="?", help="a code, e.g. E402")
+    p.add_argument("--all", action="store_true", help="every code")
 
     p = sub.add_parser(
         "decompile",
@@ -126,11 +178,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
-    schema: Schema = _SCHEMAS[args.method]
+    if args.command == "rule":
+        return _rule(args.code, args.all, parser)
+    try:
+        config = _config(args)
+    except ConfigError as e:
+        print(f"leadq: {e}", file=sys.stderr)
+        return 2
+    schema: Schema = _SCHEMAS[args.method or config.method]
     if args.command == "decompile":
         return _decompile(args.q, schema)
-    if args.command == "check" or args.command == "lint":
-        return _check(args, schema)
+    if args.command in ("check", "lint"):
+        return _check(args, schema, config)
+    if args.command == "format":
+        return _format(args, schema)
     try:
         values = _param_values(args.param)
     except ValueError as e:
@@ -142,7 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         analysis = leadq.analyze(args.expression, values or None, schema=schema)
         print(analysis.explain())
         return 0 if analysis.ok else 1
-    return _compile(args.expression, args.format, schema, values, source, _FAIL_ON[args.fail_on])
+    fail_on = _FAIL_ON[args.fail_on or config.fail_on]
+    return _compile(args.expression, args.format, schema, values, source, fail_on)
 
 
 #: The one name diagnostics give a filter or q written on the command line (as the library does).
@@ -211,61 +273,143 @@ def _decompile(q: str, schema: Schema) -> int:
     return 0
 
 
+# -- configuration -----------------------------------------------------------------------------
+
+
+def _config(args: argparse.Namespace) -> Config:
+    if getattr(args, "isolated", False):
+        return Config()
+    path = Path(args.config) if getattr(args, "config", None) else find(Path.cwd())
+    return load(path, LEADS_LIST.roles) if path is not None else Config()
+
+
+def _code_list(text: str) -> tuple[str, ...]:
+    codes = tuple(c.strip().upper() for c in text.split(",") if c.strip())
+    if not codes:
+        raise argparse.ArgumentTypeError("name at least one code or prefix, e.g. W6")
+    return codes
+
+
 # -- check ---------------------------------------------------------------------------------
 
 
-def _check(args: argparse.Namespace, schema: Schema) -> int:
+def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
     files: list[str] = args.files or ["-"]
     if files == ["-"] and sys.stdin.isatty():
         print("leadq check: name the files to lint, or pipe filters into standard input", file=sys.stderr)
         return 2
+    select = args.select if args.select is not None else config.select
+    ignore = args.ignore if args.ignore is not None else config.ignore
+    role = args.role or config.role
+    output_format = args.format or config.output_format
+    threshold = RANK[_FAIL_ON[args.fail_on or config.fail_on]]
     items: list[Item] = []
-    lines_of: dict[str, str] = {}
+    contents: dict[str, str] = {}
     for path in files:
         name = "<stdin>" if path == "-" else path
         try:
             content = sys.stdin.read() if path == "-" else _read(path)
-            found = list(text_items(name, content) if args.q else read_items(name, content))
+            found = list(text_items(name, content) if args.q else read_items(name, content, args.column))
         except (OSError, UnicodeDecodeError, SourceError) as e:
             print(f"leadq: cannot read {name}: {e}", file=sys.stderr)
             return 2
         items += found
-        lines_of[name] = content
+        contents[name] = content
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    work = ((item, schema.method, args.q, args.role) for item in items)
+    work = ((item, schema.method, args.q, role) for item in items)
     progress = not args.no_progress and sys.stderr.isatty() and len(items) >= 500
     findings: list[Finding] = []
-    for item, diagnostics in _progress(_run(work, jobs, len(items)), len(items), progress):
-        findings += (place(item, d) for d in diagnostics if d.code not in item.ignore)
-    report = {
-        "text": lambda: text_report(findings, lines_of, len(items)),
-        "json": lambda: json_report(findings),
-        "sarif": lambda: sarif_report(findings),
-        "github": lambda: github_report(findings),
-    }[args.format]()
-    if report:
-        print(report)
-    threshold = RANK[_FAIL_ON[args.fail_on]]
+    first_of: dict[str, Item] = {}
+    for item, diagnostics, fingerprint in _progress(_run(work, jobs, len(items)), len(items), progress):
+        if fingerprint is not None:
+            earlier = first_of.setdefault(fingerprint, item)
+            if earlier is not item:
+                diagnostics = [*diagnostics, _duplicate(item, earlier)]
+        ignored = item.ignore | _file_ignores(item.path, config)
+        for d in sorted(diagnostics, key=lambda d: (d.start, d.end, d.code)):
+            if d.code not in ignored and selected(d.code, select, ignore):
+                findings.append(place(item, d))
+    if args.statistics:
+        report = statistics_report(findings)
+    else:
+        report = {
+            "text": lambda: text_report(findings, contents, len(items), color=_color(args.output_file)),
+            "json": lambda: json_report(findings),
+            "sarif": lambda: sarif_report(findings),
+            "github": lambda: github_report(findings),
+        }[output_format]()
+    if output_format == "text" and args.quiet:
+        report = "\n".join(line for line in report.split("\n") if not line.startswith("Found "))
+    _write(report, args.output_file)
+    if not items and not args.quiet:
+        print("Found 0 filters", file=sys.stderr)
     return 1 if any(RANK[f.diagnostic.severity] >= threshold for f in findings) else 0
 
 
+def _file_ignores(path: str, config: Config) -> frozenset[str]:
+    codes: set[str] = set()
+    for glob, ignored in config.per_file_ignores:
+        if fnmatch.fnmatch(path, glob) or fnmatch.fnmatch(Path(path).name, glob):
+            codes.update(ignored)
+    return frozenset(codes)
+
+
+def _duplicate(item: Item, earlier: Item) -> Diagnostic:
+    """W608: the filter means the same as an earlier one of this run."""
+    where = f"{earlier.path}:{earlier.line}"
+    named = f"`{earlier.name}` ({where})" if earlier.name else where
+    return Diagnostic(
+        "W608",
+        Severity.WARNING,
+        f"this filter means the same as {named}",
+        0,
+        len(item.text),
+        1,
+        1,
+        "keep one of the two",
+    )
+
+
+def _write(report: str, output_file: str | None) -> None:
+    if output_file:
+        with open(output_file, "w", encoding="utf-8") as f:
+            f.write(report + ("\n" if report else ""))
+    elif report:
+        print(report)
+
+
+def _color(output_file: str | None) -> bool:
+    """Colour on a terminal only; NO_COLOR turns it off, FORCE_COLOR on (NO_COLOR wins)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return output_file is None and sys.stdout.isatty()
+
+
 def _read(path: str) -> str:
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8", newline="") as f:
         return f.read()
 
 
 Work = tuple[Item, str, bool, str | None]
+Result = tuple[Item, list[Diagnostic], str | None]
 
 
-def _check_one(work: Work) -> tuple[Item, list[Diagnostic]]:
+def _check_one(work: Work) -> Result:
     item, method, raw_q, role = work
     schema = _SCHEMAS[method.lower()]
-    if raw_q:
-        return item, leadq.check(item.text, schema=schema, q=True)
-    return item, leadq.check(item.text, schema=schema, stored=True, role=role)
+    analysis = leadq.analyze(item.text, schema=schema, q=raw_q, stored=not raw_q, role=None if raw_q else role)
+    fingerprint = None
+    if analysis.ok:
+        try:
+            fingerprint = leadq.fingerprint(item.text, schema=schema, q=raw_q)
+        except leadq.LeadqError:
+            fingerprint = None
+    return item, analysis.diagnostics, fingerprint
 
 
-def _run(work: Iterable[Work], jobs: int, count: int) -> Iterator[tuple[Item, list[Diagnostic]]]:
+def _run(work: Iterable[Work], jobs: int, count: int) -> Iterator[Result]:
     if jobs == 1 or count < 2_000:
         yield from map(_check_one, work)
         return
@@ -273,9 +417,7 @@ def _run(work: Iterable[Work], jobs: int, count: int) -> Iterator[tuple[Item, li
         yield from pool.imap(_check_one, work, chunksize=500)
 
 
-def _progress(
-    results: Iterable[tuple[Item, list[Diagnostic]]], total: int, show: bool
-) -> Iterator[tuple[Item, list[Diagnostic]]]:
+def _progress(results: Iterable[Result], total: int, show: bool) -> Iterator[Result]:
     step = max(1, total // 100)
     for done, result in enumerate(results, 1):
         if show and (done % step == 0 or done == total):
@@ -284,6 +426,57 @@ def _progress(
         yield result
     if show:
         print(file=sys.stderr)
+
+
+# -- format ---------------------------------------------------------------------------------
+
+
+def _format(args: argparse.Namespace, schema: Schema) -> int:
+    changed = 0
+    for path in args.files:
+        try:
+            content = _read(path)
+            items = list(read_items(path, content, args.column))
+        except (OSError, UnicodeDecodeError, SourceError) as e:
+            print(f"leadq: cannot read {path}: {e}", file=sys.stderr)
+            return 2
+        new = rewrite(content, items)
+        if new == content:
+            continue
+        changed += 1
+        if args.diff:
+            diff = difflib.unified_diff(
+                content.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+            )
+            sys.stdout.writelines(diff)
+        elif args.check:
+            print(f"would reformat {path}")
+        else:
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(new)
+            print(f"reformatted {path}", file=sys.stderr)
+    if not args.check and not args.diff:
+        print(f"{changed} file{'s' if changed != 1 else ''} reformatted", file=sys.stderr)
+    return 1 if changed and (args.check or args.diff) else 0
+
+
+# -- rule ----------------------------------------------------------------------------------
+
+
+def _rule(code: str | None, every: bool, parser: argparse.ArgumentParser) -> int:
+    if not every and not code:
+        parser.error("name a code (leadq rule E402), or --all")
+    sections = rule_sections()
+    if every:
+        print("\n\n".join(sections.values()))
+        return 0
+    assert code is not None
+    key = code.strip().upper()
+    if key not in sections:
+        print(f"leadq: no code {code!r}; `leadq rule --all` lists them", file=sys.stderr)
+        return 2
+    print(sections[key])
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
@@ -44,7 +45,7 @@ def _version() -> str:
         return "0"
 
 
-def text_report(findings: Sequence[Finding], contents: dict[str, str], filters: int) -> str:
+def text_report(findings: Sequence[Finding], contents: dict[str, str], filters: int, color: bool = False) -> str:
     blocks = []
     for path, group in itertools.groupby(findings, key=lambda f: f.item.path):
         placed = []
@@ -53,12 +54,36 @@ def text_report(findings: Sequence[Finding], contents: dict[str, str], filters: 
             source = lines[f.line - 1] if 0 < f.line <= len(lines) else f.item.text
             width = f.end_column - f.column if f.end_line == f.line else len(source) - f.column + 1
             placed.append(attrs.evolve(f.diagnostic, start=0, end=max(width, 0), line=f.line, column=f.column))
-        blocks.append(render_diagnostics(placed, contents.get(path, ""), path=path))
+        block = render_diagnostics(placed, contents.get(path, ""), path=path)
+        blocks.append(_paint(block) if color else block)
     counts = {s: sum(f.diagnostic.severity is s for f in findings) for s in Severity}
     if findings:
         said = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
         blocks.append(f"Found {said} in {filters} filter{'s' if filters != 1 else ''}.")
     return "\n".join(blocks)
+
+
+_HEAD = re.compile(r"^(\S.*?:\d+:\d+:) ([EWI]\d{3})", re.M)
+_COLORS = {"E": "31", "W": "33", "I": "36"}  # red, yellow, cyan
+
+
+def _paint(block: str) -> str:
+    """ANSI colour for a terminal: the place in bold, the code by severity."""
+
+    def head(m: re.Match[str]) -> str:
+        code = m.group(2)
+        return f"\x1b[1m{m.group(1)}\x1b[0m \x1b[1;{_COLORS[code[0]]}m{code}\x1b[0m"
+
+    return _HEAD.sub(head, block)
+
+
+def statistics_report(findings: Sequence[Finding]) -> str:
+    """A count per code, most frequent first (`--statistics`)."""
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.diagnostic.code] = counts.get(f.diagnostic.code, 0) + 1
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return "\n".join(f"{n:>6}  {code}  {CODES[code].title}" for code, n in rows)
 
 
 def json_report(findings: Sequence[Finding]) -> str:

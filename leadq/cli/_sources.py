@@ -1,20 +1,26 @@
-"""Saved filters read from files: plain text, JSON and TOML, each filter with its place.
+"""Saved filters read from files: text, JSON, TOML and CSV, each filter with its place.
 
-Every filter keeps where it stands in its file, so that a diagnostic's span inside the
-expression becomes a line and column of the file, escapes in JSON strings included.
+Every filter keeps where each of its characters stands in the file (escapes, multi-line
+strings and doubled CSV quotes included), so that a diagnostic's span inside the
+expression becomes the file's line and column, and `leadq format` can put a rewritten
+filter back exactly where the old one was, in the file's own quoting.
 """
 
 from __future__ import annotations
 
+import bisect
+import csv
+import io
 import json
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import attrs
 
-_IGNORE = re.compile(r"\s*#\s*leadq:\s*ignore\[([A-Za-z0-9, ]*)\]\s*$")
+_IGNORE = re.compile(r"#\s*leadq:\s*ignore\[([A-Za-z0-9, ]*)\]\s*$")
 _JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_JSON_SPACE = re.compile(r"\s*")
 
 
 class SourceError(Exception):
@@ -27,116 +33,230 @@ class Item:
 
     Attributes:
         path: the file it comes from (``<stdin>`` for standard input).
-        name: its name in a JSON or TOML file.
-        text: the expression, without a trailing ``# leadq: ignore[...]``.
-        line: the file line where the expression starts (1-based).
-        columns: the file column (1-based) of each character of `text`, and one past
-            the end; empty when the expression is the line's text from `column` on.
-        column: the file column of the expression's first character.
-        ignore: codes suppressed on this filter.
+        name: its name in a JSON, TOML or CSV file (dotted for nested tables).
+        text: the expression, without a trailing comment.
+        places: the file line and column (1-based) of each character of `text`, and of
+            the place just after it.
+        ignore: codes suppressed on this filter (``# leadq: ignore[CODE]``).
+        raw: the offsets in the file of the value as written (quotes included), which
+            `leadq format` replaces.
+        style: how a value is written back: ``text``, ``json``, ``toml``,
+            ``toml-literal`` or ``csv`` and its delimiter (``csv;``); empty when leadq
+            could not place the value exactly.
+        value: the whole value as the file holds it (comment included).
     """
 
     path: str
     name: str | None
     text: str
-    line: int
-    column: int = 1
-    columns: tuple[int, ...] = ()
+    places: tuple[tuple[int, int], ...]
     ignore: frozenset[str] = frozenset()
+    raw: tuple[int, int] = (0, 0)
+    style: str = "text"
+    value: str = ""
+
+    @property
+    def line(self) -> int:
+        return self.places[0][0]
 
     def place(self, offset: int) -> tuple[int, int]:
         """The file line and column of character `offset` of the expression."""
-        if self.columns:
-            return self.line, self.columns[min(offset, len(self.columns) - 1)]
-        before = self.text[:offset]
-        newlines = before.count("\n")
-        if newlines:
-            return self.line + newlines, offset - before.rfind("\n")
-        return self.line, self.column + offset
+        return self.places[max(0, min(offset, len(self.places) - 1))]
 
 
-def _split_ignore(text: str) -> tuple[str, frozenset[str]]:
-    m = _IGNORE.search(text)
+class _Lines:
+    """Offsets of a file's content → 1-based lines and columns."""
+
+    def __init__(self, content: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", content)]
+
+    def place(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def places(self, offsets: Sequence[int]) -> tuple[tuple[int, int], ...]:
+        return tuple(self.place(o) for o in offsets)
+
+
+def split_comment(line: str) -> tuple[str, str]:
+    """A line's expression and its trailing `# comment` (a `#` outside quotes)."""
+    quote = ""
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if quote:
+            if c == "\\":
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            return line[:i], line[i:]
+        i += 1
+    return line, ""
+
+
+def _ignored(comment: str) -> frozenset[str]:
+    m = _IGNORE.search(comment)
     if not m:
-        return text, frozenset()
-    codes = frozenset(c.strip().upper() for c in m.group(1).split(",") if c.strip())
-    return text[: m.start()], codes
+        return frozenset()
+    return frozenset(c.strip().upper() for c in m.group(1).split(",") if c.strip())
 
 
-def read_items(path: str, content: str) -> Iterator[Item]:
+def read_items(path: str, content: str, column: str | None = None) -> Iterator[Item]:
     """The saved filters in `content`, read by the file's kind (`path`'s extension)."""
     if path.endswith(".json"):
         yield from _json_items(path, content)
     elif path.endswith(".toml"):
         yield from _toml_items(path, content)
+    elif path.endswith(".csv") or column is not None:
+        yield from _csv_items(path, content, column or "filter")
     else:
         yield from text_items(path, content)
 
 
 def text_items(path: str, content: str) -> Iterator[Item]:
-    """One filter per line; blank lines and lines starting with `#` are skipped."""
-    for number, line in enumerate(content.splitlines(), 1):
+    """One filter per line; blank lines and lines starting with `#` are skipped, and a
+    line may end with a `# comment` (`# leadq: ignore[CODE]` suppresses codes)."""
+    offset = 0
+    for number, line in enumerate(content.split("\n"), 1):
+        start = offset
+        offset += len(line) + 1
+        line = line.removesuffix("\r")
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        text, ignore = _split_ignore(line)
-        indent = len(text) - len(text.lstrip())
-        yield Item(path, None, text.strip(), number, indent + 1, (), ignore)
+        expression, comment = split_comment(line)
+        text = expression.strip()
+        if not text:
+            continue
+        first = len(expression) - len(expression.lstrip())
+        places = tuple((number, first + i + 1) for i in range(len(text) + 1))
+        raw = (start + first, start + first + len(text))
+        yield Item(path, None, text, places, _ignored(comment), raw, "text", text)
+
+
+# -- JSON -------------------------------------------------------------------------------------
 
 
 def _json_items(path: str, content: str) -> Iterator[Item]:
     try:
-        data = json.loads(content)
+        data = json.loads(content) if content.strip() else {}
     except json.JSONDecodeError as e:
         raise SourceError(f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
-    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+    if not isinstance(data, dict):
         raise SourceError(f"{path}: expected a JSON object mapping filter names to expressions")
-    # The string literals of a flat object alternate key, value, in file order.
-    literals = [m for m in _JSON_STRING.finditer(content)]
-    line_starts = [0] + [m.end() for m in re.finditer("\n", content)]
-    pairs = list(zip(literals[0::2], literals[1::2], strict=False))
-    for key_match, value_match in pairs:
-        name = json.loads(key_match.group(0))
-        if name not in data:
-            continue
-        raw = value_match.group(0)
-        start = value_match.start() + 1
-        line = _line_of(line_starts, start)
-        base = start - line_starts[line - 1] + 1
-        text, columns = _decode_json(raw[1:-1], base)
-        text, ignore = _split_ignore(text)
-        yield Item(path, name, text, line, base, tuple(columns[: len(text) + 1]), ignore)
+    if not data:
+        return
+    lines = _Lines(content)
+    yield from _json_object(path, content, _JSON_SPACE.match(content, 0).end(), "", lines)  # type: ignore[union-attr]
 
 
-def _decode_json(body: str, base: int) -> tuple[str, list[int]]:
-    """A JSON string body's text, and the file column of each of its characters."""
+def _json_object(path: str, content: str, pos: int, prefix: str, lines: _Lines) -> Iterator[Item]:
+    """The filters of the JSON object at `pos` (the document is known to be valid)."""
+    decoder = json.JSONDecoder()
+    assert content[pos] == "{"
+    pos = _skip(content, pos + 1)
+    while content[pos] != "}":
+        key_match = _JSON_STRING.match(content, pos)
+        assert key_match is not None
+        key = prefix + json.loads(key_match.group(0))
+        pos = _skip(content, key_match.end())
+        assert content[pos] == ":"
+        pos = _skip(content, pos + 1)
+        if content[pos] == "{":
+            yield from _json_object(path, content, pos, key + ".", lines)
+            _, end = decoder.raw_decode(content, pos)
+        elif content[pos] == '"':
+            m = _JSON_STRING.match(content, pos)
+            assert m is not None
+            end = m.end()
+            text, offsets = _decode_escaped(content, pos + 1, end - 1, _JSON_ESCAPES)
+            yield _item(path, key, text, offsets, lines, (pos, end), "json")
+        else:
+            value, end = decoder.raw_decode(content, pos)
+            raise SourceError(f"{path}:{lines.place(pos)[0]}: `{key}` is {_what(value)}, not a filter expression")
+        pos = _skip(content, end)
+        if content[pos] == ",":
+            pos = _skip(content, pos + 1)
+
+
+def _skip(content: str, pos: int) -> int:
+    return _JSON_SPACE.match(content, pos).end()  # type: ignore[union-attr]
+
+
+def _what(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return f"a {type(value).__name__}"
+
+
+_JSON_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_TOML_ESCAPES = {'"': '"', "\\": "\\", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "e": "\x1b"}
+
+
+def _decode_escaped(
+    content: str, start: int, end: int, escapes: dict[str, str], multiline: bool = False
+) -> tuple[str, list[int]]:
+    """A quoted body's text, and the file offset of each character (and of its end)."""
     out: list[str] = []
-    columns: list[int] = []
-    i = 0
-    while i < len(body):
-        columns.append(base + i)
-        if body[i] == "\\":
-            width = 6 if body[i + 1] == "u" else 2
-            if width == 6 and body[i + 6 : i + 8] == "\\u" and 0xD800 <= int(body[i + 2 : i + 6], 16) < 0xDC00:
-                width = 12  # a surrogate pair is one character
-            out.append(json.loads(f'"{body[i : i + width]}"'))
-            i += width
-        else:
-            out.append(body[i])
+    offsets: list[int] = []
+    i = start
+    while i < end:
+        c = content[i]
+        if c != "\\":
+            out.append(c)
+            offsets.append(i)
             i += 1
-    columns.append(base + i)
-    return "".join(out), columns
-
-
-def _line_of(line_starts: list[int], offset: int) -> int:
-    lo, hi = 0, len(line_starts)
-    while lo + 1 < hi:
-        mid = (lo + hi) // 2
-        if line_starts[mid] <= offset:
-            lo = mid
+            continue
+        nxt = content[i + 1]
+        if nxt in escapes:
+            out.append(escapes[nxt])
+            offsets.append(i)
+            i += 2
+        elif nxt in "uU":
+            width = 4 if nxt == "u" else 8
+            code = int(content[i + 2 : i + 2 + width], 16)
+            i_end = i + 2 + width
+            if nxt == "u" and 0xD800 <= code < 0xDC00 and content[i_end : i_end + 2] == "\\u":
+                low = int(content[i_end + 2 : i_end + 6], 16)  # a JSON surrogate pair is one character
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                i_end += 6
+            out.append(chr(code))
+            offsets.append(i)
+            i = i_end
+        elif multiline:  # a line-ending backslash: the whitespace after it is dropped
+            i += 1
+            while i < end and content[i] in " \t\r\n":
+                i += 1
         else:
-            hi = mid
-    return lo + 1
+            out.append(nxt)
+            offsets.append(i)
+            i += 2
+    offsets.append(end)
+    return "".join(out), offsets
+
+
+def _item(path: str, name: str, text: str, offsets: list[int], lines: _Lines, raw: tuple[int, int], style: str) -> Item:
+    expression, comment = split_comment(text)
+    kept = len(expression.rstrip())
+    lead = len(expression) - len(expression.lstrip())
+    body = expression.strip()
+    places = lines.places(offsets[lead : kept + 1] if kept >= lead else offsets[:1])
+    return Item(path, name, body, places, _ignored(comment), raw, style, text)
+
+
+# -- TOML ---------------------------------------------------------------------------------------
+
+_TABLE = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+_KEY_PART_SOURCE = r"""[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*'"""
+_KEY = re.compile(rf"^\s*((?:{_KEY_PART_SOURCE})(?:\s*\.\s*(?:{_KEY_PART_SOURCE}))*)\s*=\s*")
+_KEY_PART = re.compile(_KEY_PART_SOURCE)
 
 
 def _toml_items(path: str, content: str) -> Iterator[Item]:
@@ -144,29 +264,180 @@ def _toml_items(path: str, content: str) -> Iterator[Item]:
         data = tomllib.loads(content)
     except tomllib.TOMLDecodeError as e:
         raise SourceError(f"{path}: not valid TOML: {e}") from None
-    lines = content.splitlines()
-    for name, text in _flatten(data):
-        key = name.rsplit(".", 1)[-1]
-        number, column = _toml_place(lines, key, text)
-        text, ignore = _split_ignore(text)
-        yield Item(path, name, text, number, column, (), ignore)
+    values = dict(_flatten(path, data))
+    lines = _Lines(content)
+    found: dict[str, int] = {}  # dotted key → offset of its value
+    table = ""
+    offset = 0
+    skip_until = -1
+    for line in content.split("\n"):
+        start = offset
+        offset += len(line) + 1
+        if start < skip_until:
+            continue
+        header = _TABLE.match(line)
+        if header:
+            table = ".".join(_key_parts(header.group(1))) + "."
+            continue
+        m = _KEY.match(line)
+        if m:
+            key = table + ".".join(_key_parts(m.group(1)))
+            found[key] = start + m.end()
+            if content.startswith(('"""', "'''"), start + m.end()):  # skip the body of a multi-line string
+                close = content.find(content[start + m.end()] * 3, start + m.end() + 3)
+                skip_until = close if close >= 0 else len(content)
+    for name, value in values.items():
+        pos = found.get(name)
+        item = _toml_string(path, name, value, content, pos, lines) if pos is not None else None
+        if item is None:  # a place leadq cannot read exactly: the whole value at its key
+            at = lines.place(pos if pos is not None else 0)
+            text = value.strip()
+            item = Item(path, name, text, tuple([at] * (len(text) + 1)), frozenset(), (0, 0), "")
+        yield item
 
 
-def _flatten(data: dict[str, object], prefix: str = "") -> Iterator[tuple[str, str]]:
+def _key_parts(key: str) -> list[str]:
+    parts = []
+    for m in _KEY_PART.finditer(key):
+        part = m.group(0)
+        parts.append(json.loads(part) if part[0] == '"' else part.strip("'"))
+    return parts
+
+
+def _toml_string(path: str, name: str, value: str, content: str, pos: int, lines: _Lines) -> Item | None:
+    for opening, style in (('"""', "toml"), ("'''", "toml-literal"), ('"', "toml"), ("'", "toml-literal")):  # noqa: B007
+        if content.startswith(opening, pos):
+            break
+    else:
+        return None
+    body = pos + len(opening)
+    multiline = len(opening) == 3
+    if multiline:  # a newline right after the opening quotes is not part of the value
+        if content.startswith("\r\n", body):
+            body += 2
+        elif content.startswith("\n", body):
+            body += 1
+    close = _closing(content, body, opening, escapes=style == "toml")
+    if close < 0:
+        return None
+    while multiline and content.startswith(opening[0], close + 3):  # up to two quotes may end the body
+        close += 1
+    if style == "toml-literal":
+        text, offsets = content[body:close], [*range(body, close + 1)]
+    else:
+        text, offsets = _decode_escaped(content, body, close, _TOML_ESCAPES, multiline)
+    if text != value:
+        return None
+    return _item(path, name, text, offsets, lines, (pos, close + len(opening)), style)
+
+
+def _closing(content: str, start: int, quote: str, escapes: bool) -> int:
+    """Where the string opened by `quote` ends (an escaped quote does not end it)."""
+    i = start
+    while i < len(content):
+        if escapes and content[i] == "\\":
+            i += 2
+        elif content.startswith(quote, i):
+            return i
+        else:
+            i += 1
+    return -1
+
+
+def _flatten(path: str, data: dict[str, object], prefix: str = "") -> Iterator[tuple[str, str]]:
     for key, value in data.items():
         if isinstance(value, dict):
-            yield from _flatten(value, f"{prefix}{key}.")
+            yield from _flatten(path, value, f"{prefix}{key}.")
         elif isinstance(value, str):
             yield f"{prefix}{key}", value
         else:
-            raise SourceError(f"TOML key {prefix}{key}: expected a string expression")
+            raise SourceError(f"{path}: `{prefix}{key}` is {_what(value)}, not a filter expression")
 
 
-def _toml_place(lines: list[str], key: str, text: str) -> tuple[int, int]:
-    """Where the value of `key` starts: exact for one-line strings without escapes."""
-    pattern = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*=\s*(['\"])")
-    for number, line in enumerate(lines, 1):
-        m = pattern.match(line)
-        if m:
-            return number, m.end() + 1
-    return 1, 1
+# -- CSV --------------------------------------------------------------------------------------------
+
+
+def _csv_items(path: str, content: str, column: str) -> Iterator[Item]:
+    """A spreadsheet's export: the header names the `filter` column (or `column`)."""
+    delimiter = _delimiter(content)
+    rows = list(_csv_fields(content, delimiter))
+    if not rows:
+        return
+    header = [text.strip() for text, _, _ in rows[0]]
+    wanted = [i for i, h in enumerate(header) if h.lower() == column.lower()]
+    if not wanted:
+        shown = ", ".join(header) or "none"
+        raise SourceError(f"{path}: no `{column}` column (the columns are: {shown}); name it with --column")
+    index = wanted[0]
+    names = [i for i, h in enumerate(header) if h.lower() == "name"]
+    lines = _Lines(content)
+    for number, row in enumerate(rows[1:], 2):
+        if index >= len(row) or not row[index][0].strip():
+            continue
+        text, offsets, raw = row[index]
+        name = row[names[0]][0] if names and names[0] < len(row) else f"row {number}"
+        yield _item(path, name, text, offsets, lines, raw, "csv" + delimiter)
+
+
+def _delimiter(content: str) -> str:
+    """A spreadsheet's field delimiter (comma, semicolon or tab), from the header line."""
+    first = content.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(first, delimiters=",;\t").delimiter if first else ","
+    except csv.Error:
+        return ","
+
+
+def _csv_fields(content: str, delimiter: str) -> Iterator[list[tuple[str, list[int], tuple[int, int]]]]:
+    """Rows of (text, file offset of each character and of the end, raw span), by RFC 4180."""
+    row: list[tuple[str, list[int], tuple[int, int]]] = []
+    i, n = 0, len(content)
+    while i < n:
+        start = i
+        out: list[str] = []
+        offsets: list[int] = []
+        if content[i] == '"':
+            i += 1
+            while i < n:
+                if content[i] == '"':
+                    if content.startswith('""', i):
+                        out.append('"')
+                        offsets.append(i)
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                out.append(content[i])
+                offsets.append(i)
+                i += 1
+            end_text = i - 1
+            while i < n and content[i] not in delimiter + "\r\n":
+                i += 1
+        else:
+            while i < n and content[i] not in delimiter + "\r\n":
+                out.append(content[i])
+                offsets.append(i)
+                i += 1
+            end_text = i
+        offsets.append(end_text)
+        row.append(("".join(out), offsets, (start, i)))
+        if i < n and content[i] == delimiter:
+            i += 1
+            if i == n:
+                row.append(("", [i], (i, i)))
+            continue
+        if content.startswith("\r\n", i):
+            i += 2
+        elif i < n:
+            i += 1
+        yield row
+        row = []
+    if row:
+        yield row
+
+
+def csv_value(text: str, delimiter: str = ",") -> str:
+    """A CSV field holding `text`, quoted when it must be."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow([text])
+    return buffer.getvalue()

@@ -1,0 +1,124 @@
+"""Configuration of the `leadq` command: `[tool.leadq]` in pyproject.toml, or leadq.toml.
+
+Found as ruff finds its own: the nearest folder, from the current one up, that holds a
+`leadq.toml`, or a `pyproject.toml` with a `[tool.leadq]` table (leadq.toml wins in the same
+folder). `--config FILE` names the file; `--isolated` reads none. Flags on the command line
+override the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+
+METHODS = ("leads.list", "leads.listrouted")
+SEVERITIES = ("error", "warning", "info")
+OUTPUT_FORMATS = ("text", "json", "sarif", "github")
+KEYS = ("method", "role", "select", "ignore", "per-file-ignores", "fail-on", "output-format")
+
+
+class ConfigError(Exception):
+    """A configuration file leadq cannot use (exit status 2)."""
+
+
+@attrs.frozen
+class Config:
+    """The settings of one run, from a file (or the defaults)."""
+
+    method: str = "leads.list"
+    role: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    fail_on: str = "error"
+    output_format: str = "text"
+    path: Path | None = None
+
+
+def find(start: Path) -> Path | None:
+    """The configuration file that applies in `start`, if any."""
+    for folder in (start, *start.parents):
+        own = folder / "leadq.toml"
+        if own.is_file():
+            return own
+        project = folder / "pyproject.toml"
+        if project.is_file() and _table(project, required=False) is not None:
+            return project
+    return None
+
+
+def load(path: Path, roles: tuple[str, ...]) -> Config:
+    """Read and check a configuration file: an unknown key or a bad value is an error."""
+    table = _table(path, required=True)
+    assert table is not None
+    shown = _shown(path)
+    where = f"{shown} [tool.leadq]" if path.name == "pyproject.toml" else shown
+    unknown = sorted(set(table) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key `{unknown[0]}` (known keys: {', '.join(KEYS)})")
+    values: dict[str, object] = {"path": path}
+    for key, value in table.items():
+        field = key.replace("-", "_")
+        if key == "method":
+            values[field] = _choice(where, key, value, METHODS, lower=True)
+        elif key == "role":
+            values[field] = _choice(where, key, value, roles)
+        elif key == "fail-on":
+            values[field] = _choice(where, key, value, SEVERITIES)
+        elif key == "output-format":
+            values[field] = _choice(where, key, value, OUTPUT_FORMATS)
+        elif key in ("select", "ignore"):
+            values[field] = _codes(where, key, value)
+        else:
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{where}: `{key}` must be a table of file patterns to lists of codes")
+            values[field] = tuple((str(glob), _codes(where, f"{key}.{glob}", codes)) for glob, codes in value.items())
+    return Config(**values)  # type: ignore[arg-type]
+
+
+def _shown(path: Path) -> str:
+    """The path as a person wants to read it: relative to the current folder when inside."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _table(path: Path, required: bool) -> dict[str, object] | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+        if not required:
+            return None
+        raise ConfigError(f"cannot read {path}: {e}") from None
+    if path.name != "pyproject.toml":
+        return data
+    tool = data.get("tool")
+    table = tool.get("leadq") if isinstance(tool, dict) else None
+    if table is None and required:
+        raise ConfigError(f"{path} has no [tool.leadq] table")
+    return table if isinstance(table, dict) else None
+
+
+def _choice(where: str, key: str, value: object, choices: tuple[str, ...], lower: bool = False) -> str:
+    if isinstance(value, str) and (value.lower() if lower else value) in choices:
+        return value.lower() if lower else value
+    raise ConfigError(f"{where}: `{key}` must be one of {', '.join(choices)}, not {value!r}")
+
+
+def _codes(where: str, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f'{where}: `{key}` must be a list of codes or prefixes, such as ["W6", "E201"]')
+    return tuple(v.strip().upper() for v in value)
+
+
+def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:
+    """Whether a finding of `code` is reported: it matches a selected code or prefix (all,
+    when none is selected) and, of the selected and ignored prefixes it matches, the
+    longest is selected (so `--select W605 --ignore W6` keeps W605, as ruff does)."""
+    chosen = max((len(p) for p in select if code.startswith(p)), default=0 if not select else -1)
+    dropped = max((len(p) for p in ignore if code.startswith(p)), default=-1)
+    return chosen >= 0 and chosen > dropped if dropped >= 0 else chosen >= 0
