@@ -235,3 +235,21 @@ def test_format_is_idempotent(lines: list[str], kind: str) -> None:
     before = [i.text for i in read_items(path, content)]
     after = [i.text for i in read_items(path, once)]
     assert [leadq.parse(a) for a in after] == [leadq.parse(b) for b in before]
+
+
+def test_output_format_is_a_flag_too(tmp_path: Path) -> None:
+    _write(tmp_path, "f.leadq", "result = fax\n")
+    r = run("check", "f.leadq", "--output-format", "json", cwd=tmp_path)
+    assert json.loads(r.stdout)[0]["code"] == "E302"
+    helped = run("check", "--help").stdout
+    for flag in (
+        "--select",
+        "--ignore",
+        "--statistics",
+        "--quiet",
+        "--output-file",
+        "--column",
+        "--config",
+        "--isolated",
+    ):
+        assert flag in helped, flag

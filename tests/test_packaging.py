@@ -59,17 +59,19 @@ def test_wheel_installs_and_compiles_in_a_fresh_venv(tmp_path: Path) -> None:
         [
             str(python),
             "-c",
-            "import leadq, leadq._parse as p\n"
+            "import leadq, leadq._parse as p, leadq.cli._rules as r\n"
             "print(leadq.compile('result=missed and site in (1,2)'))\n"
-            "print(p.grammar_path())",
+            "print(p.grammar_path())\n"
+            "print(r.rule_sections()['E402'].splitlines()[2])",
         ],
         check=True,
         capture_output=True,
         text=True,
         cwd=tmp_path,  # not the source tree: the grammar must come from the wheel
     )
-    q, where = out.stdout.splitlines()
+    q, where, rule = out.stdout.splitlines()
     assert q == "site_ids=1,2 result=missed"
+    assert rule.startswith("The filter is no single conjunction")  # docs/diagnostics.md ships in the wheel
     assert "site-packages" in where and where.endswith(os.path.join("leadq", "grammar", "leadq.lark"))
 
 
