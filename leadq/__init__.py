@@ -10,12 +10,18 @@ from ._schema import LEADS_LIST, LEADS_LIST_ROUTED, Criterion, FieldType, Schema
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
+    from ._complete import CompletionItem, Completions, Hover, complete, hover
     from ._evaluate import evaluate, evaluate_q
     from ._explain import explain
     from ._plan import Plan
 
 # Loaded on first use, so that `import leadq` stays cheap for those who only compile.
 _LAZY = {
+    "complete": "_complete",
+    "hover": "_complete",
+    "Completions": "_complete",
+    "CompletionItem": "_complete",
+    "Hover": "_complete",
     "evaluate": "_evaluate",
     "evaluate_q": "_evaluate",
     "explain": "_explain",
@@ -39,9 +45,12 @@ __all__ = [
     "LEADS_LIST_ROUTED",
     "Analysis",
     "Code",
+    "CompletionItem",
+    "Completions",
     "Criterion",
     "Diagnostic",
     "FieldType",
+    "Hover",
     "LeadqError",
     "Node",
     "Plan",
@@ -51,12 +60,14 @@ __all__ = [
     "check",
     "compile",
     "compile_params",
+    "complete",
     "decompile",
     "evaluate",
     "evaluate_q",
     "explain",
     "fingerprint",
     "format",
+    "hover",
     "parse",
     "plan",
     "render_diagnostics",

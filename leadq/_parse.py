@@ -400,19 +400,24 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
     raise AssertionError("the parser ended without accepting")  # pragma: no cover
 
 
-def _acceptable(stack: list[int]) -> set[str]:
-    """The terminals that the parser in this state would really shift, after the
-    reductions they trigger (LALR merges look-aheads, so a state's row lists more)."""
-    return {kind for kind in STATES[stack[-1]] if (kind.isupper() or kind == "$END") and _viable(stack, kind)}
+def state_after(tokens: list[Token]) -> list[int] | None:
+    """The parser's state stack after `tokens` (no end of input yet), or None when the
+    tokens are no prefix of any filter. Completion asks it what may come next."""
+    stack = [START]
+    for tok in tokens:
+        if not _advance(stack, tok.type):
+            return None
+    return stack
 
 
-def _viable(stack: list[int], kind: str) -> bool:
-    stack = list(stack)
+def _advance(stack: list[int], kind: str) -> bool:
+    """Shift `kind` onto `stack` after the reductions it triggers; False if it cannot come."""
     while True:
         action = STATES[stack[-1]].get(kind)
         if action is None:
             return False
         if action >= 0:
+            stack.append(action)
             return True
         origin, size, _ = _RULES[-action - 1]
         del stack[len(stack) - size :]
@@ -420,6 +425,21 @@ def _viable(stack: list[int], kind: str) -> bool:
         if kind == "$END" and goto == END:
             return True
         stack.append(goto)
+
+
+def acceptable(stack: list[int]) -> set[str]:
+    """The terminals that may come next in parser state `stack`."""
+    return _acceptable(stack)
+
+
+def _acceptable(stack: list[int]) -> set[str]:
+    """The terminals that the parser in this state would really shift, after the
+    reductions they trigger (LALR merges look-aheads, so a state's row lists more)."""
+    return {kind for kind in STATES[stack[-1]] if (kind.isupper() or kind == "$END") and _viable(stack, kind)}
+
+
+def _viable(stack: list[int], kind: str) -> bool:
+    return _advance(list(stack), kind)
 
 
 def parse_text(text: str, report: Report) -> Node | None:

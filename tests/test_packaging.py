@@ -29,6 +29,7 @@ EVER_PUBLIC = [
     "explain", "plan", "Plan",
     # 0.2.0
     "Analysis", "analyze", "CODES", "Code", "render_diagnostics", "fingerprint",
+    "complete", "hover", "Completions", "CompletionItem", "Hover",
 ]  # fmt: skip
 
 

@@ -1,0 +1,85 @@
+"""Completion and hover at every keystroke: `python -m benchmarks.editing [--quick]`.
+
+Every filter of the short corpus (up to 300 characters) is typed character by character;
+at each cursor `leadq.complete` and `leadq.hover` run, and `leadq.parse` of the same text
+beside them for scale. The target: p99 <= 2 ms for completion and for hover.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import datetime
+
+import leadq
+
+FILTERS = [
+    "result = missed and site in (1, 2) and phone_exists",
+    'type = form and created_at >= 2024-01-01 and text contains "доставка"',
+    "site in (1, 2, 3) and site != 2 and duration > 60 order by created_at desc limit 20",
+    "(type = form or type = callback) and not email_exists and created_at = lastweek",
+    'search_engine = "Google" and enter_page = "https://example.com/landing" and is_managed',
+    "department in (4, 5) and assigned_to = 17 and result != completed and duration between 10 and 600",
+    "visitor in ('a1', 'b2') and created_at between 2024-01-01T10:00:00+03:00 and 2024-02-01 fields id, site(url)",
+]
+NOW = datetime(2024, 2, 3, 12, 0)
+
+
+def _times(fn: object, texts: list[tuple[str, int]]) -> list[float]:
+    out = []
+    for text, cursor in texts:
+        start = time.perf_counter()
+        fn(text, cursor)  # type: ignore[operator]
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def _parse(text: str, cursor: int) -> None:
+    try:
+        leadq.parse(text)
+    except leadq.LeadqError:
+        pass
+
+
+def run(rounds: int) -> dict[str, dict[str, float]]:
+    cases = [(f[:k], k) for f in FILTERS for k in range(len(f) + 1)]
+    fns = {
+        "complete": lambda t, c: leadq.complete(t, c, now=NOW),
+        "hover": lambda t, c: leadq.hover(t, max(0, c - 1)),
+        "parse (for scale)": _parse,
+    }
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for name, fn in fns.items():  # warm-up
+        _times(fn, cases)
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            samples[name] += _times(fn, cases)
+    result = {}
+    for name, ms in samples.items():
+        ms.sort()
+        result[name] = {
+            "median_ms": statistics.median(ms),
+            "p99_ms": ms[int(len(ms) * 0.99) - 1],
+            "max_ms": ms[-1],
+            "keystrokes": len(ms),
+        }
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.editing")
+    parser.add_argument("--quick", action="store_true", help="one round instead of five")
+    args = parser.parse_args(argv)
+    result = run(1 if args.quick else 5)
+    print(f"{'per keystroke':20} {'median ms':>10} {'p99 ms':>8} {'max ms':>8} {'keystrokes':>11}")
+    for name, r in result.items():
+        print(f"{name:20} {r['median_ms']:10.3f} {r['p99_ms']:8.3f} {r['max_ms']:8.3f} {r['keystrokes']:11}")
+    worst = max(result["complete"]["p99_ms"], result["hover"]["p99_ms"])
+    print(f"p99 of complete and hover: {worst:.3f} ms (target <= 2)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
