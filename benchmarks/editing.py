@@ -8,6 +8,7 @@ beside them for scale. The target: p99 <= 2 ms for completion and for hover.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
@@ -37,10 +38,8 @@ def _times(fn: object, texts: list[tuple[str, int]]) -> list[float]:
 
 
 def _parse(text: str, cursor: int) -> None:
-    try:
+    with contextlib.suppress(leadq.LeadqError):
         leadq.parse(text)
-    except leadq.LeadqError:
-        pass
 
 
 def run(rounds: int) -> dict[str, dict[str, float]]:
@@ -51,7 +50,7 @@ def run(rounds: int) -> dict[str, dict[str, float]]:
         "parse (for scale)": _parse,
     }
     samples: dict[str, list[float]] = {name: [] for name in fns}
-    for name, fn in fns.items():  # warm-up
+    for fn in fns.values():  # warm-up
         _times(fn, cases)
     for _ in range(rounds):
         for name, fn in fns.items():

@@ -147,6 +147,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--diff", action="store_true", help="change nothing; print a unified diff of the changes")
     p.add_argument("--column", metavar="NAME", help="the CSV column that holds the filters (default: filter)")
 
+    sub.add_parser(
+        "lsp",
+        help="run the language server over stdio (needs the lsp extra)",
+        description="A language server for files of saved filters: diagnostics, completion, hover, "
+        "formatting and quick fixes. Settings (initializationOptions or workspace configuration): "
+        "method, role. See docs/editors.md.",
+    )
+
     p = sub.add_parser(
         "rule",
         help="explain a diagnostic code",
@@ -180,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "rule":
         return _rule(args.code, args.all, parser)
+    if args.command == "lsp":
+        return _lsp()
     try:
         config = _config(args)
     except ConfigError as e:
@@ -458,6 +468,19 @@ def _format(args: argparse.Namespace, schema: Schema) -> int:
     if not args.check and not args.diff:
         print(f"{changed} file{'s' if changed != 1 else ''} reformatted", file=sys.stderr)
     return 1 if changed and (args.check or args.diff) else 0
+
+
+# -- lsp -----------------------------------------------------------------------------------
+
+
+def _lsp() -> int:
+    try:
+        from leadq.lsp import main as serve
+    except ImportError as e:
+        print(f"leadq lsp needs the lsp extra: pip install 'leadq[lsp]' ({e})", file=sys.stderr)
+        return 2
+    serve()
+    return 0
 
 
 # -- rule ----------------------------------------------------------------------------------
