@@ -14,9 +14,12 @@ if TYPE_CHECKING:
     from ._evaluate import evaluate, evaluate_q
     from ._explain import explain
     from ._plan import Plan
+    from .batch import Checked, check_many
 
 # Loaded on first use, so that `import leadq` stays cheap for those who only compile.
 _LAZY = {
+    "check_many": "batch",
+    "Checked": "batch",
     "complete": "_complete",
     "hover": "_complete",
     "Completions": "_complete",
@@ -44,6 +47,7 @@ __all__ = [
     "LEADS_LIST",
     "LEADS_LIST_ROUTED",
     "Analysis",
+    "Checked",
     "Code",
     "CompletionItem",
     "Completions",
@@ -58,6 +62,7 @@ __all__ = [
     "Severity",
     "analyze",
     "check",
+    "check_many",
     "compile",
     "compile_params",
     "complete",

@@ -253,3 +253,14 @@ def test_output_format_is_a_flag_too(tmp_path: Path) -> None:
         "--isolated",
     ):
         assert flag in helped, flag
+
+
+def test_a_closed_pipe_is_not_an_error() -> None:
+    import subprocess
+
+    from test_cli import leadq_cmd
+
+    command = " ".join(leadq_cmd()) + " rule --all | head -1"
+    done = subprocess.run(["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("## E101")

@@ -29,7 +29,7 @@ EVER_PUBLIC = [
     "explain", "plan", "Plan",
     # 0.2.0
     "Analysis", "analyze", "CODES", "Code", "render_diagnostics", "fingerprint",
-    "complete", "hover", "Completions", "CompletionItem", "Hover",
+    "complete", "hover", "Completions", "CompletionItem", "Hover", "check_many", "Checked",
 ]  # fmt: skip
 
 

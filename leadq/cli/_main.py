@@ -13,7 +13,6 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from multiprocessing import Pool
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -184,6 +183,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # the reader went away (`leadq rule --all | head`): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "rule":
@@ -326,11 +335,12 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
         items += found
         contents[name] = content
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    work = ((item, schema.method, args.q, role) for item in items)
     progress = not args.no_progress and sys.stderr.isatty() and len(items) >= 500
+    results = leadq.check_many((i.text for i in items), jobs=jobs, schema=schema, stored=True, role=role, q=args.q)
     findings: list[Finding] = []
     first_of: dict[str, Item] = {}
-    for item, diagnostics, fingerprint in _progress(_run(work, jobs, len(items)), len(items), progress):
+    for item, result in zip(items, _progress(results, len(items), progress), strict=True):
+        diagnostics, fingerprint = list(result.diagnostics), result.fingerprint
         if fingerprint is not None:
             earlier = first_of.setdefault(fingerprint, item)
             if earlier is not item:
@@ -402,32 +412,7 @@ def _read(path: str) -> str:
         return f.read()
 
 
-Work = tuple[Item, str, bool, str | None]
-Result = tuple[Item, list[Diagnostic], str | None]
-
-
-def _check_one(work: Work) -> Result:
-    item, method, raw_q, role = work
-    schema = _SCHEMAS[method.lower()]
-    analysis = leadq.analyze(item.text, schema=schema, q=raw_q, stored=not raw_q, role=None if raw_q else role)
-    fingerprint = None
-    if analysis.ok:
-        try:
-            fingerprint = leadq.fingerprint(item.text, schema=schema, q=raw_q)
-        except leadq.LeadqError:
-            fingerprint = None
-    return item, analysis.diagnostics, fingerprint
-
-
-def _run(work: Iterable[Work], jobs: int, count: int) -> Iterator[Result]:
-    if jobs == 1 or count < 2_000:
-        yield from map(_check_one, work)
-        return
-    with Pool(jobs) as pool:
-        yield from pool.imap(_check_one, work, chunksize=500)
-
-
-def _progress(results: Iterable[Result], total: int, show: bool) -> Iterator[Result]:
+def _progress(results: Iterable[leadq.Checked], total: int, show: bool) -> Iterator[leadq.Checked]:
     step = max(1, total // 100)
     for done, result in enumerate(results, 1):
         if show and (done % step == 0 or done == total):

@@ -1,0 +1,103 @@
+"""Many filters at once: check_many, the pandas helper, and the Dask and Spark recipes."""
+
+from __future__ import annotations
+
+import pytest
+
+import leadq
+from leadq import batch
+
+TEXTS = ["site = 1", "reslt = 1", "site = 1", "type != chat", "", "site in (1, 1)"]
+
+
+def _summary(r: leadq.Checked) -> tuple[str, str | None, tuple[str, ...], str | None]:
+    return r.text, r.q, tuple(d.code for d in r.diagnostics), r.fingerprint
+
+
+def test_results_stream_in_input_order() -> None:
+    got = list(leadq.check_many(TEXTS))
+    assert [r.text for r in got] == TEXTS
+    assert [r.ok for r in got] == [True, False, True, False, True, True]
+    assert got[0] is got[2]  # a repeated text is analysed once
+    assert [d.code for d in got[1].diagnostics] == ["E201"]
+    assert got[3].fingerprint == leadq.fingerprint("type != chat")  # plans have a meaning too
+    assert got[1].fingerprint is None
+
+
+def test_each_distinct_text_is_analysed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    real = batch.check_one
+
+    def counting(text: str, *args: object) -> leadq.Checked:
+        seen.append(text)
+        return real(text, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batch, "check_one", counting)
+    list(leadq.check_many(TEXTS * 1000))
+    assert sorted(seen) == sorted(set(TEXTS))
+
+
+def test_the_stream_is_read_lazily() -> None:
+    def endless() -> object:
+        n = 0
+        while True:
+            yield f"site = {n}"
+            n += 1
+
+    results = leadq.check_many(endless())  # type: ignore[arg-type]
+    assert [next(results).q for _ in range(3)] == ["site_ids=0", "site_ids=1", "site_ids=2"]
+
+
+def test_processes_give_the_same_results() -> None:
+    texts = [f"site = {i % 5000} and duration > {i % 7}" for i in range(batch.BREAK_EVEN * 2)] + TEXTS
+    one = [_summary(r) for r in leadq.check_many(texts, jobs=1)]
+    two = [_summary(r) for r in leadq.check_many(texts, jobs=2)]
+    assert one == two
+
+
+def test_inputs_are_checked() -> None:
+    with pytest.raises(TypeError, match="each filter must be a str"):
+        list(leadq.check_many(["site = 1", None]))  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="jobs must be"):
+        list(leadq.check_many([], jobs=-1))
+
+
+def test_pandas_columns() -> None:
+    pandas = pytest.importorskip("pandas", reason="the pandas extra is not installed")
+    frame = batch.check_series(pandas.Series(["site = 1", "reslt = 1", None], index=[10, 20, 30]))
+    assert list(frame.columns) == list(batch.COLUMNS)
+    assert list(frame.index) == [10, 20, 30]
+    assert frame["ok"].tolist() == [True, False, True]
+    assert frame.loc[10, "q"] == "site_ids=1" and frame.loc[20, "codes"] == "E201"
+    assert frame.loc[20, "message"] == "unknown field `reslt` in Leads.list"
+    assert frame.loc[30, "codes"] == "I703"
+
+
+def test_dask_recipe_on_a_local_cluster() -> None:
+    pandas = pytest.importorskip("pandas", reason="the pandas extra is not installed")
+    dd = pytest.importorskip("dask.dataframe", reason="dask is not installed")
+    distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    texts = [f"site = {i}" if i % 3 else "reslt = 1" for i in range(300)]
+    frame = pandas.DataFrame({"filter": texts})
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster),
+    ):
+        ddf = dd.from_pandas(frame, npartitions=4)
+        checked = ddf["filter"].map_partitions(batch.check_series, meta=batch.frame_meta()).compute()
+    assert checked["ok"].tolist() == [bool(i % 3) for i in range(300)]
+    assert checked.loc[1, "q"] == "site_ids=1"
+
+
+def test_spark_recipe() -> None:
+    pytest.importorskip("pyspark", reason="pyspark is not installed (the Spark recipe needs it and a Java runtime)")
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.master("local[2]").appName("leadq").getOrCreate()
+    try:
+        frame = spark.createDataFrame([(t,) for t in ("site = 1", "reslt = 1")], ["filter"])
+        schema = "ok boolean, q string, codes string, message string, fingerprint string"
+        out = frame.mapInPandas(lambda parts: (batch.check_series(p["filter"]) for p in parts), schema).collect()
+        assert [r.ok for r in out] == [True, False]
+    finally:
+        spark.stop()
