@@ -112,3 +112,34 @@ def corpus(size: int, seed: int = 20261125) -> list[Rendered]:
             continue
         out[text] = (text, " AND ".join(p[1] for p in parts), " and ".join(p[2] for p in parts))
     return list(out.values())
+
+
+def _short_ids(r: random.Random) -> Rendered:
+    field = r.choice(_IDS)
+    ids = sorted(r.sample(range(1, 500), r.randint(1, 3)))
+    if len(ids) == 1:
+        return f"{field} = {ids[0]}", f"{field}_ids:{ids[0]}", f"{field}_id eq {ids[0]}"
+    shown = ", ".join(map(str, ids))
+    return f"{field} in ({shown})", f"{field}_ids:({' OR '.join(map(str, ids))})", f"{field}_id in ({shown})"
+
+
+_SHORT: list[Callable[[random.Random], Rendered]] = [_short_ids, _enum, _boolean, _duration, _created, _text, _string]
+
+
+def short_corpus(size: int, seed: int = 20261126) -> list[Rendered]:
+    """`size` distinct short, typical filters: 2 to 6 conditions on distinct fields, about
+    100 characters, that compile."""
+    r = random.Random(seed)
+    out: dict[str, Rendered] = {}
+    while len(out) < size:
+        makers = r.sample(_SHORT, r.randint(2, 6))
+        parts = [m(r) for m in makers]
+        text = " and ".join(p[0] for p in parts)
+        if text in out or len(text) > 160:
+            continue
+        try:
+            leadq.compile(text)
+        except leadq.LeadqError:
+            continue
+        out[text] = (text, " AND ".join(p[1] for p in parts), " and ".join(p[2] for p in parts))
+    return list(out.values())

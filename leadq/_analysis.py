@@ -20,7 +20,7 @@ from ._ast import MatchAll, Node, Span
 from ._boxes import Algebra, Box
 from ._check import check_tree
 from ._diagnostics import Diagnostic, LeadqError, Problem, Report, Severity
-from ._emit import MAX_REQUESTS, emit_q
+from ._emit import MAX_REQUESTS, direct_q, emit_q
 from ._logic import Logic
 from ._normalize import contradictions, lint
 from ._params import bind, has_placeholders
@@ -73,6 +73,19 @@ class Analysis:
         """Raise `LeadqError` with every diagnostic when the filter does not compile."""
         if self.q is None:
             raise LeadqError(self.diagnostics, self.text)
+
+    def algebra_and_boxes(self) -> tuple[Algebra, list[Box]] | None:
+        """The box algebra of the filter (computed on first need: a plain conjunction
+        compiles without it); None when the filter has errors before that pass."""
+        if self.algebra is None and self.logic is not None:
+            try:
+                self.algebra = Algebra(self.logic, self.schema, self.text)
+                self.boxes = self.algebra.boxes(self.logic)
+            except Problem:
+                return None
+        if self.algebra is None or self.boxes is None:
+            return None
+        return self.algebra, self.boxes
 
     def explain(self) -> str:
         """A person's account of the filter (see `leadq.explain`)."""
@@ -154,11 +167,18 @@ def _run(
     if a.tree is None:
         return
     tree = a.tree
-    if params or (not raw_q and has_placeholders(a.text)):
+    placeholders = bool(params) or (not raw_q and has_placeholders(a.text))
+    if placeholders:
         tree = bind(tree, params, a.schema, report)
-    a.logic, tail = check_tree(tree, report, a.schema, stored=stored, role=role)
+    a.logic, tail = check_tree(tree, report, a.schema, stored=stored, role=role, placeholders=placeholders)
     if a.logic is None:
         return
+    if not report.failed and not isinstance(a.tree, MatchAll):
+        q = direct_q(a.logic, a.schema)  # a plain conjunction: no algebra, and nothing to lint
+        if q is not None:
+            a.q = q
+            a.params = {"q": q, **tail}
+            return
     try:
         a.algebra = Algebra(a.logic, a.schema, a.text)
         a.boxes = a.algebra.boxes(a.logic)

@@ -42,7 +42,16 @@ MAX_REPEATS_SHOWN = 20
 class Checker:
     """Checks one tree against one schema, reporting to one report (the kinds' context)."""
 
-    def __init__(self, report: Report, schema: Schema, *, stored: bool = False, role: str | None = None) -> None:
+    def __init__(
+        self,
+        report: Report,
+        schema: Schema,
+        *,
+        stored: bool = False,
+        role: str | None = None,
+        placeholders: bool = True,
+    ) -> None:
+        self.placeholders = placeholders
         self.schema = schema
         self.stored = stored
         self.role = role
@@ -82,7 +91,7 @@ class Checker:
             self.report("role_hidden", node.span, role=self.role, field=c.display)
         kind = c.kind
         op = operator_of(node)
-        if unbound(node):  # a placeholder without a usable value: reported by the bind pass
+        if self.placeholders and unbound(node):  # a placeholder without a value: reported by bind
             return None
         try:
             if op not in kind.operators:
@@ -122,7 +131,7 @@ def resolve_field(name: str, span: Span, schema: Schema, report: Report) -> Crit
         else:
             known = ", ".join(c.display for c in schema.criteria)
             report.add("unknown_field", span, name=name, method=schema.method, known=known)
-    elif name not in (c.name, c.display, f"{c.display}_id"):
+    elif name not in schema.plain_names:
         report.add("alias", span, name=name, field=c.display, q_name=c.name)
     return c
 
@@ -183,12 +192,18 @@ def _result_field(f: ResultField, schema: Schema, report: Report) -> str:
 
 
 def check_tree(
-    node: Node, report: Report, schema: Schema, *, stored: bool = False, role: str | None = None
+    node: Node,
+    report: Report,
+    schema: Schema,
+    *,
+    stored: bool = False,
+    role: str | None = None,
+    placeholders: bool = True,
 ) -> tuple[Logic | None, dict[str, str]]:
     """Type-check a syntax tree: its logic (None when an error was found) and the request
     parameters of its tail. `stored` adds the warnings for filters that will be saved
     (W605); `role` those for what that API role cannot see (W606)."""
-    checker = Checker(report, schema, stored=stored, role=role)
+    checker = Checker(report, schema, stored=stored, role=role, placeholders=placeholders)
     logic = checker.node(node)
     if report.failed:
         logic = None

@@ -8,6 +8,7 @@ seconds from 0001-01-01T00:00:00 Moscow local time, so that ranges are integer i
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
@@ -71,6 +72,7 @@ def format_seconds(s: int) -> str:
     return f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_moment(text: str) -> Moment:
     """Read an absolute datetime in any documented form.
 

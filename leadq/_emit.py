@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from ._boxes import Algebra, Box
 from ._diagnostics import Finding, Problem
-from ._logic import Logic
+from ._kinds import MemberKind, RangeKind, _sort_key
+from ._logic import Logic, Member, Neg, Period, Range, Substring, conjuncts
 from ._messages import code_of
 from ._normalize import needs_several
+from ._regions import Constraint, Intervals, Test, Values
+from ._schema import Criterion, Schema
 
 #: Plans longer than this are refused unless the caller allows more.
 MAX_REQUESTS = 16
@@ -38,3 +41,69 @@ def emit_q(algebra: Algebra, boxes: list[Box], logic: Logic) -> str:
             for f in unsayable.findings
         )
     raise Problem.of(needs_several(algebra, logic))
+
+
+def direct_q(logic: Logic, schema: Schema) -> str | None:
+    """The q of a plain conjunction, without the box algebra; None when it is not one.
+
+    Most filters people write are conditions on distinct fields joined by `and`. Each such
+    condition is one region set on its own field, so the union of boxes is that one box,
+    and each kind can say its terms at once. Anything else (a field named twice, `or`, a
+    negated exclusion, a condition that is always or never true, a value no single term
+    holds) returns None, and the box algebra decides, with its diagnostics. Both ways give
+    the same bytes (tests/test_compile_predicts_plan.py checks it).
+    """
+    found: list[tuple[int, Criterion, Constraint]] = []
+    seen: set[str] = set()
+    for operand in conjuncts(logic):
+        negated = isinstance(operand, Neg)
+        atom = operand.operand if isinstance(operand, Neg) else operand
+        if not isinstance(atom, (Member, Range, Substring, Period)):
+            return None
+        c = atom.criterion
+        if c.name in seen:
+            return None
+        seen.add(c.name)
+        constraint = _direct(atom, negated)
+        if constraint is None:
+            return None
+        found.append((schema.order[c.name], c, constraint))
+    terms: list[str] = []
+    try:
+        for _, c, constraint in sorted(found, key=lambda f: f[0]):
+            terms += c.kind.terms(c, constraint)
+    except Problem:
+        return None
+    return " ".join(terms)
+
+
+def _direct(atom: Member | Range | Substring | Period, negated: bool) -> Constraint | None:
+    c = atom.criterion
+    if isinstance(atom, Member):
+        kind = c.kind
+        universe = kind.universe(c) if isinstance(kind, MemberKind) else None
+        if universe is None:
+            if negated:
+                return None  # an exclusion: E403 from the algebra
+            return Values(c, tuple(sorted(atom.values, key=_sort_key)))
+        chosen = tuple(v for v in universe if (v in atom.values) != negated)
+        if not chosen or len(chosen) == len(universe):
+            return None  # never or always true: E401 or W603 from the algebra
+        return Values(c, chosen)
+    if isinstance(atom, Range):
+        kind = c.kind
+        if negated or not isinstance(kind, RangeKind):
+            return None
+        low, high = atom.low, atom.high
+        if (low is not None and low > kind.last) or (high is not None and high < kind.first):
+            return None
+        if low is not None and high is not None and low > high:
+            return None
+        low = None if low is None or low <= kind.first else low
+        high = None if high is None or high >= kind.last else high
+        if low is None and high is None:
+            return None
+        return Intervals(c, ((low, high),))
+    if negated:
+        return None
+    return Test(c, atom.text if isinstance(atom, Substring) else atom.name)

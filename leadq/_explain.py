@@ -35,12 +35,14 @@ def explain_analysis(a: Analysis) -> str:
         lines = ["never matches: these conditions contradict each other:"]
         lines += [f"  `{_piece(text, d)}` ({d.line}:{d.column})" for d in contradictions]
         return "\n".join(lines)
-    if a.algebra is None or a.boxes is None:
+    found = a.algebra_and_boxes() if not a.errors or {d.code for d in a.errors} <= {"E402", "E403", "E404"} else None
+    if found is None:
         return _problems(text, a.errors)
-    box = a.algebra.single(a.boxes)
+    algebra, boxes = found
+    box = algebra.single(boxes)
     if box is None:
         return "\n".join([_problems(text, a.errors), *_plan_lines(a)])
-    constraints = a.algebra.constraints(box)
+    constraints = algebra.constraints(box)
     lines = ["per field:"] if constraints else ["per field: no condition (every lead)"]
     lines += [f"  {c.criterion.name}: {c.criterion.kind.describe(c)}" for c in constraints]
     notes = [d for d in a.diagnostics if d.code in ("W602", "W603")]

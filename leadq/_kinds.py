@@ -504,14 +504,15 @@ class RangeKind(Kind):
     def interval(self, op: Op, lit: Literal, c: Criterion) -> tuple[int | None, int | None]:
         """The numbers `field op value` allows (`!=`: those it excludes)."""
         first, last = self.bounds(lit, c)
-        return {
-            Op.EQ: (first, last),
-            Op.NE: (first, last),
-            Op.LT: (None, first - 1),
-            Op.LE: (None, last),
-            Op.GT: (last + 1, None),
-            Op.GE: (first, None),
-        }[op]
+        if op is Op.EQ or op is Op.NE:
+            return first, last
+        if op is Op.GE:
+            return first, None
+        if op is Op.GT:
+            return last + 1, None
+        if op is Op.LE:
+            return None, last
+        return None, first - 1
 
     def between(self, node: Between, c: Criterion) -> tuple[int | None, int | None]:
         return self.interval(Op.GE, node.low, c)[0], self.interval(Op.LE, node.high, c)[1]

@@ -9,6 +9,7 @@ value no literal may hold (`x site_ids=5` in a text) is refused as it would be w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import assert_never
 
@@ -37,9 +38,12 @@ from ._schema import Schema
 _PLACEHOLDERS = (LiteralKind.PARAM, LiteralKind.PARAMS)
 
 
+_PLACEHOLDER = re.compile(r":[^\W\d]")
+
+
 def has_placeholders(text: str) -> bool:
-    """A cheap test: no `:` means no placeholder, and nothing to bind."""
-    return ":" in text
+    """A cheap test: no `:name` anywhere means no placeholder, and nothing to bind."""
+    return ":" in text and _PLACEHOLDER.search(text) is not None
 
 
 def bind(node: Node, params: Mapping[str, object] | None, schema: Schema, report: Report) -> Node:

@@ -99,8 +99,11 @@ def grammar_path() -> Path:
     raise FileNotFoundError("leadq.lark is missing from the installation")  # pragma: no cover
 
 
+_new_tuple = tuple.__new__
+
+
 def _tok_span(tok: Token) -> Span:
-    return Span(tok.start, tok.end)
+    return _new_tuple(Span, (tok.start, tok.end))  # Span(...) without the namedtuple's own frame
 
 
 def _literal(tok: Token) -> Literal:
@@ -314,6 +317,8 @@ def _reducers(builder: _Builder) -> list[tuple[str, int, _Reducer | None]]:
         method = getattr(builder, callback) if callback and not (expand1 and callback == origin) else None
         if plan == "k" and expand1 and method is None:
             out.append((origin, 1, None))
+        elif method is not None and set(plan) <= {"k"} and not expand1 and callback:
+            out.append((origin, len(plan), method))  # the builder's method takes the values as they are
         else:
             out.append((origin, len(plan), _reducer(plan, method, expand1, helper=not callback)))
     return out

@@ -39,12 +39,13 @@ class Plan:
 def make_plan(a: Analysis, max_requests: int) -> Plan:
     """The plan of an analysed filter; `LeadqError` when there is none."""
     errors = [d for d in a.errors if d.code != "E402"]
-    if errors or a.algebra is None or a.boxes is None:
+    found = None if errors else a.algebra_and_boxes()
+    if found is None:
         raise LeadqError(errors or a.diagnostics, a.text)
+    algebra, boxes = found
     report = Report(a.text)
-    algebra = a.algebra
     try:
-        pieces = algebra.pieces(a.boxes, max_requests)
+        pieces = algebra.pieces(boxes, max_requests)
         if len(pieces) > max_requests:
             raise Problem("too_many_requests", Span(0, len(a.text)), count=len(pieces), limit=max_requests)
         requests = tuple(" ".join(algebra.terms(piece)) for piece in pieces)

@@ -8,7 +8,6 @@ from here, so they cannot drift apart.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -112,7 +111,8 @@ def check_value(value: str, schema: Schema, span: Span, what: str) -> None:
     """Raise a `Problem` when `value` cannot be written into q as it is."""
     if not value:
         raise Problem("value_empty", span, what=what)
-    bad = next((c for c in value if _is_forbidden(c)), None)
+    found = _FORBIDDEN.search(value)
+    bad = found.group(0) if found else None
     if bad is not None:
         raise Problem("value_control", span, what=what, char=f"U+{ord(bad):04X}")
     if value != value.strip():
@@ -133,8 +133,9 @@ def value_problem(value: str, schema: Schema, span: Span, what: str) -> Problem 
     return None
 
 
-def _is_forbidden(c: str) -> bool:
-    return unicodedata.category(c) in ("Cc", "Cs") or c in "\u2028\u2029"
+#: Control characters (Unicode category Cc), lone surrogates (Cs) and the line and
+#: paragraph separators: what q never carries.
+_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 
 
 def id_noun(c: Criterion) -> str:

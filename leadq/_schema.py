@@ -111,6 +111,7 @@ class Schema:
     by_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
     by_q_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
     order: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
+    plain_names: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
     _patterns: dict[str, re.Pattern[str]] = attrs.field(init=False, eq=False, repr=False, factory=dict)
 
     @by_name.default
@@ -120,6 +121,11 @@ class Schema:
     @by_q_name.default
     def _by_q_name(self) -> dict[str, Criterion]:
         return {c.name: c for c in self.criteria}
+
+    @plain_names.default
+    def _plain_names(self) -> frozenset[str]:
+        """The spellings that are no alias: the q name, the human name and `<human>_id`."""
+        return frozenset(n for c in self.criteria for n in (c.name, c.display, f"{c.display}_id"))
 
     @order.default
     def _order(self) -> dict[str, int]:

@@ -66,3 +66,28 @@ def test_the_cases_that_once_drifted(text: str, code: str | None, plan: tuple[st
         assert _spans(caught.value.diagnostics) == _spans(a.errors)
     else:
         assert sorted(leadq.plan(text).requests) == sorted(plan)
+
+
+@settings(max_examples=3_000, deadline=None)
+@given(st.one_of(compilable_trees(), schema_trees(max_leaves=4)))
+def test_the_direct_path_writes_what_the_algebra_writes(tree: leadq.Node) -> None:
+    """Plain conjunctions compile without the box algebra; they must compile to the same
+    bytes with it, and whatever the direct path declines, the algebra decides."""
+    from leadq._boxes import Algebra
+    from leadq._diagnostics import Problem
+    from leadq._emit import direct_q, emit_q
+
+    a = leadq.analyze(leadq.format(tree))
+    if a.logic is None:
+        return
+    direct = direct_q(a.logic, a.schema)
+    try:
+        algebra = Algebra(a.logic, a.schema, a.text)
+        boxes = algebra.boxes(a.logic)
+        slow = emit_q(algebra, boxes, a.logic) if boxes else None
+    except Problem:
+        slow = None
+    event("direct" if direct is not None else "algebra only")
+    if direct is not None:
+        assert direct == slow, a.text
+    assert a.q == slow or (a.q is None and slow is None), a.text

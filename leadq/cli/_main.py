@@ -7,23 +7,23 @@ that does not compile, 2 usage or I/O problems.
 from __future__ import annotations
 
 import argparse
-import difflib
-import fnmatch
 import json
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from typing import TYPE_CHECKING
 
 import leadq
 from leadq import LEADS_LIST, LEADS_LIST_ROUTED, Diagnostic, Schema, Severity, render_diagnostics
 
 from ._config import OUTPUT_FORMATS, Config, ConfigError, find, load, selected
-from ._format import rewrite
-from ._report import RANK, Finding, github_report, json_report, place, sarif_report, statistics_report, text_report
-from ._rules import rule_sections
-from ._sources import Item, SourceError, read_items, text_items
+
+if TYPE_CHECKING:  # the modules of `check`, `format` and `rule` load when those run
+    from ._report import Finding
+    from ._sources import Item
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 _SCHEMAS = {"leads.list": LEADS_LIST, "leads.listrouted": LEADS_LIST_ROUTED}
 _FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
@@ -265,6 +265,8 @@ def _compile(
     if not analysis.ok:
         return 1
     params = analysis.params
+    from urllib.parse import quote, urlencode
+
     query = urlencode(params, quote_via=quote, safe="")
     url = f"{schema.endpoint}?{query}" if schema.endpoint else None
     if fmt == "q":
@@ -278,8 +280,8 @@ def _compile(
         print(url)
     else:
         print(json.dumps({"q": params["q"], "params": params, "url": url}, ensure_ascii=False))
-    threshold = RANK[fail_on]
-    return 1 if any(RANK[d.severity] >= threshold for d in analysis.diagnostics) else 0
+    threshold = _RANK[fail_on]
+    return 1 if any(_RANK[d.severity] >= threshold for d in analysis.diagnostics) else 0
 
 
 def _decompile(q: str, schema: Schema) -> int:
@@ -313,6 +315,9 @@ def _code_list(text: str) -> tuple[str, ...]:
 
 
 def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
+    from ._report import github_report, json_report, place, sarif_report, statistics_report, text_report
+    from ._sources import SourceError, read_items, text_items
+
     files: list[str] = args.files or ["-"]
     if files == ["-"] and sys.stdin.isatty():
         print("leadq check: name the files to lint, or pipe filters into standard input", file=sys.stderr)
@@ -321,7 +326,7 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
     ignore = args.ignore if args.ignore is not None else config.ignore
     role = args.role or config.role
     output_format = args.format or config.output_format
-    threshold = RANK[_FAIL_ON[args.fail_on or config.fail_on]]
+    threshold = _RANK[_FAIL_ON[args.fail_on or config.fail_on]]
     items: list[Item] = []
     contents: dict[str, str] = {}
     for path in files:
@@ -363,10 +368,12 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
     _write(report, args.output_file)
     if not items and not args.quiet:
         print("Found 0 filters", file=sys.stderr)
-    return 1 if any(RANK[f.diagnostic.severity] >= threshold for f in findings) else 0
+    return 1 if any(_RANK[f.diagnostic.severity] >= threshold for f in findings) else 0
 
 
 def _file_ignores(path: str, config: Config) -> frozenset[str]:
+    import fnmatch
+
     codes: set[str] = set()
     for glob, ignored in config.per_file_ignores:
         if fnmatch.fnmatch(path, glob) or fnmatch.fnmatch(Path(path).name, glob):
@@ -427,6 +434,11 @@ def _progress(results: Iterable[leadq.Checked], total: int, show: bool) -> Itera
 
 
 def _format(args: argparse.Namespace, schema: Schema) -> int:
+    import difflib
+
+    from ._format import rewrite
+    from ._sources import SourceError, read_items
+
     changed = 0
     for path in args.files:
         try:
@@ -474,6 +486,8 @@ def _lsp() -> int:
 def _rule(code: str | None, every: bool, parser: argparse.ArgumentParser) -> int:
     if not every and not code:
         parser.error("name a code (leadq rule E402), or --all")
+    from ._rules import rule_sections
+
     sections = rule_sections()
     if every:
         print("\n\n".join(sections.values()))

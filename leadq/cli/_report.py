@@ -6,7 +6,6 @@ import itertools
 import json
 import re
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 
 import attrs
 
@@ -39,10 +38,9 @@ def place(item: Item, d: Diagnostic) -> Finding:
 
 
 def _version() -> str:
-    try:
-        return version("leadq")
-    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "0"
+    import leadq
+
+    return leadq.__version__
 
 
 def text_report(findings: Sequence[Finding], contents: dict[str, str], filters: int, color: bool = False) -> str:
