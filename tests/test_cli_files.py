@@ -15,7 +15,7 @@ from test_cli import run
 
 import leadq
 from leadq.cli._config import selected
-from leadq.cli._format import rewrite
+from leadq.cli._format import _toml_basic, rewrite
 from leadq.cli._sources import read_items
 
 
@@ -225,7 +225,7 @@ def test_format_is_idempotent(lines: list[str], kind: str) -> None:
     elif kind == "json":
         path, content = "f.json", json.dumps({f"k{i}": s for i, s in enumerate(shabby)}, ensure_ascii=False)
     elif kind == "toml":
-        path, content = "f.toml", "".join(f"k{i} = {json.dumps(s, ensure_ascii=False)}\n" for i, s in enumerate(shabby))
+        path, content = "f.toml", "".join(f"k{i} = {_toml_basic(s)}\n" for i, s in enumerate(shabby))
     else:
         path = "f.csv"
         content = "filter\n" + "".join('"' + s.replace('"', '""') + '"\n' for s in shabby)
