@@ -98,22 +98,34 @@ def check_many(
     workers = jobs or os.cpu_count() or 1
     memo: dict[str, Checked] = {}
     pool = None
+    pending: tuple[list[str], Any] | None = None  # a batch the workers are checking
+
+    def finish(batch: list[str], results: Any) -> Iterator[Checked]:
+        done = results.get() if hasattr(results, "get") else results
+        if len(memo) + len(done) > REMEMBERED:
+            memo.clear()
+        for result in done:
+            memo[result.text] = result
+        for text in batch:
+            yield memo[text] if text in memo else check_one(text, schema, stored, role, q)
+
     try:
         for batch in _batches(texts):
-            fresh = list(dict.fromkeys(t for t in batch if t not in memo))
+            waiting = set() if pending is None else set(pending[0])
+            fresh = list(dict.fromkeys(t for t in batch if t not in memo and t not in waiting))
             if workers > 1 and len(fresh) >= BREAK_EVEN:
                 if pool is None:
                     pool = _pool(workers)
                 work = [(t, schema.method, stored, role, q) for t in fresh]
-                results = pool.map(_check, work, chunksize=max(50, min(500, len(work) // (workers * 8))))
+                # submitted before the last batch is handed out, so the workers never wait
+                results: Any = pool.map_async(_check, work, chunksize=max(50, min(500, len(work) // (workers * 8))))
             else:
                 results = [check_one(t, schema, stored, role, q) for t in fresh]
-            if len(memo) + len(results) > REMEMBERED:
-                memo.clear()
-            for result in results:
-                memo[result.text] = result
-            for text in batch:
-                yield memo[text] if text in memo else check_one(text, schema, stored, role, q)
+            if pending is not None:
+                yield from finish(*pending)
+            pending = (batch, results)
+        if pending is not None:
+            yield from finish(*pending)
     finally:
         if pool is not None:
             pool.close()

@@ -36,7 +36,8 @@ class Item:
         name: its name in a JSON, TOML or CSV file (dotted for nested tables).
         text: the expression, without a trailing comment.
         places: the file line and column (1-based) of each character of `text`, and of
-            the place just after it.
+            the place just after it; empty for a filter that is one line as written,
+            whose characters follow `origin` (the line and column of the first).
         ignore: codes suppressed on this filter (``# leadq: ignore[CODE]``).
         raw: the offsets in the file of the value as written (quotes included), which
             `leadq format` replaces.
@@ -54,13 +55,16 @@ class Item:
     raw: tuple[int, int] = (0, 0)
     style: str = "text"
     value: str = ""
+    origin: tuple[int, int] = (0, 0)
 
     @property
     def line(self) -> int:
-        return self.places[0][0]
+        return self.places[0][0] if self.places else self.origin[0]
 
     def place(self, offset: int) -> tuple[int, int]:
         """The file line and column of character `offset` of the expression."""
+        if not self.places:  # one line as written: the columns follow from where it starts
+            return self.origin[0], self.origin[1] + max(0, min(offset, len(self.text)))
         return self.places[max(0, min(offset, len(self.places) - 1))]
 
 
@@ -80,6 +84,8 @@ class _Lines:
 
 def split_comment(line: str) -> tuple[str, str]:
     """A line's expression and its trailing `# comment` (a `#` outside quotes)."""
+    if "#" not in line:
+        return line, ""
     quote = ""
     i = 0
     while i < len(line):
@@ -132,9 +138,8 @@ def text_items(path: str, content: str) -> Iterator[Item]:
         if not text:
             continue
         first = len(expression) - len(expression.lstrip())
-        places = tuple((number, first + i + 1) for i in range(len(text) + 1))
         raw = (start + first, start + first + len(text))
-        yield Item(path, None, text, places, _ignored(comment), raw, "text", text)
+        yield Item(path, None, text, (), _ignored(comment), raw, "text", text, (number, first + 1))
 
 
 # -- JSON -------------------------------------------------------------------------------------
