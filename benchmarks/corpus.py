@@ -100,11 +100,16 @@ _MAKERS: list[Callable[[random.Random], Rendered]] = [
 def corpus(size: int, seed: int = 20261125) -> list[Rendered]:
     """`size` distinct filters that compile, the same ones for the same seed."""
     r = random.Random(seed)
+    return _collect(size, lambda: [r.choice(_MAKERS)(r) for _ in range(r.randint(1, 12))], longest=10**9)
+
+
+def _collect(size: int, draw: Callable[[], list[Rendered]], longest: int) -> list[Rendered]:
+    """`size` distinct filters joined from the parts `draw` makes, that leadq compiles."""
     out: dict[str, Rendered] = {}
     while len(out) < size:
-        parts = [r.choice(_MAKERS)(r) for _ in range(r.randint(1, 12))]
+        parts = draw()
         text = " and ".join(p[0] for p in parts)
-        if text in out:
+        if text in out or len(text) > longest:
             continue
         try:
             leadq.compile(text)
@@ -130,16 +135,4 @@ def short_corpus(size: int, seed: int = 20261126) -> list[Rendered]:
     """`size` distinct short, typical filters: 2 to 6 conditions on distinct fields, about
     100 characters, that compile."""
     r = random.Random(seed)
-    out: dict[str, Rendered] = {}
-    while len(out) < size:
-        makers = r.sample(_SHORT, r.randint(2, 6))
-        parts = [m(r) for m in makers]
-        text = " and ".join(p[0] for p in parts)
-        if text in out or len(text) > 160:
-            continue
-        try:
-            leadq.compile(text)
-        except leadq.LeadqError:
-            continue
-        out[text] = (text, " AND ".join(p[1] for p in parts), " and ".join(p[2] for p in parts))
-    return list(out.values())
+    return _collect(size, lambda: [m(r) for m in r.sample(_SHORT, r.randint(2, 6))], longest=160)

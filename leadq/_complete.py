@@ -130,10 +130,7 @@ def complete(
     Raises:
         TypeError: an argument of the wrong type.
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, not {type(text).__name__}")
-    if not isinstance(cursor, int) or not 0 <= cursor <= len(text):
-        raise TypeError(f"cursor must be an int from 0 to len(text), not {cursor!r}")
+    _check_place(text, cursor)
     return _Completer(text, cursor, schema, values, now).run(limit)
 
 
@@ -263,6 +260,13 @@ class _Completer:
         known = self.schema.result_fields
         names = known.get(owner) or () if owner is not None else tuple(known)
         return [_item(n, "field", n, "lead field") for n in names]
+
+
+def _check_place(text: object, cursor: object) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, not {type(text).__name__}")
+    if not isinstance(cursor, int) or not 0 <= cursor <= len(text):
+        raise TypeError(f"cursor must be an int from 0 to len(text), not {cursor!r}")
 
 
 def _item(
@@ -412,10 +416,7 @@ def hover(text: str, cursor: int, *, schema: Schema = LEADS_LIST) -> Hover | Non
     Raises:
         TypeError: an argument of the wrong type.
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a str, not {type(text).__name__}")
-    if not isinstance(cursor, int) or not 0 <= cursor <= len(text):
-        raise TypeError(f"cursor must be an int from 0 to len(text), not {cursor!r}")
+    _check_place(text, cursor)
     from ._analysis import analyze
 
     tokens = _tokens_so_far(text)
