@@ -109,7 +109,7 @@ def _tok_span(tok: Token) -> Span:
 def _literal(tok: Token) -> Literal:
     kind = _KINDS[tok.type]
     span = _tok_span(tok)
-    text = str(tok)
+    text = tok.value
     if kind is LiteralKind.STRING:
         return Literal(kind, _unescape(text, span), span)
     if kind is LiteralKind.BOOL:
@@ -141,7 +141,7 @@ def _unescape(quoted: str, span: Span) -> str:
 
 
 def _field(tok: Token) -> Field:
-    return Field(str(tok), _tok_span(tok))
+    return Field(tok.value, _tok_span(tok))
 
 
 def _checked_depth(node: Node) -> Node:
@@ -226,7 +226,7 @@ class _Builder:
     def compare(self, children: list[Token]) -> Node:
         name, op, value = children
         lit = _literal(value)
-        return Compare(_field(name), _OPS[str(op)], lit, Span(_tok_span(name).start, lit.span.end))
+        return Compare(_field(name), _OPS[op.value], lit, Span(_tok_span(name).start, lit.span.end))
 
     def in_(self, children: list[Token | tuple[tuple[Literal, ...], Span]]) -> Node:
         return self._in(children, negated=False)
@@ -369,6 +369,7 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
     stack = [START]
     values: list[Any] = []
     end = Token("$END", "", len(text), len(text))
+    push, keep = stack.append, values.append
     for index, tok in enumerate([*tokens, end]):
         kind = tok.type
         while True:
@@ -376,8 +377,8 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
             if action is None:
                 raise Problem.of([_parse_finding(text, tokens, index, _acceptable(stack))])
             if action >= 0:
-                stack.append(action)
-                values.append(tok)
+                push(action)
+                keep(tok)
                 break
             origin, size, reduce = rules[-action - 1]
             if reduce is None:  # a unit rule: the value stays, only the state changes
