@@ -65,9 +65,12 @@ def evaluate(node: Node | str, lead: Lead, *, now: datetime | None = None, schem
         if node.depth - 1 > MAX_DEPTH:
             report.add("too_deep", node.span, limit=MAX_DEPTH)
             raise LeadqError(report.diagnostics, text)
-        if check_tree(node, report, schema)[0] is None:
+        from ._params import bind
+
+        bound = bind(node, None, schema, report)  # a placeholder has no value here: E310
+        if check_tree(bound, report, schema)[0] is None:
             raise LeadqError(report.diagnostics, text)
-        tree = node
+        tree = bound
     try:
         return _matches(tree, schema, lead, clock)
     except Problem as p:

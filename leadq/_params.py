@@ -78,13 +78,17 @@ class _Binder:
             case MatchAll() | Flag():
                 return node
             case Query():
-                return attrs.evolve(node, where=self.node(node.where))
+                where = self.node(node.where)
+                return node if where is node.where else attrs.evolve(node, where=where)
             case Not():
-                return attrs.evolve(node, operand=self.node(node.operand))
+                operand = self.node(node.operand)
+                return node if operand is node.operand else attrs.evolve(node, operand=operand)
             case And() | Or():
-                return attrs.evolve(node, operands=tuple(self.node(o) for o in node.operands))
+                operands = tuple(self.node(o) for o in node.operands)
+                same = all(a is b for a, b in zip(operands, node.operands, strict=True))
+                return node if same else attrs.evolve(node, operands=operands)
             case Compare() | In() | Contains() | Between():
-                return self.condition(node)
+                return self.condition(node) if unbound(node) else node
             case _:
                 assert_never(node)
 

@@ -89,3 +89,12 @@ def test_no_text_in_a_parameter_adds_a_condition(word: str) -> None:
         assert leadq.evaluate_q(a.q, {"text": word, "result": "missed"})
     else:
         assert {d.code for d in a.errors} <= {"E305", "E306"}
+
+
+def test_evaluating_a_tree_with_placeholders_says_which_has_no_value() -> None:
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.evaluate(leadq.parse("site = :s"), {"site": {"id": 1}})
+    assert [d.code for d in caught.value.diagnostics] == ["E310"]
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.evaluate("site = :s", {"site": {"id": 1}})
+    assert [d.code for d in caught.value.diagnostics] == ["E310"]
