@@ -19,10 +19,10 @@ import attrs
 from ._ast import MatchAll, Node, Span
 from ._boxes import Algebra, Box
 from ._check import check_tree
-from ._diagnostics import Diagnostic, LeadqError, Problem, Report, Severity
+from ._diagnostics import Diagnostic, Finding, LeadqError, Problem, Report, Severity
 from ._emit import MAX_REQUESTS, direct_q, emit_q
 from ._logic import Logic
-from ._normalize import contradictions, lint
+from ._normalize import lint, normalize
 from ._params import bind, has_placeholders
 from ._parse import parse_text
 from ._schema import LEADS_LIST, Schema
@@ -65,10 +65,6 @@ class Analysis:
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity is Severity.ERROR]
 
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is not Severity.ERROR]
-
     def raise_for_errors(self) -> None:
         """Raise `LeadqError` with every diagnostic when the filter does not compile."""
         if self.q is None:
@@ -86,6 +82,12 @@ class Analysis:
         if self.algebra is None or self.boxes is None:
             return None
         return self.algebra, self.boxes
+
+    def fingerprint(self, *, shape: bool = False) -> str:
+        """`leadq.fingerprint` of the filter; `LeadqError` when no request can say it."""
+        from ._fingerprint import fingerprint_of
+
+        return fingerprint_of(self, shape=shape)
 
     def explain(self) -> str:
         """A person's account of the filter (see `leadq.explain`)."""
@@ -173,17 +175,14 @@ def _run(
     a.logic, tail = check_tree(tree, report, a.schema, stored=stored, role=role, placeholders=placeholders)
     if a.logic is None:
         return
-    if not report.failed and not isinstance(a.tree, MatchAll):
+    if not isinstance(a.tree, MatchAll):
         q = direct_q(a.logic, a.schema)  # a plain conjunction: no algebra, and nothing to lint
         if q is not None:
             a.q = q
             a.params = {"q": q, **tail}
             return
     try:
-        a.algebra = Algebra(a.logic, a.schema, a.text)
-        a.boxes = a.algebra.boxes(a.logic)
-        if not a.boxes:
-            raise Problem.of(contradictions(a.algebra, a.logic))
+        a.algebra, a.boxes = normalize(a.logic, a.schema, a.text)
         q = emit_q(a.algebra, a.boxes, a.logic)
     except Problem as p:
         report.problem(p)
@@ -198,7 +197,7 @@ def _run(
         report.problem(Problem.of(_lint(a.algebra, a.logic)))
 
 
-def _lint(algebra: Algebra, logic: Logic) -> list:  # type: ignore[type-arg]
+def _lint(algebra: Algebra, logic: Logic) -> list[Finding]:
     try:
         return lint(algebra, logic)
     except Problem:  # too complex to search: the linter says nothing

@@ -151,7 +151,7 @@ def check(
     Raises:
         TypeError: `text` is not a str, `params` not a mapping of str, or `schema` not a Schema.
     """
-    return _analyze(_text(text), _schema(schema), stored=stored, role=role, raw_q=q, params=_params(params)).diagnostics
+    return analyze(text, params, schema=schema, stored=stored, role=role, q=q).diagnostics
 
 
 def parse(text: str) -> Node:
@@ -271,10 +271,8 @@ def fingerprint(
         LeadqError: the filter has errors, or no requests can say it.
         TypeError: `text` is not a str, `params` not a mapping, or `schema` not a Schema.
     """
-    from ._fingerprint import fingerprint_of
-
     a = _analyze(_text(text), _schema(schema), raw_q=q, lint=False, params=_params(params))
-    return fingerprint_of(a, shape=shape)
+    return a.fingerprint(shape=shape)
 
 
 def _internal(text: str, e: Exception) -> Diagnostic:

@@ -16,7 +16,7 @@ import attrs
 
 from ._ast import Span
 from ._diagnostics import Problem
-from ._parse import KEYWORDS, Token, acceptable, state_after, tokenize
+from ._parse import Token, acceptable, state_after, tokenize
 from ._schema import LEADS_LIST, Criterion, Schema
 
 #: `(field, prefix) -> (value, label)` pairs: the values a tool knows (site ids and names).
@@ -228,20 +228,11 @@ class _Completer:
 
     def field_values(self, c: Criterion, tokens: list[Token], quoted: bool) -> list[CompletionItem]:
         op = next((t.value.lower() for t in reversed(tokens) if t.type in ("COMP", "IN", "CONTAINS", "BETWEEN")), "")
-        kind = c.kind.name
-        out: list[CompletionItem] = []
-        suggestions = c.kind.suggestions(c)
-        if kind == "datetime":
-            if op in ("=", "=="):
-                out += [_item(p, "value", p, "relative period", _period_doc(p)) for p in suggestions]
-            today = _moscow_today(self.now)
-            out.append(_item(today, "snippet", today, "a date (today, Moscow)"))
-            out.append(_item(f"{today}T00:00:00", "snippet", f"{today}T00:00:00", "a date and time (Moscow)"))
-        elif kind in ("enum", "boolean"):
-            out += [_item(v, "value", v, c.kind.words) for v in suggestions]
+        items = c.kind.value_items(c, op, _moscow_today(self.now))
+        out = [_item(label, kind, label, detail, doc) for label, kind, detail, doc in items]
         if self.values is not None:
             for value, label in self.values(c.display, self.prefix):
-                insert = _escaped(value) if quoted else _quoted(value, kind)
+                insert = _escaped(value) if quoted else c.kind.quote(value)
                 out.append(_item(value, "value", insert, label))
         return out
 
@@ -307,7 +298,7 @@ def _condition_field(tokens: list[Token], schema: Schema) -> Criterion | None:
     for i in range(len(tokens) - 2, -1, -1):
         if tokens[i].type == "NAME" and tokens[i + 1].type in ("COMP", "IN", "NOT", "CONTAINS", "BETWEEN"):
             return schema.lookup(tokens[i].value)
-        if tokens[i].type in ("AND", "OR") and tokens[i - 1].type != "BETWEEN" and not _after_between(tokens, i):
+        if tokens[i].type in ("AND", "OR") and not _after_between(tokens, i):
             return None
     return None
 
@@ -371,12 +362,6 @@ def _escaped(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("'", "\\'")
 
 
-def _quoted(value: str, kind: str) -> str:
-    if kind in ("idlist", "enum") and (value.isdigit() or (value.isidentifier() and value.lower() not in KEYWORDS)):
-        return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def _moscow_today(now: datetime | None) -> str:
     from ._datetimes import format_seconds, moscow_seconds
 
@@ -396,14 +381,6 @@ def _field_doc(c: Criterion) -> str:
     if c.hidden_from:
         lines += ["", "Not seen on other employees' leads by: " + ", ".join(c.hidden_from)]
     return "\n".join(lines).strip()
-
-
-def _period_doc(name: str) -> str:
-    from ._datetimes import _PERIOD_SPANS
-
-    if name == "today":
-        return "From the midnight just passed (Moscow time) to now."
-    return f"The last {_PERIOD_SPANS[name]} days up to now (Moscow time); the server reads it when the request runs."
 
 
 # -- hover ---------------------------------------------------------------------------------------
@@ -466,24 +443,5 @@ def _explain_token(tokens: list[Token], i: int, schema: Schema) -> list[str]:
     c = _condition_field(tokens[: i + 1], schema) if i else None
     if c is None:
         return []
-    value = tok.value.strip("\"'")
-    if c.kind.name == "datetime":
-        return [_datetime_doc(value)]
-    if c.kind.name == "enum" and value in c.values:
-        return [f"`{value}` — a value of **{c.display}**: {c.description}"]
-    return []
-
-
-def _datetime_doc(value: str) -> str:
-    from ._datetimes import RELATIVE_PERIODS, format_seconds, parse_moment
-
-    if value in RELATIVE_PERIODS:
-        return f"`{value}` — {_period_doc(value)}"
-    try:
-        m = parse_moment(value)
-    except ValueError:
-        return ""
-    text = f"`{value}` covers {format_seconds(m.first)} to {format_seconds(m.last)}, Moscow time"
-    if m.repeated:
-        text += " (in an hour Moscow's clocks repeated: a bound takes in the whole hour)"
-    return text
+    said = c.kind.describe_value(c, tok.value.strip("\"'"))
+    return [said] if said else []

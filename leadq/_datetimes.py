@@ -158,6 +158,13 @@ def _to_moscow(dt: datetime, tz: str) -> datetime:
 _PERIOD_SPANS = {"lastday": 1, "last3days": 3, "lastweek": 7, "lastmonth": 30, "lastyear": 365}
 
 
+def period_doc(name: str) -> str:
+    """What a relative period covers, in words."""
+    if name == "today":
+        return "From the midnight just passed (Moscow time) to now."
+    return f"The last {_PERIOD_SPANS[name]} days up to now (Moscow time); the server reads it when the request runs."
+
+
 def moscow_seconds(now: datetime) -> int:
     """`now` as Moscow local seconds (a naive `now` is taken as Moscow time)."""
     if now.tzinfo is not None:

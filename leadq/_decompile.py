@@ -52,9 +52,9 @@ def decompile_q(q: str, schema: Schema, report: Report) -> Node | None:
             report.problem(p)
             failed = True
             continue
-        if c.kind.name == "datetime" and term.op == "=" and term.value not in RELATIVE_PERIODS:
-            stretch = "day" if len(term.value) == 10 else "stretch the value names"
-            report.add("q_datetime_equals", term.span, name=c.name, stretch=stretch)
+        note = c.kind.decompile_note(c, term)
+        if note is not None:
+            report.problem(Problem.of([note]))
     if failed:
         return None
     if len(conditions) == 1:

@@ -117,13 +117,6 @@ class Diagnostic:
     hint: str | None = None
 
 
-def line_column(text: str, offset: int) -> tuple[int, int]:
-    offset = max(0, min(offset, len(text)))
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, column
-
-
 @attrs.frozen
 class Finding:
     """A diagnostic before it is placed in a text: a message key, a span and the fields
@@ -193,23 +186,15 @@ class Report:
 
     @property
     def failed(self) -> bool:
-        return has_errors(self.diagnostics)
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def diagnostic(text: str, key: str, span: Span, /, **fields: object) -> Diagnostic:
-    """One diagnostic of message `key` at `span` of `text`."""
-    return Report(text).make(Finding(key, span, fields))
+def render_diagnostics(diagnostics: Sequence[Diagnostic], text: str, *, path: str = "<filter>") -> str:
+    """Diagnostics as the command line prints them, like a compiler's errors.
 
-
-def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
-    return any(d.severity is Severity.ERROR for d in diagnostics)
-
-
-def render(diagnostics: Sequence[Diagnostic], text: str, path: str = "<filter>") -> str:
-    """Render diagnostics the way the CLI prints them.
-
-    One block per diagnostic: ``path:line:col: CODE message``, the source line (a window of
-    it, when the line is long), a caret underline below the span, and the hint.
+    One block per diagnostic: ``path:line:col: CODE message``, the line of `text` it is
+    on (a window of it, when the line is long), a caret under the span, and the hint.
+    ``str(LeadqError)`` is the same text.
     """
     lines = text.split("\n")
     blocks = []
@@ -232,16 +217,6 @@ def _block(d: Diagnostic, path: str, source: str, width: int) -> str:
     if d.hint:
         out.append(f"    hint: {d.hint}")
     return "\n".join(out)
-
-
-def render_diagnostics(diagnostics: Sequence[Diagnostic], text: str, *, path: str = "<filter>") -> str:
-    """Diagnostics as the command line prints them, like a compiler's errors.
-
-    One block per diagnostic: ``path:line:col: CODE message``, the line of `text` it is
-    on (a window of it, when the line is long), a caret under the span, and the hint.
-    ``str(LeadqError)`` is the same text.
-    """
-    return render(diagnostics, text, path)
 
 
 _WINDOW = 100
@@ -268,4 +243,4 @@ class LeadqError(Exception):
 
     def __str__(self) -> str:
         # rendered on demand: a caller that only reads .diagnostics pays nothing for it
-        return render(self.diagnostics, self.text)
+        return render_diagnostics(self.diagnostics, self.text)

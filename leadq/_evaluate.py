@@ -152,8 +152,3 @@ def evaluate_q(q: str, lead: Lead, *, now: datetime | None = None, schema: Schem
 def _at(p: Problem, span: Span) -> Problem:
     """A problem found in a lead, pointed at the condition or term that read it."""
     return Problem.of(Finding(f.key, span, f.fields) if f.span == Span(0, 0) else f for f in p.findings)
-
-
-def lead_value(c: Any, lead: Lead) -> Any:
-    """The lead's value for criterion `c` (None when the lead has none)."""
-    return c.kind.lead_value(c, lead)

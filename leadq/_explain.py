@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ._analysis import Analysis
-from ._diagnostics import Diagnostic, LeadqError, render
+from ._diagnostics import Diagnostic, LeadqError, render_diagnostics
 from ._schema import LEADS_LIST, Schema
 
 
@@ -73,4 +73,4 @@ def _why(d: Diagnostic) -> str:
 
 
 def _problems(text: str, diagnostics: list[Diagnostic]) -> str:
-    return "cannot compile:\n" + render(diagnostics, text)
+    return "cannot compile:\n" + render_diagnostics(diagnostics, text)

@@ -17,8 +17,16 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from ._ast import Between, Compare, Condition, Contains, Field, Flag, In, Literal, LiteralKind, Node, Not, Op, Span
-from ._datetimes import FIRST_SECOND, LAST_SECOND, RELATIVE_PERIODS, format_seconds, in_period, parse_moment
-from ._diagnostics import Problem
+from ._datetimes import (
+    FIRST_SECOND,
+    LAST_SECOND,
+    RELATIVE_PERIODS,
+    format_seconds,
+    in_period,
+    parse_moment,
+    period_doc,
+)
+from ._diagnostics import Finding, Problem
 from ._logic import Atom, Disj, IdValue, Logic, Member, Neg, Period, Range, Substring
 from ._qformat import MAX_NUMBER, MAX_VALUE_LENGTH, MIN_NUMBER, Term, article, check_value, id_noun, read_int
 from ._regions import (
@@ -126,9 +134,13 @@ class Kind:
         """Whether a lead whose value is `have` meets one q term (a server's reading)."""
         raise NotImplementedError
 
+    def decompile_note(self, c: Criterion, term: Term) -> Finding | None:
+        """A note on how a q term was read, when its meaning needed a choice (I702)."""
+        return None
+
     # -- parameters ---------------------------------------------------------------
 
-    #: The Python types a parameter for this kind may be, in words, and as a check.
+    #: The Python types a parameter for this kind may be, in words.
     param_words: ClassVar[str] = "a str"
 
     def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
@@ -140,9 +152,17 @@ class Kind:
 
     # -- editing support ---------------------------------------------------------
 
-    def suggestions(self, c: Criterion) -> tuple[str, ...]:
-        """Values worth offering after an operator on `c`."""
-        return ()
+    def value_items(self, c: Criterion, op: str, today: str) -> list[tuple[str, str, str, str]]:
+        """Values worth offering after `c op`: (label, kind, detail, Markdown documentation)."""
+        return []
+
+    def quote(self, value: str) -> str:
+        """A value a tool offers (`complete`'s `values`), written as a literal of this kind."""
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    def describe_value(self, c: Criterion, value: str) -> str:
+        """What a value written for `c` means, in Markdown (hover); empty when plain."""
+        return ""
 
 
 def _wrong_param(value: object, c: Criterion, at: Literal, expected: str) -> Problem:
@@ -319,6 +339,9 @@ class IdListKind(MemberKind):
             raise _bad_lead(c, value, "a whole number or an object with a numeric `id`")
         return value
 
+    def quote(self, value: str) -> str:
+        return value if read_int(value) is not None else super().quote(value)
+
     def equals(self, have: Any, lit: Literal) -> bool:
         return have is not None and have == read_int(lit.value)
 
@@ -359,9 +382,8 @@ class StringIdListKind(IdListKind):
         return lit.value
 
     param_words = "a str"
-
-    def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
-        return Kind.bind(self, value, c, at)
+    bind = Kind.bind  # a string id: any str, as for text
+    quote = Kind.quote
 
     def literal(self, value: str, span: Span) -> Literal:
         return Literal(LiteralKind.STRING, value, span)
@@ -398,14 +420,24 @@ class EnumKind(MemberKind):
         raise Problem(key, lit.span, value=lit.value, field=c.display, values=", ".join(c.values), guess=guess)
 
     def literal(self, value: str, span: Span) -> Literal:
-        from ._parse import KEYWORDS
-
-        if value.isidentifier() and value.lower() not in KEYWORDS:
+        if _bare_word(value):
             return Literal(LiteralKind.WORD, value, span)
         return Literal(LiteralKind.STRING, value, span)
 
-    def suggestions(self, c: Criterion) -> tuple[str, ...]:
-        return c.values
+    def value_items(self, c: Criterion, op: str, today: str) -> list[tuple[str, str, str, str]]:
+        return [(v, "value", self.words, "") for v in c.values]
+
+    def quote(self, value: str) -> str:
+        return value if _bare_word(value) else super().quote(value)
+
+    def describe_value(self, c: Criterion, value: str) -> str:
+        return f"`{value}` — a value of **{c.display}**: {c.description}" if value in c.values else ""
+
+
+def _bare_word(value: str) -> bool:
+    from ._parse import KEYWORDS
+
+    return value.isidentifier() and value.lower() not in KEYWORDS
 
 
 class BooleanKind(MemberKind):
@@ -460,8 +492,8 @@ class BooleanKind(MemberKind):
             raise Problem("q_not_a_boolean", term.value_span, value=term.value, name=c.name)
         return have is value
 
-    def suggestions(self, c: Criterion) -> tuple[str, ...]:
-        return ("true", "false")
+    def value_items(self, c: Criterion, op: str, today: str) -> list[tuple[str, str, str, str]]:
+        return [(v, "value", self.words, "") for v in ("true", "false")]
 
 
 class StringKind(MemberKind):
@@ -580,16 +612,15 @@ class RangeKind(Kind):
     def holds(self, c: Criterion, term: Term, have: Any, now: int | None) -> bool:
         if have is None:
             return False
-        first = last = self.read_term_value(c, term)
-        return bool(
-            {
-                "=": first <= have <= last,
-                ">=": have >= first,
-                "<=": have <= last,
-                ">": have > last,
-                "<": have < first,
-            }[term.op]
-        )
+        value = self.read_term_value(c, term)
+        op = term.op
+        if op == "=":
+            return bool(have == value)
+        if op == ">=":
+            return bool(have >= value)
+        if op == "<=":
+            return bool(have <= value)
+        return bool(have > value) if op == ">" else bool(have < value)
 
     def read_term_value(self, c: Criterion, term: Term) -> int:
         raise NotImplementedError
@@ -607,11 +638,7 @@ class NumericKind(RangeKind):
     first, last = MIN_NUMBER, MAX_NUMBER
 
     param_words = "an int"
-
-    def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
-        if _whole_number(value):
-            return Literal(LiteralKind.INT, str(value), at.span)
-        raise _wrong_param(value, c, at, self.param_words)
+    bind = IdListKind.bind  # a whole number, as for ids
 
     def bounds(self, lit: Literal, c: Criterion) -> tuple[int, int]:
         n = self.whole_number(lit, c)
@@ -672,9 +699,13 @@ class DatetimeKind(RangeKind):
                 ctx.report("stored_period", node.span, period=node.value.value)
             return Period(c, name, node.span)
         logic = super().condition(node, c, ctx)
-        literals = node.values if isinstance(node, In) else (node.low, node.high) if isinstance(node, Between) else ()
+        literals: tuple[Literal, ...] = ()
         if isinstance(node, Compare):
             literals = (node.value,)
+        elif isinstance(node, In):
+            literals = node.values
+        elif isinstance(node, Between):
+            literals = (node.low, node.high)
         for lit in literals:
             repeated = parse_moment(lit.value).repeated if lit.kind is LiteralKind.DATETIME else None
             if repeated is not None:
@@ -791,8 +822,32 @@ class DatetimeKind(RangeKind):
         except ValueError:
             raise Problem("q_not_a_date", term.value_span, value=value, name=c.name) from None
 
-    def suggestions(self, c: Criterion) -> tuple[str, ...]:
-        return RELATIVE_PERIODS
+    def value_items(self, c: Criterion, op: str, today: str) -> list[tuple[str, str, str, str]]:
+        equals = op in ("=", "==")  # a period takes only `=`
+        periods = [(p, "value", "relative period", period_doc(p)) for p in RELATIVE_PERIODS] if equals else []
+        return [
+            *periods,
+            (today, "snippet", "a date (today, Moscow)", ""),
+            (f"{today}T00:00:00", "snippet", "a date and time (Moscow)", ""),
+        ]
+
+    def describe_value(self, c: Criterion, value: str) -> str:
+        if value in RELATIVE_PERIODS:
+            return f"`{value}` — {period_doc(value)}"
+        try:
+            m = parse_moment(value)
+        except ValueError:
+            return ""
+        text = f"`{value}` covers {format_seconds(m.first)} to {format_seconds(m.last)}, Moscow time"
+        if m.repeated:
+            text += " (in an hour Moscow's clocks repeated: a bound takes in the whole hour)"
+        return text
+
+    def decompile_note(self, c: Criterion, term: Term) -> Finding | None:
+        if term.op != "=" or term.value in RELATIVE_PERIODS:
+            return None
+        stretch = "day" if len(term.value) == 10 else "stretch the value names"
+        return Finding("q_datetime_equals", term.span, {"name": c.name, "stretch": stretch})
 
 
 def _period(lit: Literal) -> str | None:
@@ -801,9 +856,7 @@ def _period(lit: Literal) -> str | None:
     return None
 
 
-def _period_mix(at: Span, period: Span, other: Span, c: Criterion) -> Any:
-    from ._diagnostics import Finding
-
+def _period_mix(at: Span, period: Span, other: Span, c: Criterion) -> Finding:
     return Finding("period_mixed", at, {"period_span": period, "other_span": other, "field": c.display})
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ._analysis import analyze
-from ._diagnostics import Diagnostic
+from ._diagnostics import Diagnostic, LeadqError
 from ._schema import LEADS_LIST, Schema
 
 if TYPE_CHECKING:
@@ -58,15 +58,10 @@ def check_one(
 ) -> Checked:
     """The result of one filter (what `check_many` computes for each distinct text)."""
     a = analyze(text, schema, stored=stored and not q, role=None if q else role, raw_q=q)
-    fingerprint = None
-    if a.ok or {d.code for d in a.errors} == {"E402"}:
-        from ._diagnostics import LeadqError
-        from ._fingerprint import fingerprint_of
-
-        try:
-            fingerprint = fingerprint_of(a, shape=False)
-        except LeadqError:
-            fingerprint = None
+    try:
+        fingerprint: str | None = a.fingerprint()
+    except LeadqError:
+        fingerprint = None
     return Checked(text, a.q, tuple(a.diagnostics), fingerprint)
 
 
@@ -116,7 +111,7 @@ def check_many(
             if workers > 1 and len(fresh) >= BREAK_EVEN:
                 if pool is None:
                     pool = _pool(workers)
-                work = [(t, schema.method, stored, role, q) for t in fresh]
+                work = [(t, schema, stored, role, q) for t in fresh]
                 # submitted before the last batch is handed out, so the workers never wait
                 results: Any = pool.map_async(_check, work, chunksize=max(50, min(500, len(work) // (workers * 8))))
             else:
@@ -153,12 +148,8 @@ def _pool(workers: int) -> Any:
     return context.Pool(workers)
 
 
-def _check(work: tuple[str, str, bool, str | None, bool]) -> Checked:
-    from ._schema import LEADS_LIST_ROUTED
-
-    text, method, stored, role, q = work
-    schema = LEADS_LIST if method == LEADS_LIST.method else LEADS_LIST_ROUTED
-    return check_one(text, schema, stored, role, q)
+def _check(work: tuple[str, Schema, bool, str | None, bool]) -> Checked:
+    return check_one(*work)
 
 
 # -- pandas -----------------------------------------------------------------------------------

@@ -101,3 +101,10 @@ def test_spark_recipe() -> None:
         assert [r.ok for r in out] == [True, False]
     finally:
         spark.stop()
+
+
+def test_processes_use_the_schema_they_are_given() -> None:
+    own = leadq.Schema("Leads.own", (leadq.LEADS_LIST.by_q_name["site_ids"], leadq.LEADS_LIST.by_q_name["is_managed"]))
+    texts = [f"is_managed and site = {i}" for i in range(batch.BREAK_EVEN + 10)]
+    two = list(leadq.check_many(texts, jobs=2, schema=own))
+    assert all(r.ok for r in two) and two[5].q == "site_ids=5 is_managed=true"

@@ -63,7 +63,14 @@ def test_every_diagnostic_is_complete() -> None:
             assert d.severity is leadq._diagnostics.CODES[d.code].severity
             assert d.message
             assert 0 <= d.start <= d.end <= len(text)
-            assert (d.line, d.column) == leadq._diagnostics.line_column(text, d.start)
+            assert (d.line, d.column) == _line_column(text, d.start)
+
+
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of `offset`, counted plainly (the report counts line
+    starts once and bisects)."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def test_error_string_shows_the_source_and_a_caret() -> None:

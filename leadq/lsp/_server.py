@@ -15,6 +15,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
+from pygls.workspace.position_codec import ServerTextPosition
 
 import leadq
 from leadq.cli._format import rewrite
@@ -72,8 +73,6 @@ def _items(document: TextDocument) -> list[Item]:
 
 def _position(document: TextDocument, place: tuple[int, int]) -> types.Position:
     """A 1-based file line and column, in the client's units."""
-    from pygls.workspace.position_codec import ServerTextPosition
-
     return document.position_to_client_units(ServerTextPosition(place[0] - 1, place[1] - 1))
 
 
@@ -87,6 +86,10 @@ def diagnostics(ls: LeadqServer, document: TextDocument) -> list[types.Diagnosti
     first: dict[str, Item] = {}
     for item in _items(document):
         a = leadq.analyze(item.text, schema=ls.schema, stored=True, role=ls.role)
+        try:
+            key: str | None = a.fingerprint()
+        except leadq.LeadqError:
+            key = None
         for d in a.diagnostics:
             if d.code in item.ignore:
                 continue
@@ -100,8 +103,7 @@ def diagnostics(ls: LeadqServer, document: TextDocument) -> list[types.Diagnosti
                     data={"hint": d.hint} if d.hint else None,
                 )
             )
-        if a.ok and "W608" not in item.ignore:
-            key = leadq.fingerprint(item.text, schema=ls.schema)
+        if key is not None and "W608" not in item.ignore:
             earlier = first.setdefault(key, item)
             if earlier is not item:
                 out.append(
