@@ -10,19 +10,32 @@ from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
     from ._analysis import Analysis
-    from ._api import analyze, check, compile, compile_params, decompile, fingerprint, format, parse, plan
+    from ._api import analyze, check, compile, compile_params, decompile, fingerprint, format, parse, plan, pushdown
     from ._ast import Node
     from ._complete import CompletionItem, Completions, Hover, complete, hover
     from ._diagnostics import CODES, Code, Diagnostic, LeadqError, Severity, render_diagnostics
     from ._evaluate import evaluate, evaluate_q
     from ._explain import explain
     from ._plan import Plan
+    from ._pushdown import Pushdown
     from ._schema import LEADS_LIST, LEADS_LIST_ROUTED, Criterion, FieldType, Schema
     from .batch import Checked, check_many
+    from .client import ApiError, AsyncClient, Client
 
 _LAZY = {
     **dict.fromkeys(
-        ("analyze", "check", "compile", "compile_params", "decompile", "fingerprint", "format", "parse", "plan"),
+        (
+            "analyze",
+            "check",
+            "compile",
+            "compile_params",
+            "decompile",
+            "fingerprint",
+            "format",
+            "parse",
+            "plan",
+            "pushdown",
+        ),
         "_api",
     ),
     "Analysis": "_analysis",
@@ -33,7 +46,9 @@ _LAZY = {
     "evaluate_q": "_evaluate",
     "explain": "_explain",
     "Plan": "_plan",
+    "Pushdown": "_pushdown",
     **dict.fromkeys(("LEADS_LIST", "LEADS_LIST_ROUTED", "Criterion", "FieldType", "Schema"), "_schema"),
+    **dict.fromkeys(("ApiError", "AsyncClient", "Client"), "client"),
     "check_many": "batch",
     "Checked": "batch",
 }
@@ -59,7 +74,10 @@ __all__ = [
     "LEADS_LIST",
     "LEADS_LIST_ROUTED",
     "Analysis",
+    "ApiError",
+    "AsyncClient",
     "Checked",
+    "Client",
     "Code",
     "CompletionItem",
     "Completions",
@@ -70,6 +88,7 @@ __all__ = [
     "LeadqError",
     "Node",
     "Plan",
+    "Pushdown",
     "Schema",
     "Severity",
     "analyze",
@@ -87,5 +106,6 @@ __all__ = [
     "hover",
     "parse",
     "plan",
+    "pushdown",
     "render_diagnostics",
 ]

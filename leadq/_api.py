@@ -13,7 +13,10 @@ from ._emit import MAX_REQUESTS
 from ._schema import LEADS_LIST, Schema
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ._plan import Plan
+    from ._pushdown import Pushdown
 
 
 def _text(value: object, name: str = "text") -> str:
@@ -240,6 +243,55 @@ def plan(
     if not isinstance(max_requests, int) or isinstance(max_requests, bool) or max_requests < 1:
         raise TypeError(f"max_requests must be a whole number from 1 up, not {max_requests!r}")
     return _analyze(_text(text), _schema(schema), lint=False, params=_params(params)).plan(max_requests)
+
+
+def pushdown(
+    text: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    schema: Schema = LEADS_LIST,
+    role: str | None = None,
+    now: datetime | None = None,
+    max_requests: int = MAX_REQUESTS,
+) -> Pushdown:
+    """Split any filter into requests the API answers and a residual checked on each lead.
+
+    Unlike `compile`, which refuses what one q cannot say, pushdown sends what q can say
+    (one q, or a plan of several) and keeps the rest as a residual, so that the leads the
+    requests return *and* the residual holds for are exactly the filter's leads:
+    ``text contains "a" and text contains "b"`` sends ``text=a`` and checks
+    ``text contains "b"``; ``site != 3`` sends nothing about sites and checks ``site != 3``.
+    Conditions may also name Lead fields q has no criterion for (``city``, ``site.url``,
+    ``visit_count``, ``updated_at``; docs/language.md), which are always checked here.
+
+    Args:
+        text: the filter.
+        params: the values of the placeholders (see `compile`).
+        schema: the API method's criteria.
+        role: the API role that will run it: a residual on a field it cannot see
+            (``text``, ``answer_text``) is E313.
+        now: when given, relative periods (``created_at = lastweek``) become the
+            absolute interval they cover at `now`, so requests and residual agree.
+        max_requests: the most requests the split may send.
+
+    Raises:
+        LeadqError: the filter has errors (syntax, names, values), or the residual needs
+            a field `role` cannot see (E313).
+        TypeError: `text` is not a str, `params` not a mapping of str, `schema` not a
+            Schema, `role` not a str, `now` not a datetime, or `max_requests` not a whole
+            number from 1 up.
+    """
+    from datetime import datetime
+
+    from ._pushdown import split
+
+    if not isinstance(max_requests, int) or isinstance(max_requests, bool) or max_requests < 1:
+        raise TypeError(f"max_requests must be a whole number from 1 up, not {max_requests!r}")
+    if role is not None and not isinstance(role, str):
+        raise TypeError(f"role must be a str, not {type(role).__name__}")
+    if now is not None and not isinstance(now, datetime):
+        raise TypeError(f"now must be a datetime, not {type(now).__name__}")
+    return split(_text(text), _schema(schema), params=_params(params), role=role, now=now, max_requests=max_requests)
 
 
 def fingerprint(

@@ -172,11 +172,16 @@ def moscow_seconds(now: datetime) -> int:
     return seconds(now)
 
 
+def period_bounds(name: str, now: int) -> tuple[int, int]:
+    """The first and last Moscow local second of the relative period `name` at `now`."""
+    start = now - now % _DAY if name == "today" else now - _PERIOD_SPANS[name] * _DAY
+    return start + 1, now
+
+
 def in_period(name: str, at: int, now: int) -> bool:
     """Whether the Moscow local second `at` lies in the relative period `name` at `now`."""
-    if name == "today":
-        return now - now % _DAY < at <= now
-    return now - _PERIOD_SPANS[name] * _DAY < at <= now
+    first, last = period_bounds(name, now)
+    return first <= at <= last
 
 
 def parse_lead_time(text: str) -> int:

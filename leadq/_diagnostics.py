@@ -67,6 +67,7 @@ CODES: Mapping[str, Code] = _table(
     ("E310", E, "parameter without a value"),
     ("E311", E, "parameter of the wrong type"),
     ("E312", E, "parameter not used"),
+    ("E313", E, "field checked on fetched leads that the role cannot see"),
     # meaning
     ("E401", E, "filter can never match"),
     ("E402", E, "filter needs more than one request"),
@@ -77,6 +78,10 @@ CODES: Mapping[str, Code] = _table(
     # reading q strings (decompile)
     ("E501", E, "unknown criterion in q"),
     ("E502", E, "malformed q term"),
+    # running a filter through the API (fetch)
+    ("E801", E, "the API refused the request"),
+    ("E802", E, "the API did not answer in time"),
+    ("E803", E, "the API's answer is not a list of leads"),
     # warnings and notes
     # a bug in leadq, reported as data rather than raised
     ("E900", E, "internal error"),

@@ -22,7 +22,7 @@ from ._schema import LEADS_LIST, Schema
 Lead = Mapping[str, Any]
 
 
-def _lead(lead: object) -> Lead:
+def check_lead(lead: object) -> Lead:
     if not isinstance(lead, Mapping):
         raise TypeError(f"lead must be a mapping (a Lead as JSON), not {type(lead).__name__}")
     return lead
@@ -35,6 +35,8 @@ def evaluate(node: Node | str, lead: Lead, *, now: datetime | None = None, schem
         node: a filter tree (from `parse`) or the filter's text.
         lead: a Lead as the API returns it: ``{"site": {"id": 1}, "result": "missed",
             "created_at": "2024-01-31T10:00:00", ...}``; missing fields count as absent.
+            Conditions may name any Lead field, q's criteria or not (``city``,
+            ``site.url``: see `pushdown`).
         now: the current time, needed only for relative periods (`lastweek`).
         schema: the API method's criteria.
 
@@ -44,35 +46,38 @@ def evaluate(node: Node | str, lead: Lead, *, now: datetime | None = None, schem
         TypeError: `node` is neither a str nor a tree, `lead` is not a mapping, or `now`
             not a datetime.
     """
-    from ._analysis import analyze
     from ._ast import NODE_TYPES
+    from ._check import check_tree
+    from ._params import bind
 
     if not isinstance(node, (str, *NODE_TYPES)):
         raise TypeError(f"node must be a filter's text or a tree from leadq.parse(), not {type(node).__name__}")
-    lead = _lead(lead)
+    lead = check_lead(lead)
     clock = now_seconds(now)
+    fields = schema.with_lead_fields()  # a lead has every field: those q has no criterion for too
+    text = node if isinstance(node, str) else ""
+    report = Report(text)
     if isinstance(node, str):
-        a = analyze(node, schema, lint=False)
-        text = node
-        if a.tree is None or a.logic is None:
-            raise LeadqError([d for d in a.diagnostics if d.severity.value == "error"], text)
-        tree = a.tree
-    else:
-        from ._check import check_tree
+        from ._parse import parse_text
 
-        text = ""
-        report = Report(text)
+        tree = parse_text(node, report)
+        if tree is None:
+            raise LeadqError(report.diagnostics, text)
+    else:
+        tree = node
         if node.depth - 1 > MAX_DEPTH:
             report.add("too_deep", node.span, limit=MAX_DEPTH)
             raise LeadqError(report.diagnostics, text)
-        from ._params import bind
+    bound = bind(tree, None, fields, report)  # a placeholder has no value here: E310
+    if check_tree(bound, report, fields)[0] is None:
+        raise LeadqError([d for d in report.diagnostics if d.severity.value == "error"], text)
+    return matches_tree(bound, fields, lead, clock, text)
 
-        bound = bind(node, None, schema, report)  # a placeholder has no value here: E310
-        if check_tree(bound, report, schema)[0] is None:
-            raise LeadqError(report.diagnostics, text)
-        tree = bound
+
+def matches_tree(tree: Node, schema: Schema, lead: Lead, now: int | None, text: str) -> bool:
+    """Whether `lead` matches a checked tree; `LeadqError` (E308, E309) pointing into `text`."""
     try:
-        return _matches(tree, schema, lead, clock)
+        return _matches(tree, schema, lead, now)
     except Problem as p:
         report = Report(text)
         report.problem(p)
@@ -123,7 +128,7 @@ def evaluate_q(q: str, lead: Lead, *, now: datetime | None = None, schema: Schem
     """
     if not isinstance(q, str):
         raise TypeError(f"q must be a str, not {type(q).__name__}")
-    lead = _lead(lead)
+    lead = check_lead(lead)
     clock = now_seconds(now)
     report = Report(q)
     junk, terms = split_terms(q, schema)

@@ -9,7 +9,9 @@ from ._diagnostics import Diagnostic, LeadqError, render_diagnostics
 from ._schema import LEADS_LIST, Schema
 
 
-def explain(text: str, params: Mapping[str, object] | None = None, *, schema: Schema = LEADS_LIST) -> str:
+def explain(
+    text: str, params: Mapping[str, object] | None = None, *, schema: Schema = LEADS_LIST, fetch: bool = False
+) -> str:
     """A person's account of a filter.
 
     The normalized constraint per criterion, the conditions that are redundant or always
@@ -17,13 +19,22 @@ def explain(text: str, params: Mapping[str, object] | None = None, *, schema: Sc
     the smallest set of conditions that contradict each other, and a plan of requests when
     one q is not enough.
 
-    `params` are the values of the filter's placeholders (see `leadq.compile`).
+    `params` are the values of the filter's placeholders (see `leadq.compile`). With
+    ``fetch=True``, how `leadq.pushdown` runs the filter instead: "sent to the API: …"
+    with the requests' q, and "checked here: …" with the residual.
 
     Raises:
         TypeError: `text` is not a str, `params` not a mapping, or `schema` not a Schema.
     """
     from ._api import analyze as checked_analyze
 
+    if fetch:
+        from ._api import pushdown
+
+        try:
+            return pushdown(text, params, schema=schema).explain()
+        except LeadqError as e:
+            return _problems(text, e.diagnostics)
     return explain_analysis(checked_analyze(text, params, schema=schema))
 
 

@@ -178,6 +178,20 @@ def _bad_lead(c: Criterion, value: object, expected: str) -> Problem:
     return Problem("bad_lead", Span(0, 0), field=c.field, value=repr(value)[:80], expected=expected)
 
 
+def read_field(c: Criterion, lead: Mapping[str, Any]) -> Any:
+    """What `lead` holds at the criterion's Lead field: a dotted field (``site.url``) reads
+    into the nested object, and is absent when that object is."""
+    path = c.field
+    if "." not in path:
+        return lead.get(path)
+    value: Any = lead
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
 def _needs_clock(now: int | None) -> int:
     if now is None:
         raise Problem("needs_clock", Span(0, 0))
@@ -254,7 +268,7 @@ class MemberKind(Kind):
         return Literal(LiteralKind.STRING, value, span)
 
     def lead_value(self, c: Criterion, lead: Mapping[str, Any]) -> Any:
-        value = lead.get(c.field)
+        value = read_field(c, lead)
         if value is not None and not isinstance(value, str):
             raise _bad_lead(c, value, "a string")
         return value
@@ -357,7 +371,7 @@ class IdListKind(MemberKind):
 
 def _lead_id(c: Criterion, lead: Mapping[str, Any]) -> Any:
     """The id a lead holds for `c`: the value itself, or the `id` of the object there."""
-    value = lead.get(c.field)
+    value = read_field(c, lead)
     return value.get("id") if isinstance(value, Mapping) else value
 
 
@@ -474,7 +488,7 @@ class BooleanKind(MemberKind):
         return flag if value else Not(flag, term.span)
 
     def lead_value(self, c: Criterion, lead: Mapping[str, Any]) -> Any:
-        value = lead.get(c.field)
+        value = read_field(c, lead)
         if c.presence:
             if value is not None and not isinstance(value, str):
                 raise _bad_lead(c, value, "a string or null")
@@ -668,7 +682,7 @@ class NumericKind(RangeKind):
         return Literal(LiteralKind.STRING, value, span)
 
     def lead_value(self, c: Criterion, lead: Mapping[str, Any]) -> Any:
-        value = lead.get(c.field)
+        value = read_field(c, lead)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise _bad_lead(c, value, "a whole number")
         return value
@@ -793,7 +807,7 @@ class DatetimeKind(RangeKind):
     def lead_value(self, c: Criterion, lead: Mapping[str, Any]) -> Any:
         from ._datetimes import parse_lead_time
 
-        value = lead.get(c.field)
+        value = read_field(c, lead)
         if value is None:
             return None
         if not isinstance(value, str):
@@ -895,7 +909,7 @@ class SubstringKind(Kind):
         return Contains(field, Literal(LiteralKind.STRING, term.value, term.value_span), False, term.span)
 
     def lead_value(self, c: Criterion, lead: Mapping[str, Any]) -> Any:
-        value = lead.get(c.field)
+        value = read_field(c, lead)
         if value is not None and not isinstance(value, str):
             raise _bad_lead(c, value, "a string")
         return value
@@ -906,6 +920,43 @@ class SubstringKind(Kind):
 
     def holds(self, c: Criterion, term: Term, have: Any, now: int | None) -> bool:
         return isinstance(have, str) and term.value in have
+
+
+class TextKind(Kind):
+    """Text of a Lead field that q has no criterion for (`city`, `site.url`): compared
+    whole or searched for a piece, on each fetched lead only (`pushdown`)."""
+
+    name = "text"
+    words = "text"
+    operators = ("=", "!=", "in", "not in", "contains", "not contains")
+    operators_doc = "`=` `!=` `in` `not in` `contains` `not contains`"
+    operator_hint = 'compare {name} with `=` or `in`, or search it with `contains "..."`'
+
+    def condition(self, node: Condition, c: Criterion, ctx: Context) -> Logic:
+        logic: Logic
+        if isinstance(node, Contains):
+            logic = Substring(c, node.value.value, node.span)
+            return Neg(logic, node.span) if node.negated else logic
+        if isinstance(node, In):
+            logic = Member(c, frozenset(v.value for v in node.values), node.span)
+            return Neg(logic, node.span) if node.negated else logic
+        assert isinstance(node, Compare)
+        logic = Member(c, frozenset({node.value.value}), node.span)
+        return Neg(logic, node.span) if node.op is Op.NE else logic
+
+    def lead_value(self, c: Criterion, lead: Mapping[str, Any]) -> Any:
+        value = read_field(c, lead)
+        if value is not None and not isinstance(value, str):
+            raise _bad_lead(c, value, "a string")
+        return value
+
+    def matches(self, node: Condition, c: Criterion, have: Any, now: int | None) -> bool:
+        if isinstance(node, Contains):
+            return (isinstance(have, str) and node.value.value in have) != node.negated
+        if isinstance(node, In):
+            return any(have == v.value for v in node.values) != node.negated
+        assert isinstance(node, Compare)
+        return bool(have == node.value.value) != (node.op is Op.NE)
 
 
 def _contains(text: str, part: str) -> bool:
@@ -931,6 +982,7 @@ register(BooleanKind())
 register(StringKind())
 register(SubstringKind())
 register(DatetimeKind())
+register(TextKind())
 
 
 def now_seconds(now: datetime | None) -> int | None:

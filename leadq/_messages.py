@@ -61,6 +61,11 @@ MESSAGES: dict[str, Message] = {
     # -- names and operators -----------------------------------------------------------
     "unknown_field": Message("E201", "unknown field `{name}` in {method}", "known fields: {known}"),
     "unknown_field_guess": Message("E201", "unknown field `{name}` in {method}", "did you mean `{guess}`?"),
+    "lead_field_only": Message(
+        "E201",
+        "`{name}` is a Lead field that q has no criterion for in {method}",
+        "`leadq.pushdown()` and `leadq fetch` check it on each lead they fetch; `compile` cannot",
+    ),
     "wrong_operator": Message("E202", "`{op}` does not apply to `{field}`, which is {words}", "{hint}"),
     "period_operator": Message("E202", "a relative period takes only `=`, not `{op}`", "write `{field} = {period}`"),
     "not_boolean_field": Message(
@@ -166,6 +171,11 @@ MESSAGES: dict[str, Message] = {
         "E309",
         "the lead's `{field}` is {value}, which is not {expected}",
         "pass leads as the API returns them (see the embedding guide)",
+    ),
+    "residual_hidden": Message(
+        "E313",
+        "`{field}` is checked on each fetched lead, but the role `{role}` does not see it in other employees' leads",
+        "fetch as a role that sees `{field}`, or leave the condition out",
     ),
     # -- meaning ------------------------------------------------------------------------------
     "never_true": Message(
@@ -274,6 +284,18 @@ MESSAGES: dict[str, Message] = {
         "write `{name}>=...` and `{name}<=...` to be explicit",
     ),
     # -- leadq's own bugs -----------------------------------------------------------------------
+    # -- running through the API (leadq.Client) ------------------------------------------------
+    "api_refused": Message("E801", "the API answered HTTP {status} to {request}: {answer}", "{hint}"),
+    "api_gave_up": Message(
+        "E802",
+        "the API did not answer {request} after {attempts} attempts in {seconds:.1f} s: {last}",
+        "try again later, or raise `retries=` and `retry_time=`",
+    ),
+    "api_bad_answer": Message(
+        "E803",
+        "the API's answer to {request} is not a list of leads: {answer}",
+        "check the base URL: it should reach the LiveTex API (see docs/fetch.md)",
+    ),
     "internal": Message("E900", "internal error: {error}", "please report this filter to the leadq issue tracker"),
 }
 

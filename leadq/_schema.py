@@ -49,6 +49,9 @@ class Criterion:
         presence: a boolean criterion that tests whether `lead_field` is given
             (``email_exists``) rather than reading a boolean.
         hidden_from: roles that do not see this field of other employees' leads.
+        local: q has no criterion for the field: only `pushdown` (and `leadq fetch`)
+            accept it, and check it on each lead fetched (`lead_field` may then be a
+            dotted path into a nested object, ``site.url``).
         description: what the criterion means, from the method's reference.
         kind: the criterion's field kind (operators, values, q rendering), from `type`.
     """
@@ -62,6 +65,7 @@ class Criterion:
     lead_field: str = ""
     presence: bool = False
     hidden_from: tuple[str, ...] = ()
+    local: bool = False
     description: str = attrs.field(default="", eq=False)
     kind: Kind = attrs.field(init=False, eq=False, repr=False)
 
@@ -113,6 +117,7 @@ class Schema:
     order: dict[str, int] = attrs.field(init=False, eq=False, repr=False)
     plain_names: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
     _patterns: dict[str, re.Pattern[str]] = attrs.field(init=False, eq=False, repr=False, factory=dict)
+    _fetch: list[Schema] = attrs.field(init=False, eq=False, repr=False, factory=list)
 
     @by_name.default
     def _by_name(self) -> dict[str, Criterion]:
@@ -125,7 +130,8 @@ class Schema:
     @plain_names.default
     def _plain_names(self) -> frozenset[str]:
         """The spellings that are no alias: the q name, the human name and `<human>_id`."""
-        return frozenset(n for c in self.criteria for n in (c.name, c.display, f"{c.display}_id"))
+        names = (n for c in self.criteria for n in (c.name, c.display, f"{c.display}_id", f"{c.lead_field}.id"))
+        return frozenset(names)
 
     @order.default
     def _order(self) -> dict[str, int]:
@@ -159,6 +165,21 @@ class Schema:
     def lookup(self, name: str) -> Criterion | None:
         """The criterion a person's field name refers to, if any."""
         return self.by_name.get(name)
+
+    def with_lead_fields(self) -> Schema:
+        """This schema plus the Lead fields q has no criterion for (`local` criteria), and
+        the dotted spellings of the ids q has (``site.id``): what `pushdown` reads."""
+        if not self._fetch:
+            self._fetch.append(_with_lead_fields(self))
+        return self._fetch[0]
+
+    def lead_field(self, name: str) -> Criterion | None:
+        """The local criterion `name` would be in `with_lead_fields()` (None when `name`
+        is a criterion of q, or no Lead field at all)."""
+        if name in self.by_name:
+            return None
+        c = self.with_lead_fields().lookup(name)
+        return c if c is not None and c.local else None
 
 
 def _ids(name: str, human: str, description: str, id_kind: IdKind = IdKind.NUMBER) -> Criterion:
@@ -286,12 +307,83 @@ _LEAD_FIELDS: dict[str, tuple[str, ...] | None] = {
 }  # fmt: skip
 
 
-#: Leads.list (GET /v2/leads).
+#: The API's attested base URL (api-http.md; docs/decisions.md).
+BASE_URL = "https://web-api.livetex.ru"
+
+#: Leads.list (POST /leads/list).
 LEADS_LIST = Schema(
-    "Leads.list", _criteria(routed=False), _ROLES, _SORT_KEYS, _LEAD_FIELDS, endpoint="https://api.livetex.ru/v2/leads"
+    "Leads.list", _criteria(routed=False), _ROLES, _SORT_KEYS, _LEAD_FIELDS, endpoint=f"{BASE_URL}/leads/list"
 )
 #: Leads.listRouted: the same without is_managed, plus creator_type.
-LEADS_LIST_ROUTED = Schema("Leads.listRouted", _criteria(routed=True), _ROLES, _SORT_KEYS, _LEAD_FIELDS)
+LEADS_LIST_ROUTED = Schema(
+    "Leads.listRouted",
+    _criteria(routed=True),
+    _ROLES,
+    _SORT_KEYS,
+    _LEAD_FIELDS,
+    endpoint=f"{BASE_URL}/leads/listRouted",
+)
+
+
+# -- Lead fields beyond q (fetch only) -----------------------------------------------------
+
+_EMPLOYEES = ("assigned_to", "completed_by", "created_by", "locked_by")
+
+
+def _local(name: str, type: FieldType | str, description: str, **kw: object) -> Criterion:
+    from ._kinds import KINDS
+
+    kind = KINDS[type] if isinstance(type, str) else KINDS[type.value]
+    return Criterion(name, (), kind, lead_field=name, local=True, description=description, **kw)  # type: ignore[arg-type]
+
+
+def _lead_only(schema: Schema) -> list[Criterion]:
+    """The Lead object's fields (leads-list.md) that no criterion of `schema` reads."""
+    rows = [
+        _local("name", "text", "The visitor's name."),
+        _local("email", "text", "The visitor's email."),
+        _local("phone", "text", "The visitor's phone."),
+        _local("country", "text", "The visitor's country."),
+        _local("city", "text", "The visitor's city."),
+        _local("search_query", "text", "What the visitor searched for."),
+        _local("answer_text", "text", "The employee's answer.", hidden_from=_MANAGED_ROLES),
+        _local("visit_count", FieldType.NUMERIC, "How many visits the visitor made."),
+        _local("page_count", FieldType.NUMERIC, "How many pages the visitor saw."),
+        _local("is_locked", FieldType.BOOLEAN, "The lead is locked by an employee."),
+        _local("completed_at", FieldType.DATETIME, "When the lead was completed (Moscow time)."),
+        _local("updated_at", FieldType.DATETIME, "When the lead was last changed (Moscow time)."),
+        _local("site.url", "text", "The address of the lead's site."),
+        _local("department.title", "text", "The name of the lead's department."),
+        _local("locked_by.id", FieldType.IDLIST, "The employee who locked the lead."),
+    ]
+    if schema.lookup("is_managed") is None:
+        rows.append(_local("is_managed", FieldType.BOOLEAN, "The lead is one of the calling employee's own leads."))
+    for owner in ("site", "department"):
+        rows += [
+            _local(f"{owner}.is_deleted", FieldType.BOOLEAN, f"The lead's {owner} is deleted."),
+            _local(f"{owner}.is_managed", FieldType.BOOLEAN, f"The lead's {owner} is one the caller manages."),
+        ]
+    for who in _EMPLOYEES:
+        for part in ("first_name", "last_name", "email", "phone", "role", "state"):
+            rows.append(_local(f"{who}.{part}", "text", f"The {part.replace('_', ' ')} of the `{who}` employee."))
+    return [r for r in rows if r.name not in schema.by_name]
+
+
+def _with_lead_fields(schema: Schema) -> Schema:
+    criteria = []
+    for c in schema.criteria:
+        # `site.id` is how a person reading the Lead object names what `site_ids` tests
+        dotted = f"{c.lead_field}.id" if c.type is FieldType.IDLIST and c.lead_field not in ("", "id") else None
+        criteria.append(attrs.evolve(c, aliases=(*c.aliases, dotted)) if dotted else c)
+    return Schema(
+        schema.method,
+        (*criteria, *_lead_only(schema)),
+        schema.roles,
+        schema.sort_keys,
+        schema.result_fields,
+        schema.max_limit,
+        schema.endpoint,
+    )
 
 
 def fields_table(schema: Schema = LEADS_LIST) -> str:

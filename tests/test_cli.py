@@ -62,7 +62,7 @@ def test_compile_params_and_url_survive_parse_qs() -> None:
     assert parse_qs(r.stdout.strip(), keep_blank_values=True) == want
     r = run("compile", "--format", "url", NASTY)
     url = urlsplit(r.stdout.strip())
-    assert (url.scheme, url.netloc, url.path, url.fragment) == ("https", "api.livetex.ru", "/v2/leads", "")
+    assert (url.scheme, url.netloc, url.path, url.fragment) == ("https", "web-api.livetex.ru", "/leads/list", "")
     assert parse_qs(url.query, keep_blank_values=True) == want
 
 
@@ -74,9 +74,11 @@ def test_compile_json() -> None:
     assert parse_qs(urlsplit(out["url"]).query) == {"q": ["text=a&b"], "limit": ["5"]}
 
 
-def test_routed_method_has_no_documented_url() -> None:
+def test_routed_method_url_follows_the_attested_path_scheme() -> None:
+    # api-http.md: method names map to /<resource>/<method> on https://web-api.livetex.ru
     r = run("compile", "--method", "Leads.listRouted", "--format", "url", "creator_type = visitor")
-    assert r.returncode == 2
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "https://web-api.livetex.ru/leads/listRouted?q=creator_type%3Dvisitor\n"
     assert run("compile", "--method", "leads.listrouted", "creator_type = visitor").stdout == "creator_type=visitor\n"
 
 

@@ -178,6 +178,15 @@ def _parser() -> argparse.ArgumentParser:
         "cannot compile why, with the smallest set of contradicting conditions or a plan of requests.",
     )
     p.add_argument("expression", help="the filter")
+    p.add_argument(
+        "--fetch",
+        action="store_true",
+        help="show how `leadq fetch` runs it: what is sent to the API, and what is checked on each lead",
+    )
+
+    from ._fetch import add_parsers
+
+    add_parsers(sub, common, with_params)
     return parser
 
 
@@ -199,6 +208,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return _rule(args.code, args.all, parser)
     if args.command == "lsp":
         return _lsp()
+    if args.command == "fake-server":
+        from ._fetch import fake_server
+
+        return fake_server(args)
     try:
         config = _config(args)
     except ConfigError as e:
@@ -218,6 +231,12 @@ def _main(argv: Sequence[str] | None) -> int:
     source = _SOURCE
     if args.expression == "-":
         args.expression, source = sys.stdin.read().strip("\n"), "<stdin>"
+    if args.command == "fetch" or (args.command == "explain" and args.fetch):
+        from ._fetch import fetch
+
+        if args.command == "explain":
+            args.dry_run, args.role = True, None
+        return fetch(args, schema, values, source)
     if args.command == "explain":
         analysis = leadq.analyze(args.expression, values or None, schema=schema)
         print(analysis.explain())

@@ -1,0 +1,34 @@
+"""Running filters through the LiveTex API: `Client`, `AsyncClient` (extra ``[client]``).
+
+`Client` and `AsyncClient` need httpx (``pip install 'leadq[client]'``); `ApiError` and
+`Stats` do not. See docs/fetch.md.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._async import AsyncClient
+    from ._errors import ApiError
+    from ._run import Stats
+    from ._sync import Client
+
+_LAZY = {"Client": "_sync", "AsyncClient": "_async", "ApiError": "_errors", "Stats": "_run"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'leadq.client' has no attribute {name!r}")
+    import importlib
+
+    try:
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+    except ModuleNotFoundError as e:
+        if e.name != "httpx":
+            raise
+        raise ModuleNotFoundError(f"leadq.{name} needs httpx: pip install 'leadq[client]'", name="httpx") from None
+    globals()[name] = value
+    return value
+
+
+__all__ = ["ApiError", "AsyncClient", "Client", "Stats"]

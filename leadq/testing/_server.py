@@ -1,0 +1,349 @@
+"""A fake LiveTex API: a real HTTP server on 127.0.0.1 that serves leads as the API does.
+
+It reads `q` by the term model of q-format.md (`leadq.evaluate_q`), sorts, pages with
+`offset` and `limit` (at most 100, as the API: a larger `limit` is HTTP 400), narrows
+`fields`, hides `text` and `answer_text` of other employees' leads from managed roles,
+and answers the OAuth2 password grant. Faults come on demand: a status (429 with
+`Retry-After`, 5xx), a dropped connection, a slow answer, and changes to the data
+between pages (docs/fetch.md, "Testing your integration").
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import attrs
+
+from .._datetimes import moscow, parse_lead_time
+from .._diagnostics import LeadqError
+from .._schema import LEADS_LIST, LEADS_LIST_ROUTED, Schema
+from ._data import make_lead
+
+_MANAGED = ("chief", "chief_partner", "manager", "operator")
+_HIDDEN = ("text", "answer_text")
+_SORT_KEYS = ("created_at", "updated_at", "duration", "result")
+
+
+@attrs.define
+class Fault:
+    """What the next list requests get instead of their answer.
+
+    Attributes:
+        status: answer with this HTTP status (and `body`), e.g. 429 or 503.
+        retry_after: the `Retry-After` header to send with it (seconds).
+        drop: close the connection without answering.
+        delay: wait this many seconds before answering normally.
+        times: how many requests the fault takes (then it is spent).
+    """
+
+    status: int | None = None
+    retry_after: float | None = None
+    drop: bool = False
+    delay: float = 0.0
+    body: str = '{"error": "fault", "message": "injected by the fake server"}'
+    times: int = 1
+
+
+@attrs.define
+class Seen:
+    """One request the server received: method, path, query parameters, and the answer's status."""
+
+    method: str
+    path: str
+    params: dict[str, str]
+    status: int = 0
+
+
+class FakeLiveTex:
+    """A fake LiveTex API serving `leads`, started on 127.0.0.1 on a free port.
+
+    Use it as a context manager (``with FakeLiveTex(leads) as api: api.url``) or call
+    `start()` and `stop()`. It stops by itself after `lifetime` seconds.
+
+    Args:
+        leads: the data set (dicts shaped as Lead objects; see `generate_leads`).
+        tokens: bearer token → API role; by default one token ``"test-token"`` for an
+            administrator.
+        users: (username, password) → role, for the OAuth2 password grant.
+        token_lifetime: `expires_in` of the tokens the password grant gives, in seconds.
+        employee: the employee id of the caller, for managed roles (their own leads are
+            those assigned to them).
+        lifetime: seconds after which the server stops by itself (None: never).
+        port: the port to listen on (0: a free one).
+    """
+
+    def __init__(
+        self,
+        leads: Iterable[Mapping[str, Any]] = (),
+        *,
+        tokens: Mapping[str, str] | None = None,
+        users: Mapping[tuple[str, str], str] | None = None,
+        token_lifetime: int = 3600,
+        employee: int = 100,
+        lifetime: float | None = 600.0,
+        port: int = 0,
+    ) -> None:
+        self.leads: list[dict[str, Any]] = [dict(lead) for lead in leads]
+        self.tokens: dict[str, str] = dict(tokens if tokens is not None else {"test-token": "admin"})
+        self.users = dict(users or {})
+        self.token_lifetime = token_lifetime
+        self.employee = employee
+        self.lifetime = lifetime
+        self.port = port
+        self.faults: deque[Fault] = deque()
+        self.requests: list[Seen] = []
+        self._hooks: list[Callable[[FakeLiveTex, int], None]] = []
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self._timer: threading.Timer | None = None
+        self._pages = 0
+
+    # -- life --------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client: ``http://127.0.0.1:<port>``."""
+        if self._server is None:
+            raise RuntimeError("the fake server is not running: use it in a `with` block, or call start()")
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> FakeLiveTex:
+        server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
+        server.daemon_threads = True
+        self._server = server
+        threading.Thread(target=server.serve_forever, name="fake-livetex", daemon=True).start()
+        if self.lifetime is not None:
+            self._timer = threading.Timer(self.lifetime, self.stop)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._timer is not None:
+            self._timer.cancel()
+
+    def __enter__(self) -> FakeLiveTex:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- faults and changes -----------------------------------------------------------------
+
+    def fail(self, status: int, *, times: int = 1, retry_after: float | None = None, body: str | None = None) -> None:
+        """The next `times` list requests get `status` (with `Retry-After` when given)."""
+        fault = Fault(status=status, retry_after=retry_after, times=times)
+        if body is not None:
+            fault.body = body
+        self.faults.append(fault)
+
+    def drop(self, *, times: int = 1) -> None:
+        """The next `times` list requests get their connection closed, unanswered."""
+        self.faults.append(Fault(drop=True, times=times))
+
+    def slow(self, seconds: float, *, times: int = 1) -> None:
+        """The next `times` list requests are answered after `seconds`."""
+        self.faults.append(Fault(delay=seconds, times=times))
+
+    def between_pages(self, hook: Callable[[FakeLiveTex, int], None]) -> None:
+        """Call `hook(server, n)` before the n-th list page (from 1) is served: it may
+        add, change or remove leads, as users do while a client pages."""
+        self._hooks.append(hook)
+
+    def add_lead(self, **fields: Any) -> dict[str, Any]:
+        """A new lead created now (Moscow time), with generated values unless given."""
+        import random
+
+        with self._lock:
+            lead_id = max((lead["id"] for lead in self.leads), default=0) + 1
+            now = datetime.now(moscow()).replace(tzinfo=None, microsecond=0)
+            lead = {**make_lead(lead_id, now, random.Random(lead_id)), **fields}
+            self.leads.append(lead)
+            return lead
+
+    def update_lead(self, lead_id: Any, **changes: Any) -> None:
+        """Change a lead's fields (and its `updated_at` to now, unless given)."""
+        with self._lock:
+            for lead in self.leads:
+                if lead["id"] == lead_id:
+                    now = datetime.now(moscow()).strftime("%Y-%m-%dT%H:%M:%S")
+                    lead.update({"updated_at": now, **changes})
+                    return
+        raise KeyError(lead_id)
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def answer_token(self, form: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+        if form.get("grant_type") != "password":
+            return 400, {"error": "unsupported_grant_type", "message": "grant_type must be password"}
+        role = self.users.get((form.get("username", ""), form.get("password", "")))
+        if role is None:
+            return 401, {"error": "invalid_grant", "message": "the supplied authentication is invalid"}
+        token = secrets.token_hex(16)
+        with self._lock:
+            self.tokens[token] = role
+        return 200, {"results": {"access_token": token, "token_type": "bearer", "expires_in": self.token_lifetime}}
+
+    def answer_list(self, schema: Schema, role: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+        from .._evaluate import evaluate_q
+
+        try:
+            limit = int(params.get("limit", "50"))
+            offset = int(params.get("offset", "0"))
+        except ValueError:
+            return 400, {"error": "invalid_params", "message": "limit and offset must be integers"}
+        if limit > 100:
+            return 400, {"error": "invalid_params", "field": "limit", "message": "Значение должно быть меньше 100"}
+        if limit < 1 or offset < 0:
+            return 400, {"error": "invalid_params", "message": "limit must be 1 to 100 and offset 0 or more"}
+        key, _, direction = params.get("sort", "created_at:a").partition(":")
+        if key not in _SORT_KEYS or direction not in ("a", "d"):
+            return 400, {"error": "invalid_params", "field": "sort", "message": f"unknown sort {params['sort']!r}"}
+        q = params.get("q", "")
+        managed = role in _MANAGED
+        if managed and any(term.startswith("text=") for term in q.split()):
+            return 403, {"error": "forbidden", "message": f"the role {role} cannot search text"}
+        now = datetime.now(moscow())
+        with self._lock:
+            self._pages += 1
+            for hook in self._hooks:
+                hook(self, self._pages)
+            data = copy.deepcopy(self.leads)
+        try:
+            found = [lead for lead in data if evaluate_q(q, lead, now=now, schema=schema)]
+        except LeadqError as e:
+            return 400, {"error": "invalid_params", "field": "q", "message": e.diagnostics[0].message}
+        found.sort(key=lambda lead: (_sort_value(lead, key), lead["id"]), reverse=direction == "d")
+        page = found[offset : offset + limit]
+        if managed:
+            page = [self._visible(lead) for lead in page]
+        fields = params.get("fields")
+        if fields:
+            from ..client._run import project, read_fields
+
+            spec = read_fields(fields, {})
+            assert spec is not None
+            page = [project(lead, spec) for lead in page]
+        return 200, {"total": len(found), "results": page}
+
+    def _visible(self, lead: dict[str, Any]) -> dict[str, Any]:
+        assigned = lead.get("assigned_to")
+        own = isinstance(assigned, Mapping) and assigned.get("id") == self.employee
+        return lead if own else {k: v for k, v in lead.items() if k not in _HIDDEN}
+
+    def take_fault(self) -> Fault | None:
+        with self._lock:
+            if not self.faults:
+                return None
+            fault = self.faults[0]
+            fault.times -= 1
+            if fault.times <= 0:
+                self.faults.popleft()
+            return fault
+
+
+def _sort_value(lead: Mapping[str, Any], key: str) -> tuple[int, Any]:
+    value = lead.get(key)
+    if value is None:
+        return (0, 0)
+    if key in ("created_at", "updated_at"):
+        return (1, parse_lead_time(value))
+    return (1, value)
+
+
+def _handler(api: FakeLiveTex) -> type[BaseHTTPRequestHandler]:
+    routes = {"/leads/list": LEADS_LIST, "/leads/listRouted": LEADS_LIST_ROUTED}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+        def do_GET(self) -> None:
+            self._serve()
+
+        def do_POST(self) -> None:
+            self._serve()
+
+        def _serve(self) -> None:
+            parts = urlsplit(self.path)
+            params = dict(parse_qsl(parts.query, keep_blank_values=True))
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            seen = Seen(self.command, parts.path, params)
+            with api._lock:
+                api.requests.append(seen)
+            if parts.path == "/oauth2/token" and self.command == "POST":
+                status, answer = api.answer_token(_form(self.headers.get("Content-Type", ""), body))
+                return self._send(seen, status, answer)
+            schema = routes.get(parts.path)
+            if schema is None:
+                return self._send(seen, 404, {"error": "not_found", "message": f"no method at {parts.path}"})
+            role = api.tokens.get(self.headers.get("Authorization", "").removeprefix("Bearer ").strip())
+            if role is None:
+                return self._send(seen, 401, {"error": "unauthorized", "message": "invalid token"})
+            fault = api.take_fault()
+            if fault is not None:
+                if fault.drop:
+                    seen.status = -1
+                    self.close_connection = True
+                    self.connection.close()
+                    return None
+                if fault.delay:
+                    time.sleep(fault.delay)
+                if fault.status is not None:
+                    headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
+                    return self._send(seen, fault.status, fault.body, headers)
+            status, answer = api.answer_list(schema, role, params)
+            return self._send(seen, status, answer)
+
+        def _send(self, seen: Seen, status: int, answer: object, headers: Mapping[str, str] | None = None) -> None:
+            seen.status = status
+            data = (answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler
+
+
+def _form(content_type: str, body: bytes) -> dict[str, str]:
+    """The fields of a multipart or urlencoded form."""
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return dict(parse_qsl(body.decode("utf-8", "replace")))
+    if content_type.startswith("multipart/form-data"):
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
+        message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+        out = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if isinstance(name, str):
+                payload = part.get_payload(decode=True)
+                out[name] = payload.decode() if isinstance(payload, bytes) else ""
+        return out
+    return {}
