@@ -6,7 +6,8 @@ Paging (docs/fetch.md): every request of the pushdown is read as a *stream* sort
 `created_at >= <the last second seen>` (the request's own bounds intersected with it), and
 the leads of that second already seen are dropped. A lead created or updated meanwhile
 cannot shift a later page, as an offset would. Every request is also bounded by
-`created_at <= <the run's start>`, so the run reads the leads that existed when it began.
+`created_at <= <the second before the run began>`, so the run reads the leads that existed
+when it began.
 Streams are merged by (`created_at`, `id`) and deduplicated by id; the residual is
 checked on each lead; the fields a caller did not ask for are dropped.
 """
@@ -374,8 +375,10 @@ def _request_fields(fields: FieldSpec | None, split: Pushdown, order: Order) -> 
 
 
 def run_start(now: datetime | None) -> tuple[datetime, int]:
-    """The run's clock (Moscow) and its last second, which bounds every request."""
+    """The run's clock (Moscow), and the last second it reads: the one before the run
+    began, which bounds every request (a lead created in the second the run began, or
+    later, is not read)."""
     from .._datetimes import moscow, moscow_seconds
 
     start = now if now is not None else datetime.now(moscow())
-    return start, moscow_seconds(start)
+    return start, moscow_seconds(start) - 1

@@ -43,7 +43,7 @@ class Client(BaseClient):
     def __init__(self, token: str | None = None, *, transport: httpx.BaseTransport | None = None, **settings: Any):
         super().__init__(token, **settings)
         self._http = httpx.Client(base_url=self.base_url, timeout=self.timeout, transport=transport)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # _headers counts its requests while holding it
 
     def __enter__(self) -> Client:
         return self
