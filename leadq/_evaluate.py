@@ -9,7 +9,7 @@ type with E309 (docs/embedding.md says what a lead may hold).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, assert_never
 
@@ -129,29 +129,44 @@ def evaluate_q(q: str, lead: Lead, *, now: datetime | None = None, schema: Schem
     if not isinstance(q, str):
         raise TypeError(f"q must be a str, not {type(q).__name__}")
     lead = check_lead(lead)
-    clock = now_seconds(now)
+    return read_q(q, schema)(lead, now_seconds(now))
+
+
+def read_q(q: str, schema: Schema) -> Callable[[Lead, int | None], bool]:
+    """`q` read once by the term model: a test of one lead (at a clock) that
+    `evaluate_q` runs; `LeadqError` (E501, E502) for a q no server reads."""
     report = Report(q)
     junk, terms = split_terms(q, schema)
     if junk is not None:
         report.add("unknown_term", junk, name=q[junk.start : junk.end].split("=")[0][:40], method=schema.method)
         raise LeadqError(report.diagnostics, q)
-    try:
-        for term in terms:
-            c = schema.by_q_name.get(term.name) or schema.lookup(term.name)
-            if c is None:
-                raise Problem("unsupported_term", term.span, name=term.name, method=schema.method)
-            if not term.value:
-                raise Problem("q_no_value", term.span, name=term.name)
-            try:
-                have = c.kind.lead_value(c, lead)
-            except Problem as p:
-                raise _at(p, term.span) from None
-            if not c.kind.holds(c, term, have, clock):
-                return False
-    except Problem as p:
-        report.problem(p)
-        raise LeadqError(report.diagnostics, q) from None
-    return True
+    read = []
+    for term in terms:
+        c = schema.by_q_name.get(term.name) or schema.lookup(term.name)
+        if c is None:
+            report.add("unsupported_term", term.span, name=term.name, method=schema.method)
+            raise LeadqError(report.diagnostics, q)
+        if not term.value:
+            report.add("q_no_value", term.span, name=term.name)
+            raise LeadqError(report.diagnostics, q)
+        read.append((c, term))
+
+    def holds(lead: Lead, clock: int | None) -> bool:
+        try:
+            for c, term in read:
+                try:
+                    have = c.kind.lead_value(c, lead)
+                except Problem as p:
+                    raise _at(p, term.span) from None
+                if not c.kind.holds(c, term, have, clock):
+                    return False
+        except Problem as p:
+            failed = Report(q)
+            failed.problem(p)
+            raise LeadqError(failed.diagnostics, q) from None
+        return True
+
+    return holds
 
 
 def _at(p: Problem, span: Span) -> Problem:

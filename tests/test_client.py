@@ -176,6 +176,7 @@ def test_refusals_are_not_retried(livetex: FakeLiveTex, status: int, hint: str) 
     (d,) = e.diagnostics
     assert d.code == "E801"
     assert d.message.startswith(f"the API answered HTTP {status} to POST /leads/list?q=site_ids=1 created_at<=")
+    assert d.message.endswith(": Значение должно быть меньше 100")  # the API's own words from the JSON body
     assert d.hint is not None and hint in d.hint
     assert len(list_requests(livetex)) == 1
 

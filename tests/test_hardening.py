@@ -235,12 +235,41 @@ def test_every_code_says_a_whole_sentence(code: str, case: tuple[str, bool]) -> 
 
 def test_codes_without_a_filter_input_are_covered_elsewhere() -> None:
     # E308, E309 come from the evaluators, E406 from plan, E900 only from a bug
-    # E310-E312 from parameters (tests/test_params.py), W608 from `leadq check` (test_cli_files.py)
+    # E310-E312 from parameters (tests/test_params.py), W608 from `leadq check` (test_cli_files.py),
+    # E313 and E801-E803 from running a filter (below, tests/test_pushdown.py, tests/test_client.py)
     assert set(leadq.CODES) - set(EVERY_CODE) == {
-        "E308", "E309", "E310", "E311", "E312", "E406", "E900", "W605", "W606", "W608"
+        "E308", "E309", "E310", "E311", "E312", "E313", "E406", "E801", "E802", "E803", "E900", "W605", "W606",
+        "W608",
     }  # fmt: skip
     assert [d.code for d in leadq.check("created_at = lastweek", stored=True)] == ["W605"]
     assert [d.code for d in leadq.check('text contains "a"', role="operator")] == ["W606"]
+
+
+def test_codes_of_running_a_filter_say_whole_sentences() -> None:
+    from leadq.client._errors import ApiError, refused
+
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.pushdown('text contains "a" and text contains "b"', role="chief")
+    found = [d for d in caught.value.diagnostics if d.code == "E313"]
+    errors = [
+        *found,
+        *refused("site = 1", "POST /leads/list?q=site_ids=1", 403, '{"message": "no"}').diagnostics,
+        *ApiError(
+            "api_gave_up", "site = 1", status=503, body="", request="POST /leads/list", attempts=6, seconds=12.5,
+            last="HTTP 503",
+        ).diagnostics,
+        *ApiError(
+            "api_bad_answer", "site = 1", status=200, body="<html>", request="POST /leads/list", answer="<html>"
+        ).diagnostics,
+    ]  # fmt: skip
+    assert [d.code for d in errors] == ["E313", "E801", "E802", "E803"]
+    for d in errors:
+        _whole(d.message)
+        assert d.hint is not None
+        _whole(d.hint)
+    assert errors[2].message == (
+        "the API did not answer POST /leads/list after 6 attempts in 12.5 s: HTTP 503"
+    )
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,8 @@ EVER_PUBLIC = [
     # 0.2.0
     "Analysis", "analyze", "CODES", "Code", "render_diagnostics", "fingerprint",
     "complete", "hover", "Completions", "CompletionItem", "Hover", "check_many", "Checked",
+    # 0.2.0: running filters
+    "pushdown", "Pushdown", "Client", "AsyncClient", "ApiError",
 ]  # fmt: skip
 
 

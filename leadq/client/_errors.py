@@ -40,9 +40,21 @@ def refused(filter_text: str, request: str, status: int, body: str) -> ApiError:
         status=status,
         body=body,
         request=request,
-        answer=shorten(body) or "(no body)",
+        answer=said(body) or shorten(body) or "(no body)",
         hint=hint,
     )
+
+
+def said(body: str) -> str | None:
+    """The `message` of a JSON error body (the API's words), if it has one."""
+    import json
+
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    message = data.get("message") if isinstance(data, dict) else None
+    return shorten(message) if isinstance(message, str) and message.strip() else None
 
 
 def shorten(body: str, limit: int = 200) -> str:

@@ -203,7 +203,8 @@ class FakeLiveTex:
         return 200, {"results": {"access_token": token, "token_type": "bearer", "expires_in": self.token_lifetime}}
 
     def answer_list(self, schema: Schema, role: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
-        from .._evaluate import evaluate_q
+        from .._evaluate import read_q
+        from .._kinds import now_seconds
 
         try:
             limit = int(params.get("limit", "50"))
@@ -221,18 +222,18 @@ class FakeLiveTex:
         managed = role in _MANAGED
         if managed and any(term.startswith("text=") for term in q.split()):
             return 403, {"error": "forbidden", "message": f"the role {role} cannot search text"}
-        now = datetime.now(moscow())
+        clock = now_seconds(datetime.now(moscow()))
         with self._lock:
             self._pages += 1
             for hook in self._hooks:
                 hook(self, self._pages)
-            data = copy.deepcopy(self.leads)
-        try:
-            found = [lead for lead in data if evaluate_q(q, lead, now=now, schema=schema)]
-        except LeadqError as e:
-            return 400, {"error": "invalid_params", "field": "q", "message": e.diagnostics[0].message}
-        found.sort(key=lambda lead: (_sort_value(lead, key), lead["id"]), reverse=direction == "d")
-        page = found[offset : offset + limit]
+            try:
+                holds = read_q(q, schema)
+                found = [lead for lead in self.leads if holds(lead, clock)]
+            except LeadqError as e:
+                return 400, {"error": "invalid_params", "field": "q", "message": e.diagnostics[0].message}
+            found.sort(key=lambda lead: (_sort_value(lead, key), lead["id"]), reverse=direction == "d")
+            page = copy.deepcopy(found[offset : offset + limit])  # as it was when served
         if managed:
             page = [self._visible(lead) for lead in page]
         fields = params.get("fields")
