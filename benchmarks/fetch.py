@@ -63,8 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     size = 500 if args.quick else 5000
     rows = run(size)
-    print(f"{size:,} leads; per filter: leads returned, then requests and leads transferred with pushdown | "
-          "fetching everything and filtering locally")
+    print(
+        f"{size:,} leads; per filter: leads returned, then requests and leads transferred with pushdown | "
+        "fetching everything and filtering locally"
+    )
     print(f"{'filter':70} {'returned':>8} {'req':>5} {'leads':>6} | {'req':>5} {'leads':>6}")
     for r in rows:
         print(
@@ -72,7 +74,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['requests_all']:5.0f} {r['transferred_all']:6.0f}"
         )
     returned = sum(float(r["returned"]) for r in rows)
-    for label, req, moved in (("pushdown", "requests", "transferred"), ("everything", "requests_all", "transferred_all")):
+    for label, req, moved in (
+        ("pushdown", "requests", "transferred"),
+        ("everything", "requests_all", "transferred_all"),
+    ):
         requests = sum(float(r[req]) for r in rows)
         transferred = sum(float(r[moved]) for r in rows)
         print(

@@ -89,7 +89,9 @@ def _condition(draw: st.DrawFn) -> Node:
         values = st.sampled_from(_STRINGS[name]).map(_str)
         return _member(draw, Field(name), values, draw(st.sampled_from(["eq", "in", "ne"])))
     if family == "enum":
-        name, options = draw(st.sampled_from([("type", ("form", "callback", "chat")), ("result", ("missed", "completed"))]))
+        name, options = draw(
+            st.sampled_from([("type", ("form", "callback", "chat")), ("result", ("missed", "completed"))])
+        )
         values = st.sampled_from(options).map(lambda v: Literal(LiteralKind.WORD, v))
         return _member(draw, Field(name), values)
     if family == "number":

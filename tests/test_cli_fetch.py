@@ -82,7 +82,9 @@ def test_dry_run_prints_the_requests_and_the_residual() -> None:
         'checked here: site = 1 or city = "Tver"\n  reads: city, site.id\n'
     )
     r = run("explain", "--fetch", 'text contains "a" and text contains "b"')
-    assert r.stdout == 'sent to the API: text contains "a"\n  q: text=a\nchecked here: text contains "b"\n  reads: text\n'
+    assert (
+        r.stdout == 'sent to the API: text contains "a"\n  q: text=a\nchecked here: text contains "b"\n  reads: text\n'
+    )
 
 
 def test_errors_exit_1_with_the_diagnostic(api: FakeLiveTex) -> None:

@@ -267,9 +267,7 @@ def test_codes_of_running_a_filter_say_whole_sentences() -> None:
         _whole(d.message)
         assert d.hint is not None
         _whole(d.hint)
-    assert errors[2].message == (
-        "the API did not answer POST /leads/list after 6 attempts in 12.5 s: HTTP 503"
-    )
+    assert errors[2].message == ("the API did not answer POST /leads/list after 6 attempts in 12.5 s: HTTP 503")
 
 
 @pytest.mark.parametrize(

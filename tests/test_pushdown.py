@@ -61,7 +61,7 @@ def test_explain_shows_the_split() -> None:
         'checked here: text contains "b" and city = "Tver"\n'
         "  reads: city, text"
     )
-    assert leadq.explain('site != 3', fetch=True) == (
+    assert leadq.explain("site != 3", fetch=True) == (
         "sent to the API: nothing (every lead)\n  q: (empty: every lead)\nchecked here: site != 3\n  reads: site.id"
     )
 
