@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 
@@ -33,3 +34,13 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     if scored and scored[0][0] <= max(1, len(word) // 3):
         return scored[0][1]
     return None
+
+
+_DID_YOU_MEAN = re.compile(r"did you mean `([^`\s]+)`\?")
+
+
+def replacement(hint: str | None) -> str | None:
+    """The word a "did you mean `x`?" hint offers for the diagnostic's span (editors
+    apply it as a quick fix); None for any other hint."""
+    m = _DID_YOU_MEAN.search(hint or "")
+    return m.group(1) if m else None

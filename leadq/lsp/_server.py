@@ -9,7 +9,6 @@ default).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from lsprotocol import types
@@ -18,6 +17,7 @@ from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import ServerTextPosition
 
 import leadq
+from leadq._suggest import replacement
 from leadq.cli._format import rewrite
 from leadq.cli._sources import Item, SourceError, read_items, split_comment
 
@@ -27,7 +27,6 @@ _SEVERITY = {
     "warning": types.DiagnosticSeverity.Warning,
     "info": types.DiagnosticSeverity.Information,
 }
-_DID_YOU_MEAN = re.compile(r"did you mean `([^`\s]+)`\?")
 _KINDS = {
     "field": types.CompletionItemKind.Field,
     "operator": types.CompletionItemKind.Operator,
@@ -232,10 +231,9 @@ def _actions(ls: LeadqServer, params: types.CodeActionParams) -> list[types.Code
     out = []
     for d in params.context.diagnostics:
         hint = d.data.get("hint") if isinstance(d.data, dict) else None
-        m = _DID_YOU_MEAN.search(hint or "")
-        if m is None or d.source != "leadq":
+        fix = replacement(hint)
+        if fix is None or d.source != "leadq":
             continue
-        fix = m.group(1)
         out.append(
             types.CodeAction(
                 title=f"Replace with `{fix}`",
