@@ -922,9 +922,9 @@ class SubstringKind(Kind):
         return isinstance(have, str) and term.value in have
 
 
-class TextKind(Kind):
+class TextKind(MemberKind):
     """Text of a Lead field that q has no criterion for (`city`, `site.url`): compared
-    whole or searched for a piece, on each fetched lead only (`pushdown`)."""
+    whole, or searched for a piece, on each fetched lead only (`pushdown`)."""
 
     name = "text"
     words = "text"
@@ -932,31 +932,25 @@ class TextKind(Kind):
     operators_doc = "`=` `!=` `in` `not in` `contains` `not contains`"
     operator_hint = 'compare {name} with `=` or `in`, or search it with `contains "..."`'
 
+    def value(self, lit: Literal, c: Criterion, ctx: Context) -> IdValue:
+        return lit.value  # checked on the lead, never written into q: any text will do
+
     def condition(self, node: Condition, c: Criterion, ctx: Context) -> Logic:
-        logic: Logic
         if isinstance(node, Contains):
-            logic = Substring(c, node.value.value, node.span)
-            return Neg(logic, node.span) if node.negated else logic
-        if isinstance(node, In):
-            logic = Member(c, frozenset(v.value for v in node.values), node.span)
-            return Neg(logic, node.span) if node.negated else logic
-        assert isinstance(node, Compare)
-        logic = Member(c, frozenset({node.value.value}), node.span)
-        return Neg(logic, node.span) if node.op is Op.NE else logic
+            atom: Logic = Substring(c, node.value.value, node.span)
+            return Neg(atom, node.span) if node.negated else atom
+        return super().condition(node, c, ctx)
 
     def lead_value(self, c: Criterion, lead: Mapping[str, Any]) -> Any:
-        value = read_field(c, lead)
-        if value is not None and not isinstance(value, str):
-            raise _bad_lead(c, value, "a string")
-        return value
+        return KINDS["substring"].lead_value(c, lead)  # a string or absent, as `text`
+
+    def equals(self, have: Any, lit: Literal) -> bool:
+        return bool(have == lit.value)
 
     def matches(self, node: Condition, c: Criterion, have: Any, now: int | None) -> bool:
         if isinstance(node, Contains):
-            return (isinstance(have, str) and node.value.value in have) != node.negated
-        if isinstance(node, In):
-            return any(have == v.value for v in node.values) != node.negated
-        assert isinstance(node, Compare)
-        return bool(have == node.value.value) != (node.op is Op.NE)
+            return KINDS["substring"].matches(node, c, have, now)
+        return super().matches(node, c, have, now)
 
 
 def _contains(text: str, part: str) -> bool:

@@ -38,6 +38,22 @@ def test_compile_returns_q_or_raises_leadq_error(text: str) -> None:
         assert a.q == q and not a.errors
 
 
+@given(st.one_of(st.text(), token_soup))
+@example("(" * 5000)
+@example('city = "x" and site.url contains 1')
+def test_pushdown_returns_a_split_or_raises_leadq_error(text: str) -> None:
+    try:
+        p = leadq.pushdown(text)
+    except leadq.LeadqError as e:
+        assert any(d.severity is leadq.Severity.ERROR for d in e.diagnostics)
+        _assert_well_formed(text, e.diagnostics)
+    else:
+        assert p.requests and all(isinstance(q, str) for q in p.requests)
+        _assert_well_formed(text, p.diagnostics)
+        if p.residual:  # the residual is itself a filter, which pushdown takes without error
+            assert leadq.pushdown(p.residual).requests
+
+
 @given(trees)
 def test_format_parses_back_to_the_same_tree(tree: leadq.Node) -> None:
     assert leadq.parse(leadq.format(tree)) == tree

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from .._api import pushdown
 from .._emit import MAX_REQUESTS
 from .._schema import BASE_URL, LEADS_LIST, Schema
-from ._http import Credentials, Policy
+from ._http import Credentials, Done, Exchange, Policy, Renew, Wait
 from ._run import MAX_PAGE, Run, Stats, read_fields, read_order, run_start
 
 
@@ -66,6 +67,23 @@ class BaseClient:
     def describe(self, params: Mapping[str, str]) -> str:
         """A request as messages show it."""
         return f"{self.http_method} {self.path}?{'&'.join(f'{k}={v}' for k, v in params.items())}"
+
+    #: How a token request shows in messages.
+    TOKEN_REQUEST = "POST /oauth2/token"
+
+    def token_exchange(self, filter_text: str) -> tuple[Exchange, dict[str, tuple[None, str]]]:
+        """The tries of a password-grant token request, and its multipart form."""
+        exchange = Exchange(self.policy, self.TOKEN_REQUEST, filter_text, renewable=False)
+        return exchange, {k: (None, v) for k, v in self.credentials.form().items()}
+
+    def token_answer(self, exchange: Exchange, status: int, headers: Any, body: str, filter_text: str) -> Wait | None:
+        """Take a token answer: None once the token is kept, else how long to wait."""
+        action = exchange.answer(status, headers, body)
+        if isinstance(action, Done):
+            self.credentials.accept(action.data, self.TOKEN_REQUEST, filter_text, body)
+            return None
+        assert not isinstance(action, Renew)  # a token request is never renewable
+        return action
 
     def prepare(
         self,

@@ -104,7 +104,7 @@ class Exchange:
             return self._again(f"HTTP {status}", _retry_after(headers.get("retry-after")), status, body)
         raise refused(self.filter_text, self.describe, status, body)
 
-    def error(self, exc: Exception) -> Action:
+    def error(self, exc: Exception) -> Wait:
         """A connection error or timeout (the driver passes only those)."""
         return self._again(f"{type(exc).__name__}: {exc}".rstrip(": "), None, None, "")
 

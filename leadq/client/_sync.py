@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from ._base import BaseClient
-from ._http import Done, Exchange, Renew, Wait
+from ._http import Action, Done, Exchange, Wait
 from ._run import Lead, Stream, read_page
 
 
@@ -120,7 +120,7 @@ class Client(BaseClient):
             try:
                 r = self._http.request(self.http_method, path, params=params, headers=headers)
             except httpx.TransportError as e:  # connection refused or dropped, timeouts
-                action = exchange.error(e)
+                action: Action = exchange.error(e)
             else:
                 action = exchange.answer(r.status_code, r.headers, r.text)
                 if isinstance(action, Done):
@@ -134,23 +134,19 @@ class Client(BaseClient):
     def _headers(self, filter_text: str) -> dict[str, str]:
         with self._lock:
             if self.credentials.needed():
-                describe = "POST /oauth2/token"
-                exchange = Exchange(self.policy, describe, filter_text, renewable=False)
+                exchange, form = self.token_exchange(filter_text)
                 while True:
                     exchange.sent()
                     self._count(retry=exchange.attempts > 1)
-                    form = {k: (None, v) for k, v in self.credentials.form().items()}
                     try:
                         r = self._http.post("/oauth2/token", files=form)
                     except httpx.TransportError as e:
-                        action = exchange.error(e)
+                        wait: Wait | None = exchange.error(e)
                     else:
-                        action = exchange.answer(r.status_code, r.headers, r.text)
-                        if isinstance(action, Done):
-                            self.credentials.accept(action.data, describe, filter_text, r.text)
-                            break
-                    assert not isinstance(action, (Done, Renew))
-                    time.sleep(action.seconds)
+                        wait = self.token_answer(exchange, r.status_code, r.headers, r.text, filter_text)
+                    if wait is None:
+                        break
+                    time.sleep(wait.seconds)
             return self.credentials.headers()
 
     def _count(self, *, retry: bool) -> None:
