@@ -191,3 +191,16 @@ def test_load_time_is_recorded(browser: Any, url: str) -> None:
     assert 0 < in_page <= wall
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "load.json").write_text(json.dumps({"page_ms": in_page, "wall_ms": wall}), encoding="utf-8")
+
+
+def test_examples_and_the_role_selector(page: Any) -> None:
+    page.select_option("#pg-examples", label="Several requests (a plan)")
+    assert page.inner_text(".cm-content") == "type = form or result = missed"
+    page.wait_for_selector("#pg-plan:not([hidden])")
+    type_filter(page, 'text contains "a"')
+    q_of(page, "text=a")
+    assert page.query_selector('#pg-diagnostics li[data-code="W606"]') is None
+    page.select_option("#pg-role", "operator")
+    item = page.wait_for_selector('#pg-diagnostics li[data-code="W606"]')
+    assert "operator" in item.inner_text()
+    assert "role=operator" in page.url
