@@ -92,7 +92,7 @@ def _direct(atom: Member | Range | Substring | Period, negated: bool) -> Constra
         return Values(c, chosen)
     if isinstance(atom, Range):
         kind = c.kind
-        if negated or not isinstance(kind, RangeKind):
+        if not isinstance(kind, RangeKind):
             return None
         low, high = atom.low, atom.high
         if (low is not None and low > kind.last) or (high is not None and high < kind.first):
@@ -103,6 +103,10 @@ def _direct(atom: Member | Range | Substring | Period, negated: bool) -> Constra
         high = None if high is None or high >= kind.last else high
         if low is None and high is None:
             return None
+        if negated:  # the rest of a half-line is a half-line (`not duration > 60`); else E402
+            if low is not None and high is not None:
+                return None
+            low, high = (None, low - 1) if low is not None else (high + 1 if high is not None else None, None)
         return Intervals(c, ((low, high),))
     if negated:
         return None
