@@ -10,6 +10,8 @@ whether a condition adds anything.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ._ast import Span
 from ._boxes import Algebra, Box
 from ._diagnostics import Finding, Problem
@@ -80,17 +82,22 @@ def lint(algebra: Algebra, logic: Logic) -> list[Finding]:
     if len(kept) > MAX_SEARCHED:
         return []
     fields = {id(c): {a.criterion.name for a in atoms(c)} for c in kept}
+    # how many of the kept conditions name each field: `c` shares a field with another
+    # exactly when one of its fields is named by two of them
+    uses = Counter(name for c in kept for name in fields[id(c)])
     for c in reversed(list(kept)):
         if algebra.boxes(c) == [{}]:
             out.append(Finding("always_true", c.span, {"condition": c.span}))
             kept = [x for x in kept if x is not c]
+            uses.subtract(fields[id(c)])
             continue
-        others = [x for x in kept if x is not c]
         # The others (satisfiable, or there would be an error) can imply c only through a
         # field they share with it: the filter's values form a product over fields.
-        if not any(fields[id(c)] & fields[id(x)] for x in others):
+        if all(uses[name] < 2 for name in fields[id(c)]):
             continue
+        others = [x for x in kept if x is not c]
         if not algebra.boxes(Conj((*others, Neg(c, c.span)), c.span)):
             out.append(Finding("implied", c.span, {"condition": c.span}))
             kept = others
+            uses.subtract(fields[id(c)])
     return sorted(out, key=lambda f: f.span.start)
