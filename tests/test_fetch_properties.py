@@ -52,9 +52,9 @@ def _client(api: FakeLiveTex, page_size: int) -> leadq.Client:
 
 
 @SETTINGS
-@given(fetch_filters(), data_sets(), faults, st.sampled_from([3, 7, 100]))
+@given(fetch_filters(), data_sets(), faults, st.sampled_from([3, 7, 100]), st.booleans())
 def test_leads_are_exactly_what_evaluate_matches(
-    api: FakeLiveTex, text: str, data: list[dict[str, Any]], kinds: list[str], page_size: int
+    api: FakeLiveTex, text: str, data: list[dict[str, Any]], kinds: list[str], page_size: int, use_async: bool
 ) -> None:
     _reset(api, data)
     _inject(api, kinds)
@@ -68,14 +68,25 @@ def test_leads_are_exactly_what_evaluate_matches(
     event("compile refuses it" if leadq.analyze(text).q is None else "compile takes it")
     event(f"{'one request' if len(split.requests) == 1 else 'a plan'}, {'exact' if split.exact else 'residual'}")
     injected = len(api.faults)
-    with _client(api, page_size) as c:
-        got = list(c.leads(text, now=NOW))
+    if use_async:  # the same run, on asyncio
+        got, stats = asyncio.run(_run_async(api, page_size, text))
+    else:
+        with _client(api, page_size) as c:
+            got = list(c.leads(text, now=NOW))
+        stats = c.stats
+    event("AsyncClient" if use_async else "Client")
     want = expected(text, data)
     assert [lead["id"] for lead in got] == [lead["id"] for lead in want], (text, split)
     assert got == want  # whole leads, as the API sent them
-    assert c.stats.retries == injected - len(api.faults)  # each fault met cost one retry, no more
-    assert c.stats.leads_returned == len(want)
-    assert c.stats.requests == len(api.requests)
+    assert stats.retries == injected - len(api.faults)  # each fault met cost one retry, no more
+    assert stats.leads_returned == len(want)
+    assert stats.requests == len(api.requests)
+
+
+async def _run_async(api: FakeLiveTex, page_size: int, text: str) -> tuple[list[dict[str, Any]], Any]:
+    settings = {"page_size": page_size, "backoff": 0.001, "concurrency": 3}
+    async with leadq.AsyncClient("test-token", base_url=api.url, **settings) as c:
+        return [lead async for lead in c.leads(text, now=NOW)], c.stats
 
 
 @SETTINGS
