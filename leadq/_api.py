@@ -39,6 +39,12 @@ def _schema(value: object) -> Schema:
     return value
 
 
+def _max_requests(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise TypeError(f"max_requests must be a whole number from 1 up, not {value!r}")
+    return value
+
+
 def analyze(
     text: str,
     params: Mapping[str, object] | None = None,
@@ -240,9 +246,8 @@ def plan(
         TypeError: `text` is not a str, `params` not a mapping of str, `schema` not a
             Schema, or `max_requests` not a whole number from 1 up.
     """
-    if not isinstance(max_requests, int) or isinstance(max_requests, bool) or max_requests < 1:
-        raise TypeError(f"max_requests must be a whole number from 1 up, not {max_requests!r}")
-    return _analyze(_text(text), _schema(schema), lint=False, params=_params(params)).plan(max_requests)
+    limit = _max_requests(max_requests)
+    return _analyze(_text(text), _schema(schema), lint=False, params=_params(params)).plan(limit)
 
 
 def pushdown(
@@ -285,13 +290,12 @@ def pushdown(
 
     from ._pushdown import split
 
-    if not isinstance(max_requests, int) or isinstance(max_requests, bool) or max_requests < 1:
-        raise TypeError(f"max_requests must be a whole number from 1 up, not {max_requests!r}")
+    limit = _max_requests(max_requests)
     if role is not None and not isinstance(role, str):
         raise TypeError(f"role must be a str, not {type(role).__name__}")
     if now is not None and not isinstance(now, datetime):
         raise TypeError(f"now must be a datetime, not {type(now).__name__}")
-    return split(_text(text), _schema(schema), params=_params(params), role=role, now=now, max_requests=max_requests)
+    return split(_text(text), _schema(schema), params=_params(params), role=role, now=now, max_requests=limit)
 
 
 def fingerprint(

@@ -47,31 +47,48 @@ def evaluate(node: Node | str, lead: Lead, *, now: datetime | None = None, schem
             not a datetime.
     """
     from ._ast import NODE_TYPES
-    from ._check import check_tree
-    from ._params import bind
 
     if not isinstance(node, (str, *NODE_TYPES)):
         raise TypeError(f"node must be a filter's text or a tree from leadq.parse(), not {type(node).__name__}")
     lead = check_lead(lead)
     clock = now_seconds(now)
-    fields = schema.with_lead_fields()  # a lead has every field: those q has no criterion for too
     text = node if isinstance(node, str) else ""
     report = Report(text)
-    if isinstance(node, str):
-        from ._parse import parse_text
-
-        tree = parse_text(node, report)
-        if tree is None:
-            raise LeadqError(report.diagnostics, text)
-    else:
-        tree = node
-        if node.depth - 1 > MAX_DEPTH:
-            report.add("too_deep", node.span, limit=MAX_DEPTH)
-            raise LeadqError(report.diagnostics, text)
-    bound = bind(tree, None, fields, report)  # a placeholder has no value here: E310
-    if check_tree(bound, report, fields)[0] is None:
+    checked = lead_filter(node, schema, report)
+    if checked is None:
         raise LeadqError([d for d in report.diagnostics if d.severity.value == "error"], text)
-    return matches_tree(bound, fields, lead, clock, text)
+    return matches_tree(checked[0], schema.with_lead_fields(), lead, clock, text)
+
+
+def lead_filter(
+    source: str | Node,
+    schema: Schema,
+    report: Report,
+    *,
+    params: Mapping[str, object] | None = None,
+    role: str | None = None,
+) -> tuple[Node, dict[str, str]] | None:
+    """A filter read as leads are: parsed (unless a tree), its placeholders bound, and
+    checked against every Lead field (`schema.with_lead_fields()`: q's criteria and the
+    fields q has no criterion for). The bound tree and the tail's request parameters, or
+    None when `report` has errors. What `evaluate` and `pushdown` share."""
+    from ._check import check_tree
+    from ._params import bind
+    from ._parse import parse_text
+
+    fields = schema.with_lead_fields()
+    if isinstance(source, str):
+        tree = parse_text(source, report)
+        if tree is None:
+            return None
+    else:
+        tree = source
+        if tree.depth - 1 > MAX_DEPTH:
+            report.add("too_deep", tree.span, limit=MAX_DEPTH)
+            return None
+    bound = bind(tree, params, fields, report)  # a placeholder without a value: E310
+    logic, tail = check_tree(bound, report, fields, role=role)
+    return None if logic is None else (bound, tail)
 
 
 def matches_tree(tree: Node, schema: Schema, lead: Lead, now: int | None, text: str) -> bool:

@@ -128,25 +128,18 @@ def split(
     max_requests: int,
 ) -> Pushdown:
     """`leadq.pushdown` after its argument checks."""
-    from ._check import check_tree
-    from ._params import bind, has_placeholders
-    from ._parse import parse_text
+    from ._evaluate import lead_filter
 
     fetch = schema.with_lead_fields()
     report = Report(text)
-    tree = parse_text(text, report)
-    if tree is None:
+    checked = lead_filter(text, schema, report, params=params, role=role)
+    if checked is None:
         raise LeadqError(report.diagnostics, text)
-    placeholders = bool(params) or has_placeholders(text)
-    if placeholders:
-        tree = bind(tree, params, fetch, report)
-    logic, tail = check_tree(tree, report, fetch, role=role, placeholders=placeholders)
-    if logic is None:
-        raise LeadqError(report.diagnostics, text)
+    tree, tail = checked
     where = tree.where if isinstance(tree, Query) else tree
     if now is not None:
         where = _resolve_periods(where, fetch, now)
-    sent, residual = _Splitter(schema, fetch, max_requests).split(list(_conjuncts(where)))
+    sent, residual, (requests, disjoint) = _Splitter(schema, fetch, max_requests).split(list(_conjuncts(where)))
     residual_tree = None if not residual else residual[0] if len(residual) == 1 else And(tuple(residual))
     if residual_tree is not None and role is not None:
         for atom in _atoms(residual_tree):
@@ -155,7 +148,6 @@ def split(
                 report.add("residual_hidden", atom.span, field=c.display, role=role)
         if report.failed:
             raise LeadqError(report.diagnostics, text)
-    requests, disjoint = _requests(sent, schema, max_requests)
     from ._format import format_node
 
     return Pushdown(
@@ -206,28 +198,36 @@ class _Splitter:
         self.attempts = 0
         self._alone: dict[Node, bool] = {}
 
-    def split(self, conjuncts: list[Node]) -> tuple[list[Node], list[Node]]:
+    def split(self, conjuncts: list[Node]) -> tuple[list[Node], list[Node], _Requests]:
+        """What is sent, what is kept, and the requests that say what is sent."""
         named = [_rename(c, self.fetch) for c in conjuncts]
-        if all(not self.local(c) for c in named) and named and self.sendable(named):
-            return named, []  # q says the whole filter
+        if named and all(not self.local(c) for c in named):
+            found = self.send(named)
+            if found is not None:
+                return named, [], found  # q says the whole filter
         sent: list[Node] = []
         residual: list[Node] = []
+        requests: _Requests = (("",), True)  # nothing sent: every lead
         for original, c in zip(conjuncts, named, strict=True):
             if self.attempts >= MAX_ATTEMPTS:
                 residual.append(original)
                 continue
-            if not self.local(c) and self.sendable([*sent, c]):
+            found = None if self.local(c) else self.send([*sent, c])
+            if found is not None:
                 sent.append(c)
+                requests = found
                 continue
             residual.append(original)
             for keep in (self.not_local, self.alone):
                 weaker = _relax(c, True, keep)
                 if isinstance(weaker, bool):
                     break  # nothing of it can be sent
-                if self.sendable([*sent, weaker]):
+                found = self.send([*sent, weaker])
+                if found is not None:
                     sent.append(weaker)
+                    requests = found
                     break
-        return sent, residual
+        return sent, residual, requests
 
     def local(self, node: Node) -> bool:
         return any(not self.not_local(a) for a in _atoms(node))
@@ -240,30 +240,28 @@ class _Splitter:
         if not self.not_local(atom):
             return False
         if atom not in self._alone:
-            self._alone[atom] = self.sendable([atom])
+            self._alone[atom] = self.send([atom]) is not None
         return self._alone[atom]
 
-    def sendable(self, parts: Sequence[Node]) -> bool:
+    def send(self, parts: Sequence[Node]) -> _Requests | None:
+        """The requests (and whether they are disjoint) that say `parts` together; None
+        when no plan says them."""
+        from ._analysis import analyze
+        from ._format import format_node
+
         self.attempts += 1
+        a = analyze(format_node(_and(parts)), self.schema, lint=False)
+        if a.q is not None:
+            return (a.q,), True
         try:
-            _requests(parts, self.schema, self.max_requests)
+            plan = a.plan(self.max_requests)
         except LeadqError:
-            return False
-        return True
+            return None
+        return plan.requests, plan.disjoint
 
 
-def _requests(parts: Sequence[Node], schema: Schema, max_requests: int) -> tuple[tuple[str, ...], bool]:
-    """The plan that says `parts` together; `LeadqError` when there is none."""
-    if not parts:
-        return ("",), True
-    from ._analysis import analyze
-    from ._format import format_node
-
-    a = analyze(format_node(_and(parts)), schema, lint=False)
-    if a.q is not None:
-        return (a.q,), True
-    plan = a.plan(max_requests)  # raises LeadqError when no plan says it
-    return plan.requests, plan.disjoint
+#: The canonical q strings of a split's requests, and whether they are disjoint.
+_Requests = tuple[tuple[str, ...], bool]
 
 
 def _relax(node: Node, positive: bool, keep: Callable[[Condition], bool]) -> Node | bool:

@@ -129,9 +129,10 @@ class Schema:
 
     @plain_names.default
     def _plain_names(self) -> frozenset[str]:
-        """The spellings that are no alias: the q name, the human name and `<human>_id`."""
-        names = (n for c in self.criteria for n in (c.name, c.display, f"{c.display}_id", f"{c.lead_field}.id"))
-        return frozenset(names)
+        """The spellings that are no alias: the q name, the human name, `<human>_id`, and
+        the dotted name of a nested object's id (`site.id`, in `with_lead_fields()`)."""
+        dotted = (a for c in self.criteria for a in c.aliases if "." in a)
+        return frozenset((*(n for c in self.criteria for n in (c.name, c.display, f"{c.display}_id")), *dotted))
 
     @order.default
     def _order(self) -> dict[str, int]:

@@ -222,10 +222,22 @@ def test_get_works_as_well(livetex: FakeLiveTex) -> None:
 
 
 def test_routed_method_path(livetex: FakeLiveTex) -> None:
+    text = "creator_type = visitor or site = 1"
     with client(livetex, schema=leadq.LEADS_LIST_ROUTED) as c:
-        got = list(c.leads("creator_type = visitor or site = 1", now=NOW))
+        got = list(c.leads(text, now=NOW))
     assert {r.path for r in livetex.requests} == {"/leads/listRouted"}
-    assert got  # the fake server reads creator_type from the lead like the real one: absent, so site = 1
+    want = [lead for lead in livetex.leads if leadq.evaluate(text, lead, schema=leadq.LEADS_LIST_ROUTED)]
+    assert got and ids(got) == ids(want)
+
+
+def test_every_request_is_a_canonical_q(livetex: FakeLiveTex) -> None:
+    """The keyset bounds are written into each request's q as compile would write them."""
+    with client(livetex, page_size=7) as c:
+        list(c.leads("(type = form or result = missed) and created_at >= 2024-01-05 and duration > 30", now=NOW))
+    sent = [r.params["q"] for r in list_requests(livetex)]
+    assert len(sent) > 3
+    for q in sent:
+        assert leadq.compile(leadq.format(leadq.decompile(q))) == q
 
 
 def test_leads_created_or_updated_while_paging(livetex: FakeLiveTex) -> None:

@@ -65,16 +65,21 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, with_params: argparse
     p.add_argument("--lifetime", type=float, default=None, help="stop after this many seconds")
 
 
+def dry_run(text: str, values: dict[str, object], schema: Schema, role: str | None, source: str) -> int:
+    """`fetch --dry-run` and `explain --fetch`: the requests and the residual; nothing sent."""
+    try:
+        split = leadq.pushdown(text, values or None, schema=schema, role=role)
+    except LeadqError as e:
+        print(render_diagnostics(e.diagnostics, text, path=source), file=sys.stderr)
+        return 1
+    print(split.explain())
+    return 0
+
+
 def fetch(args: argparse.Namespace, schema: Schema, values: dict[str, object], source: str) -> int:
     text = args.expression
     if args.dry_run:
-        try:
-            split = leadq.pushdown(text, values or None, schema=schema, role=args.role)
-        except LeadqError as e:
-            print(render_diagnostics(e.diagnostics, text, path=source), file=sys.stderr)
-            return 1
-        print(split.explain())
-        return 0
+        return dry_run(text, values, schema, args.role, source)
     token = args.token or os.environ.get("LIVETEX_TOKEN")
     username = args.username or os.environ.get("LIVETEX_USERNAME")
     password = args.password or os.environ.get("LIVETEX_PASSWORD")

@@ -231,12 +231,14 @@ def _main(argv: Sequence[str] | None) -> int:
     source = _SOURCE
     if args.expression == "-":
         args.expression, source = sys.stdin.read().strip("\n"), "<stdin>"
-    if args.command == "fetch" or (args.command == "explain" and args.fetch):
+    if args.command == "fetch":
         from ._fetch import fetch
 
-        if args.command == "explain":
-            args.dry_run, args.role = True, None
         return fetch(args, schema, values, source)
+    if args.command == "explain" and args.fetch:
+        from ._fetch import dry_run
+
+        return dry_run(args.expression, values, schema, None, source)
     if args.command == "explain":
         analysis = leadq.analyze(args.expression, values or None, schema=schema)
         print(analysis.explain())

@@ -182,7 +182,7 @@ class Stream:
     def feed(self, results: list[tuple[int, Any, Lead]]) -> None:
         """Take a page (read by `read_page`): keep the leads not read before."""
         self.waiting = False
-        if len(results) < self.page_size:
+        if len(results) < self.page_size:  # a short page (an empty one too) is the last
             self.done = True
         for second, lead_id, lead in results:
             if self.cursor is not None and (
@@ -193,8 +193,6 @@ class Stream:
                 self.cursor, self.at_cursor = second, set()
             self.at_cursor.add(lead_id)
             self.buffer.append((second, lead_id, lead))
-        if not results:
-            self.done = True
 
 
 def bounded_q(q: str, schema: Schema, low: int | None, high: int) -> str | None:
