@@ -64,22 +64,23 @@ class Checker:
     def node(self, node: Node) -> Logic | None:
         """The logic of `node`, or None when an error was reported inside it."""
         match node:
-            case MatchAll():
-                return Conj((), node.span)
-            case Query():
-                self.params = check_tail(node, self.schema, self._report)
-                return self.node(node.where)
+            case Compare() | In() | Contains() | Between() | Flag():  # the most common first
+                return self.condition(node)
+            case And() | Or():
+                parts = [self.node(o) for o in node.operands]  # every operand, for every problem
+                for part in parts:
+                    if part is None:
+                        return None
+                operands = tuple(parts)
+                return Conj(operands, node.span) if isinstance(node, And) else Disj(operands, node.span)  # type: ignore[arg-type]
             case Not():
                 inner = self.node(node.operand)
                 return None if inner is None else Neg(inner, node.span)
-            case And() | Or():
-                parts = [self.node(o) for o in node.operands]  # every operand, for every problem
-                operands = tuple(p for p in parts if p is not None)
-                if len(operands) < len(parts):
-                    return None
-                return Conj(operands, node.span) if isinstance(node, And) else Disj(operands, node.span)
-            case Compare() | In() | Contains() | Between() | Flag():
-                return self.condition(node)
+            case Query():
+                self.params = check_tail(node, self.schema, self._report)
+                return self.node(node.where)
+            case MatchAll():
+                return Conj((), node.span)
             case _:
                 assert_never(node)
 

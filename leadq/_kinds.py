@@ -12,6 +12,7 @@ docs/architecture.md.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
@@ -58,7 +59,7 @@ class Context(Protocol):
 def operator_of(node: Condition) -> str:
     """The operator a condition uses, as its kind lists it (`=`, `not in`, `flag`, ...)."""
     if isinstance(node, Compare):
-        return node.op.value
+        return _OP_TEXT[node.op]
     if isinstance(node, In):
         return "not in" if node.negated else "in"
     if isinstance(node, Contains):
@@ -67,6 +68,8 @@ def operator_of(node: Condition) -> str:
         return "between"
     return "flag"
 
+
+_OP_TEXT = {op: op.value for op in Op}  # an enum member's `.value` is a slow property
 
 TRUTH = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
@@ -524,9 +527,13 @@ class StringKind(MemberKind):
 
 def _text_value(lit: Literal, c: Criterion, ctx: Context) -> str:
     check_value(lit.value, ctx.schema, lit.span, f"the value of `{c.display}`")
-    if any(ch.isspace() for ch in lit.value):
+    if _SPACE.search(lit.value):
         ctx.report("value_with_space", lit.span)
     return lit.value
+
+
+#: Whitespace as `str.isspace` has it (the regular expression asks the same table).
+_SPACE = re.compile(r"\s")
 
 
 # -- range kinds: whole numbers and seconds ------------------------------------------------
@@ -765,7 +772,7 @@ class DatetimeKind(RangeKind):
             raise Problem("period_as_bound", lit.span, period=lit.value, field=c.display)
         if lit.kind in (LiteralKind.BOOL, LiteralKind.DECIMAL, LiteralKind.WORD):
             raise Problem("not_a_date", lit.span, value=lit.value)
-        if any(ch.isdigit() and ch not in "0123456789" for ch in lit.value):
+        if not lit.value.isascii() and any(ch.isdigit() and ch not in "0123456789" for ch in lit.value):
             raise Problem("non_ascii_digits", lit.span, value=lit.value)
         try:
             moment = parse_moment(lit.value)

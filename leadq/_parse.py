@@ -21,6 +21,7 @@ import attrs
 
 from ._ast import (
     MAX_DEPTH,
+    NODE_TYPES,
     And,
     Between,
     Compare,
@@ -108,15 +109,18 @@ def _tok_span(tok: Token) -> Span:
 
 def _literal(tok: Token) -> Literal:
     kind = _KINDS[tok.type]
-    span = _tok_span(tok)
+    span = _new_tuple(Span, (tok.start, tok.end))
     text = tok.value
-    if kind is LiteralKind.STRING:
+    if kind is _STRING:
         return Literal(kind, _unescape(text, span), span)
-    if kind is LiteralKind.BOOL:
+    if kind is _BOOL:
         return Literal(kind, text.lower(), span)
-    if kind is LiteralKind.PARAM:
+    if kind is _PARAM:
         return Literal(kind, text[1:], span)
     return Literal(kind, text, span)
+
+
+_STRING, _BOOL, _PARAM = LiteralKind.STRING, LiteralKind.BOOL, LiteralKind.PARAM
 
 
 def _unescape(quoted: str, span: Span) -> str:
@@ -141,7 +145,7 @@ def _unescape(quoted: str, span: Span) -> str:
 
 
 def _field(tok: Token) -> Field:
-    return Field(tok.value, _tok_span(tok))
+    return Field(tok.value, _new_tuple(Span, (tok.start, tok.end)))
 
 
 def _checked_depth(node: Node) -> Node:
@@ -205,12 +209,12 @@ class _Builder:
         return ResultField(_field(name), subfields, Span(_tok_span(name).start, end))
 
     def or_(self, children: list[Node | Token]) -> Node:
-        operands = tuple(c for c in children if not isinstance(c, Token))
-        return _checked_depth(Or(operands, Span(operands[0].span.start, operands[-1].span.end)))
+        operands: tuple[Node, ...] = tuple(children[::2])  # type: ignore[arg-type]  # operand, OR, operand, ...
+        return _checked_depth(Or(operands, _new_tuple(Span, (operands[0].span.start, operands[-1].span.end))))
 
     def and_(self, children: list[Node | Token]) -> Node:
-        operands = tuple(c for c in children if not isinstance(c, Token))
-        return _checked_depth(And(operands, Span(operands[0].span.start, operands[-1].span.end)))
+        operands: tuple[Node, ...] = tuple(children[::2])  # type: ignore[arg-type]  # operand, AND, operand, ...
+        return _checked_depth(And(operands, _new_tuple(Span, (operands[0].span.start, operands[-1].span.end))))
 
     def not_(self, children: list[Node | Token]) -> Node:
         keyword, operand = children
@@ -225,8 +229,13 @@ class _Builder:
 
     def compare(self, children: list[Token]) -> Node:
         name, op, value = children
-        lit = _literal(value)
-        return Compare(_field(name), _OPS[op.value], lit, Span(_tok_span(name).start, lit.span.end))
+        start = name.start
+        return Compare(
+            Field(name.value, _new_tuple(Span, (start, name.end))),
+            _OPS[op.value],
+            _literal(value),
+            _new_tuple(Span, (start, value.end)),
+        )
 
     def in_(self, children: list[Token | tuple[tuple[Literal, ...], Span]]) -> Node:
         return self._in(children, negated=False)
@@ -326,13 +335,22 @@ def _reducers(builder: _Builder) -> list[tuple[str, int, _Reducer | None]]:
 
 def _reducer(plan: str, method: _Reducer | None, expand1: bool, helper: bool) -> _Reducer:
     # plan: one letter per symbol: k keeps the value, d drops a filtered token, s splices
-    # the list a helper rule (`__x_star_0`) built, as Lark's tree builder does.
+    # the list a helper rule (`__x_star_0`) built, as Lark's tree builder does. The values
+    # come in a fresh list, so a reduction may keep or grow it.
     simple = set(plan) <= {"k"}
     if helper and plan[:1] == "s":
         # A left-recursive repetition (`__x: __x "," item`): the list it built is consumed
         # by this reduction, so it grows in place; copying it would make long lists
         # quadratic.
         keep = [how == "k" for how in plan[1:]]
+        if all(keep):
+
+            def grow_all(values: list[Any]) -> Any:
+                grown: list[Any] = values[0]
+                grown += values[1:]
+                return grown
+
+            return grow_all
 
         def grow(values: list[Any]) -> Any:
             grown: list[Any] = values[0]
@@ -340,6 +358,16 @@ def _reducer(plan: str, method: _Reducer | None, expand1: bool, helper: bool) ->
             return grown
 
         return grow
+    if helper and simple:
+        return _same  # the first items of a repetition: the list as it is
+    if plan == "ks" and method is not None and not expand1:
+        # `and_expr (AND and_expr)+`: the first operand, then the repetition's list
+        def first_and_rest(values: list[Any]) -> Any:
+            children = values[1]
+            children.insert(0, values[0])
+            return method(children)
+
+        return first_and_rest
 
     def reduce(values: list[Any]) -> Any:
         if simple:
@@ -360,49 +388,48 @@ def _reducer(plan: str, method: _Reducer | None, expand1: bool, helper: bool) ->
     return reduce
 
 
+def _same(values: list[Any]) -> Any:
+    return values
+
+
 _RULES = _reducers(_Builder())
 
 
 def _parse_tokens(tokens: list[Token], text: str) -> Node:
     states = STATES
     rules = _RULES
-    stack = [START]
+    state = START
+    stack = [state]
     values: list[Any] = []
-    end = Token("$END", "", len(text), len(text))
     push, keep = stack.append, values.append
-    for index, tok in enumerate([*tokens, end]):
+    for index, tok in enumerate([*tokens, Token("$END", "", len(text), len(text))]):
         kind = tok.type
         while True:
-            action = states[stack[-1]].get(kind)
+            action = states[state].get(kind)
             if action is None:
                 raise Problem.of([_parse_finding(text, tokens, index, _acceptable(stack))])
             if action >= 0:
                 push(action)
                 keep(tok)
+                state = action
                 break
-            origin, size, reduce = rules[-action - 1]
+            origin, size, reduce = rules[~action]
             if reduce is None:  # a unit rule: the value stays, only the state changes
                 del stack[-1]
-                goto = states[stack[-1]][origin]
-                if kind == "$END" and goto == END:
-                    value = values[-1]
-                    assert isinstance(value, (Compare, In, Contains, Between, Flag, Not, And, Or, MatchAll, Query))
-                    return value
-                stack.append(goto)
-                continue
-            if size:
-                args = values[-size:]
+                value = values[-1]
+            elif size:
+                value = reduce(values[-size:])  # a fresh list: the reduction may keep it
                 del values[-size:]
                 del stack[-size:]
+                keep(value)
             else:
-                args = []
-            value = reduce(args)
-            goto = states[stack[-1]][origin]
-            if kind == "$END" and goto == END:
-                assert isinstance(value, (Compare, In, Contains, Between, Flag, Not, And, Or, MatchAll, Query))
+                value = reduce([])
+                keep(value)
+            state = states[stack[-1]][origin]
+            if state == END:  # only `start` leads there, and only at the end of the input
+                assert isinstance(value, NODE_TYPES)
                 return value
-            stack.append(goto)
-            values.append(value)
+            push(state)
     raise AssertionError("the parser ended without accepting")  # pragma: no cover
 
 

@@ -92,7 +92,7 @@ def iter_ids(value: str, start: int) -> Iterator[tuple[str, Span]]:
 
 def is_digits(text: str) -> bool:
     """ASCII digits only, at least one (`str.isdigit` also takes `١٢٣` and `²`)."""
-    return bool(text) and all(c in DIGITS for c in text)
+    return text.isascii() and text.isdigit()  # on ASCII text, isdigit is exactly 0-9
 
 
 def read_int(text: str) -> int | None:

@@ -149,9 +149,12 @@ class Schema:
     @property
     def term_break(self) -> re.Pattern[str]:
         """Whitespace followed by `<name><op>`: what a value must never contain."""
-        from ._qformat import term_break_pattern
+        pattern = self._patterns.get("break")  # asked once per value: the fast way first
+        if pattern is None:
+            from ._qformat import term_break_pattern
 
-        return self._pattern("break", term_break_pattern)
+            pattern = self._pattern("break", term_break_pattern)
+        return pattern
 
     def _pattern(self, key: str, source: Callable[[Schema], str]) -> re.Pattern[str]:
         # compiled on first use, and kept: the schema is immutable
