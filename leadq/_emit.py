@@ -55,42 +55,52 @@ def direct_q(logic: Logic, schema: Schema) -> str | None:
     """
     found: list[tuple[int, Criterion, Constraint]] = []
     seen: set[str] = set()
+    order = schema.order
     for operand in conjuncts(logic):
-        negated = isinstance(operand, Neg)
-        atom = operand.operand if isinstance(operand, Neg) else operand
-        if not isinstance(atom, (Member, Range, Substring, Period)):
+        negated = type(operand) is Neg  # the logic classes are final: `type` is exact and quick
+        atom = operand.operand if negated else operand  # type: ignore[union-attr]
+        if type(atom) not in _ATOMS:
             return None
-        c = atom.criterion
+        c = atom.criterion  # type: ignore[union-attr]
         if c.name in seen:
             return None
         seen.add(c.name)
-        constraint = _direct(atom, negated)
+        constraint = _direct(atom, negated)  # type: ignore[arg-type]
         if constraint is None:
             return None
-        found.append((schema.order[c.name], c, constraint))
+        found.append((order[c.name], c, constraint))
+    found.sort(key=_first)
     terms: list[str] = []
     try:
-        for _, c, constraint in sorted(found, key=lambda f: f[0]):
+        for _, c, constraint in found:
             terms += c.kind.terms(c, constraint)
     except Problem:
         return None
     return " ".join(terms)
 
 
+_ATOMS = frozenset({Member, Range, Substring, Period})
+
+
+def _first(item: tuple[int, Criterion, Constraint]) -> int:
+    return item[0]
+
+
 def _direct(atom: Member | Range | Substring | Period, negated: bool) -> Constraint | None:
     c = atom.criterion
-    if isinstance(atom, Member):
+    if type(atom) is Member:
         kind = c.kind
         universe = kind.universe(c) if isinstance(kind, MemberKind) else None
         if universe is None:
             if negated:
                 return None  # an exclusion: E403 from the algebra
-            return Values(c, tuple(sorted(atom.values, key=_sort_key)))
+            values = atom.values
+            return Values(c, tuple(values) if len(values) == 1 else tuple(sorted(values, key=_sort_key)))
         chosen = tuple(v for v in universe if (v in atom.values) != negated)
         if not chosen or len(chosen) == len(universe):
             return None  # never or always true: E401 or W603 from the algebra
         return Values(c, chosen)
-    if isinstance(atom, Range):
+    if type(atom) is Range:
         kind = c.kind
         if not isinstance(kind, RangeKind):
             return None

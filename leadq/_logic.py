@@ -97,6 +97,13 @@ def atoms(logic: Logic) -> Iterator[Atom]:
 
 def conjuncts(logic: Logic) -> list[Logic]:
     """The top-level `and` operands (nested `and`s flattened)."""
+    if type(logic) is not Conj:
+        return [logic]
+    for operand in logic.operands:
+        if type(operand) is Conj:
+            break
+    else:  # the usual case: no `and` inside
+        return list(logic.operands)
     out: list[Logic] = []
     stack = [logic]
     while stack:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,7 +13,8 @@ from strategies import token_soup, trees
 
 import leadq
 from leadq._diagnostics import Problem, Report
-from leadq._parse import grammar_path, parse_text, tokenize
+from leadq._parse import _STARTS, grammar_path, parse_text, tokenize
+from leadq._tables import TERMINALS
 
 
 @functools.cache
@@ -55,3 +57,14 @@ def test_same_accept_or_reject_as_lark(text: str) -> None:
         assert not accepted or {d.code for d in diagnostics} <= {"E105", "E106"}
     else:
         assert accepted
+
+
+@given(st.data())
+def test_a_guarded_run_of_terminals_starts_as_its_guard_says(data: st.DataObject) -> None:
+    # the lexer tries some runs of terminals only where the next character is one they
+    # can start with (`_parse._STARTS`); every text they match must start so
+    name, pattern = data.draw(st.sampled_from([t for t in TERMINALS if t[0] in _STARTS]))
+    text = data.draw(st.from_regex(f"\\A(?:{pattern})"))
+    match = re.match(pattern, text)
+    assert match is not None
+    assert re.match(_STARTS[name], text), (name, text)
