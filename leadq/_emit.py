@@ -88,7 +88,7 @@ def _first(item: tuple[int, Criterion, Constraint]) -> int:
 
 def _direct(atom: Member | Range | Substring | Period, negated: bool) -> Constraint | None:
     c = atom.criterion
-    if type(atom) is Member:
+    if isinstance(atom, Member):
         kind = c.kind
         universe = kind.universe(c) if isinstance(kind, MemberKind) else None
         if universe is None:
@@ -100,7 +100,7 @@ def _direct(atom: Member | Range | Substring | Period, negated: bool) -> Constra
         if not chosen or len(chosen) == len(universe):
             return None  # never or always true: E401 or W603 from the algebra
         return Values(c, chosen)
-    if type(atom) is Range:
+    if isinstance(atom, Range):
         kind = c.kind
         if not isinstance(kind, RangeKind):
             return None

@@ -105,7 +105,7 @@ def conjuncts(logic: Logic) -> list[Logic]:
     else:  # the usual case: no `and` inside
         return list(logic.operands)
     out: list[Logic] = []
-    stack = [logic]
+    stack: list[Logic] = [logic]
     while stack:
         node = stack.pop()
         if isinstance(node, Conj):
