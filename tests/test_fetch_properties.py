@@ -107,21 +107,29 @@ def test_other_orders(api: FakeLiveTex, text: str, data: list[dict[str, Any]], o
 
 
 @SETTINGS
-@given(fetch_filters(max_leaves=4), data_sets(max_size=60), st.integers(0, 2**16))
+@given(fetch_filters(max_leaves=4), data_sets(max_size=60), st.integers(0, 2**16), st.sampled_from([16, 16, 16, 1]))
 def test_changes_during_the_run_lose_or_repeat_nothing(
-    api: FakeLiveTex, text: str, data: list[dict[str, Any]], seed: int
+    api: FakeLiveTex, text: str, data: list[dict[str, Any]], seed: int, max_requests: int
 ) -> None:
+    # max_requests: 16 is the default of `pushdown` and `Client`; 1 sends one request
     _reset(api, data)
     try:
-        leadq.pushdown(text, now=NOW)
+        split = leadq.pushdown(text, now=NOW, max_requests=max_requests)
     except leadq.LeadqError:
         return
     rng = random.Random(seed)
     before = {lead["id"]: dict(lead) for lead in data}
 
+    def requests_met(lead: dict[str, Any]) -> set[int]:
+        # the requests of the split whose q, and the residual, the lead meets now
+        if not split.matches(lead):
+            return set()
+        return {i for i, q in enumerate(split.requests) if leadq.evaluate_q(q, lead, now=NOW)}
+
     matched = {i for i, lead in before.items() if leadq.evaluate(text, lead, now=NOW)}
     ever = set(matched)  # the leads that matched at some moment of the run
     always = set(matched)  # those that matched at every moment
+    held = {i: requests_met(lead) for i, lead in before.items()}  # the requests met at every moment
 
     def churn(server: FakeLiveTex, page: int) -> None:
         for _ in range(rng.randint(0, 4)):
@@ -135,18 +143,25 @@ def test_changes_during_the_run_lose_or_repeat_nothing(
                     ever.add(lead["id"])
                 else:
                     always.discard(lead["id"])
+                if lead["id"] in held:
+                    held[lead["id"]] &= requests_met(lead)
             else:
                 server.add_lead(created_at=NOW.strftime("%Y-%m-%dT%H:%M:%S"))
 
     api.between_pages(churn)
-    with _client(api, 4) as c:
+    with leadq.Client("test-token", base_url=api.url, page_size=4, backoff=0.001, max_requests=max_requests) as c:
         got = [lead["id"] for lead in c.leads(text, now=NOW)]
     assert len(got) == len(set(got)), "a lead returned twice"
-    assert always <= set(got), "a lead that matched all along was lost"
+    kept = {i for i, requests in held.items() if requests}
+    assert kept <= set(got), "a lead that one request matched all along was lost"
+    if len(split.requests) == 1:  # one request: every lead that matched all along is in it
+        assert kept == always
     assert set(got) <= ever & set(before), "a lead returned that never matched, or was created during the run"
     created = sorted(before[i]["created_at"] for i in got)
     assert created == [before[i]["created_at"] for i in got], "not in created_at order"
     event("changed" if always != ever else "unchanged")
+    event("one request" if len(split.requests) == 1 else "a plan")
+    event("a lead moved between the plan's requests" if always - kept else "no lead moved between requests")
 
 
 def test_async_client_agrees_on_generated_filters(api: FakeLiveTex) -> None:
