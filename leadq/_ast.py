@@ -139,7 +139,7 @@ class And:
 
     @depth.default
     def _depth(self) -> int:
-        return max(o.depth for o in self.operands) + 1
+        return max([o.depth for o in self.operands]) + 1
 
 
 @attrs.frozen
@@ -150,7 +150,7 @@ class Or:
 
     @depth.default
     def _depth(self) -> int:
-        return max(o.depth for o in self.operands) + 1
+        return max([o.depth for o in self.operands]) + 1
 
 
 @attrs.frozen

@@ -85,9 +85,13 @@ class Checker:
                 assert_never(node)
 
     def condition(self, node: Condition) -> Logic | None:
-        c = resolve_field(node.field.name, node.field.span, self.schema, self._report)
-        if c is None:
-            return None
+        name = node.field.name
+        schema = self.schema
+        c = schema.by_name.get(name)
+        if c is None or name not in schema.plain_names:  # unknown, or an alias: say so
+            c = resolve_field(name, node.field.span, schema, self._report)
+            if c is None:
+                return None
         if self.role in c.hidden_from:
             self.report("role_hidden", node.span, role=self.role, field=c.display)
         kind = c.kind

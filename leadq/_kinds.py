@@ -70,6 +70,10 @@ def operator_of(node: Condition) -> str:
 
 
 _OP_TEXT = {op: op.value for op in Op}  # an enum member's `.value` is a slow property
+# Enum members the checks read per condition, bound once: `Op.NE` is a metaclass lookup.
+_EQ, _NE, _LT, _LE, _GT, _GE = Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE
+_INT, _DECIMAL, _DATETIME = LiteralKind.INT, LiteralKind.DECIMAL, LiteralKind.DATETIME
+_WORD, _STRING, _BOOL = LiteralKind.WORD, LiteralKind.STRING, LiteralKind.BOOL
 
 TRUTH = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
@@ -224,14 +228,15 @@ class MemberKind(Kind):
         return value_text(v)
 
     def condition(self, node: Condition, c: Criterion, ctx: Context) -> Logic:
+        logic: Logic
+        if isinstance(node, Compare):
+            logic = Member(c, frozenset({self.value(node.value, c, ctx)}), node.span)
+            return Neg(logic, node.span) if node.op is _NE else logic
         if isinstance(node, Flag):
             return Member(c, frozenset({True}), node.span)
-        if isinstance(node, In):
-            logic: Logic = Member(c, frozenset(self.value(v, c, ctx) for v in node.values), node.span)
-            return Neg(logic, node.span) if node.negated else logic
-        assert isinstance(node, Compare)
-        logic = Member(c, frozenset({self.value(node.value, c, ctx)}), node.span)
-        return Neg(logic, node.span) if node.op is Op.NE else logic
+        assert isinstance(node, In)
+        logic = Member(c, frozenset([self.value(v, c, ctx) for v in node.values]), node.span)
+        return Neg(logic, node.span) if node.negated else logic
 
     def space(self, c: Criterion, atoms: Sequence[Atom]) -> Space:
         width = (lambda v: len(self.render(v))) if self.several else None
@@ -322,7 +327,7 @@ class IdListKind(MemberKind):
     several = True
 
     def value(self, lit: Literal, c: Criterion, ctx: Context) -> IdValue:
-        n = read_int(lit.value) if lit.kind in (LiteralKind.INT, LiteralKind.STRING) else None
+        n = read_int(lit.value) if lit.kind in (_INT, _STRING) else None
         if n is None or n < 0:
             raise Problem("not_an_id", lit.span, value=lit.value, a_noun=article(id_noun(c)), noun=id_noun(c))
         if n > MAX_NUMBER:
@@ -391,7 +396,7 @@ class StringIdListKind(IdListKind):
     """One string id per lead (`visitor_ids`)."""
 
     def value(self, lit: Literal, c: Criterion, ctx: Context) -> IdValue:
-        if lit.kind not in (LiteralKind.INT, LiteralKind.WORD, LiteralKind.STRING):
+        if lit.kind not in (_INT, _WORD, _STRING):
             raise Problem("not_a_string_id", lit.span, value=lit.value, a_noun=article(id_noun(c)))
         check_value(lit.value, ctx.schema, lit.span, f"the {id_noun(c)}")
         if "," in lit.value or any(ch.isspace() for ch in lit.value):
@@ -428,7 +433,7 @@ class EnumKind(MemberKind):
         return c.values
 
     def value(self, lit: Literal, c: Criterion, ctx: Context) -> IdValue:
-        if lit.kind in (LiteralKind.WORD, LiteralKind.STRING) and lit.value in c.values:
+        if lit.kind in (_WORD, _STRING) and lit.value in c.values:
             return lit.value
         from ._suggest import closest
 
@@ -477,7 +482,7 @@ class BooleanKind(MemberKind):
         raise _wrong_param(value, c, at, self.param_words)
 
     def value(self, lit: Literal, c: Criterion, ctx: Context) -> IdValue:
-        value = truth(lit.value) if lit.kind is not LiteralKind.DECIMAL else None
+        value = truth(lit.value) if lit.kind is not _DECIMAL else None
         if value is None:
             raise Problem("not_a_boolean", lit.span, value=lit.value, field=c.display)
         return value
@@ -557,29 +562,29 @@ class RangeKind(Kind):
     def interval(self, op: Op, lit: Literal, c: Criterion) -> tuple[int | None, int | None]:
         """The numbers `field op value` allows (`!=`: those it excludes)."""
         first, last = self.bounds(lit, c)
-        if op is Op.EQ or op is Op.NE:
+        if op is _EQ or op is _NE:
             return first, last
-        if op is Op.GE:
+        if op is _GE:
             return first, None
-        if op is Op.GT:
+        if op is _GT:
             return last + 1, None
-        if op is Op.LE:
+        if op is _LE:
             return None, last
         return None, first - 1
 
     def between(self, node: Between, c: Criterion) -> tuple[int | None, int | None]:
-        return self.interval(Op.GE, node.low, c)[0], self.interval(Op.LE, node.high, c)[1]
+        return self.interval(_GE, node.low, c)[0], self.interval(_LE, node.high, c)[1]
 
     def condition(self, node: Condition, c: Criterion, ctx: Context) -> Logic:
         if isinstance(node, In):
-            ranges = tuple(Range(c, *self.interval(Op.EQ, v, c), node.span) for v in node.values)
+            ranges = tuple(Range(c, *self.interval(_EQ, v, c), node.span) for v in node.values)
             logic: Logic = ranges[0] if len(ranges) == 1 else Disj(ranges, node.span)
             return Neg(logic, node.span) if node.negated else logic
         if isinstance(node, Between):
             return Range(c, *self.between(node, c), node.span)
         assert isinstance(node, Compare)
         atom: Logic = Range(c, *self.interval(node.op, node.value, c), node.span)
-        return Neg(atom, node.span) if node.op is Op.NE else atom
+        return Neg(atom, node.span) if node.op is _NE else atom
 
     def space(self, c: Criterion, atoms: Sequence[Atom]) -> Space:
         return RangeSpace(c, atoms, self.first, self.last)
@@ -667,11 +672,11 @@ class NumericKind(RangeKind):
 
     def whole_number(self, lit: Literal, c: Criterion) -> int:
         digits = lit.value
-        if lit.kind is LiteralKind.DECIMAL:
+        if lit.kind is _DECIMAL:
             digits, _, fraction = lit.value.partition(".")
             if fraction.strip("0"):
                 raise Problem("fraction", lit.span, field=c.display, value=lit.value)
-        elif lit.kind is not LiteralKind.INT:
+        elif lit.kind is not _INT:
             raise Problem("not_a_number", lit.span, value=lit.value, field=c.display)
         n = read_int(digits)
         if n is None:
@@ -714,7 +719,7 @@ class DatetimeKind(RangeKind):
         if isinstance(node, Compare) and _period(node.value) is not None:
             name = _period(node.value)
             assert name is not None
-            if node.op is not Op.EQ:
+            if node.op is not _EQ:
                 raise Problem("period_operator", node.span, op=node.op.value, field=node.field.name, period=name)
             if ctx.stored:
                 ctx.report("stored_period", node.span, period=node.value.value)
@@ -728,7 +733,7 @@ class DatetimeKind(RangeKind):
         elif isinstance(node, Between):
             literals = (node.low, node.high)
         for lit in literals:
-            repeated = parse_moment(lit.value).repeated if lit.kind is LiteralKind.DATETIME else None
+            repeated = parse_moment(lit.value).repeated if lit.kind is _DATETIME else None
             if repeated is not None:
                 start, end = (format_seconds(s) for s in repeated)
                 ctx.report("repeated_hour", lit.span, value=lit.value, start=start, end=end)
@@ -736,15 +741,15 @@ class DatetimeKind(RangeKind):
 
     def interval(self, op: Op, lit: Literal, c: Criterion) -> tuple[int | None, int | None]:
         low, high = super().interval(op, lit, c)
-        repeated = parse_moment(lit.value).repeated if lit.kind is LiteralKind.DATETIME else None
+        repeated = parse_moment(lit.value).repeated if lit.kind is _DATETIME else None
         if repeated is None:
             return low, high
         # Moscow time cannot tell the two passes of a repeated hour apart: the bound takes
         # in the whole hour, so that no lead the filter means is left out (W607).
         start, end = repeated
-        if op in (Op.EQ, Op.NE):
+        if op in (_EQ, _NE):
             return min(start, low if low is not None else start), max(end, high if high is not None else end)
-        if op in (Op.GT, Op.GE):
+        if op in (_GT, _GE):
             return start, None
         return None, end
 
@@ -770,7 +775,7 @@ class DatetimeKind(RangeKind):
     def bounds(self, lit: Literal, c: Criterion) -> tuple[int, int]:
         if _period(lit) is not None:
             raise Problem("period_as_bound", lit.span, period=lit.value, field=c.display)
-        if lit.kind in (LiteralKind.BOOL, LiteralKind.DECIMAL, LiteralKind.WORD):
+        if lit.kind in (_BOOL, _DECIMAL, _WORD):
             raise Problem("not_a_date", lit.span, value=lit.value)
         if not lit.value.isascii() and any(ch.isdigit() and ch not in "0123456789" for ch in lit.value):
             raise Problem("non_ascii_digits", lit.span, value=lit.value)
@@ -872,7 +877,7 @@ class DatetimeKind(RangeKind):
 
 
 def _period(lit: Literal) -> str | None:
-    if lit.kind in (LiteralKind.WORD, LiteralKind.STRING) and lit.value in RELATIVE_PERIODS:
+    if lit.kind in (_WORD, _STRING) and lit.value in RELATIVE_PERIODS:
         return lit.value
     return None
 

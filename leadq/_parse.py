@@ -154,6 +154,10 @@ class _Builder:
     """One method per grammar alias, building `_ast` nodes as rules are reduced."""
 
     def start(self, children: list[Node | _Tail | None]) -> Node:
+        if len(children) == 2 and children[1] is None:  # a filter without a tail: the usual case
+            node = children[0]
+            assert node is not None and not isinstance(node, _Tail)
+            return node
         *where, tail = children
         node = where[0] if where else MatchAll(Span(0, 0))
         assert not isinstance(node, _Tail) and node is not None
@@ -215,7 +219,7 @@ class _Builder:
     def not_(self, children: list[Node | Token]) -> Node:
         keyword, operand = children
         assert isinstance(keyword, Token) and not isinstance(operand, Token)
-        return _checked_depth(Not(operand, Span(_tok_span(keyword).start, operand.span.end)))
+        return _checked_depth(Not(operand, _new_tuple(Span, (keyword.start, operand.span.end))))
 
     def group(self, children: list[Node | Token]) -> Node:
         lpar, inner, rpar = children
@@ -247,11 +251,11 @@ class _Builder:
             values, list_span = (Literal(LiteralKind.PARAMS, items.value[1:], _tok_span(items)),), _tok_span(items)
         else:
             values, list_span = items
-        return In(_field(name), values, negated, Span(_tok_span(name).start, list_span.end))
+        return In(_field(name), values, negated, _new_tuple(Span, (name.start, list_span.end)))
 
     def value_list(self, children: list[Token]) -> tuple[tuple[Literal, ...], Span]:
-        values = tuple(_literal(t) for t in children[1:-1] if t.type != "COMMA")
-        return values, Span(_tok_span(children[0]).start, _tok_span(children[-1]).end)
+        values = tuple([_literal(t) for t in children[1:-1] if t.type != "COMMA"])
+        return values, _new_tuple(Span, (children[0].start, children[-1].end))
 
     def contains(self, children: list[Token]) -> Node:
         return self._contains(children, negated=False)
@@ -261,16 +265,17 @@ class _Builder:
 
     def _contains(self, children: list[Token], negated: bool) -> Node:
         name, value = children[0], _literal(children[-1])
-        return Contains(_field(name), value, negated, Span(_tok_span(name).start, value.span.end))
+        return Contains(_field(name), value, negated, _new_tuple(Span, (name.start, value.span.end)))
 
     def between(self, children: list[Token]) -> Node:
         name, _, low, _, high = children
         lo, hi = _literal(low), _literal(high)
-        return Between(_field(name), lo, hi, Span(_tok_span(name).start, hi.span.end))
+        return Between(_field(name), lo, hi, _new_tuple(Span, (name.start, hi.span.end)))
 
     def flag(self, children: list[Token]) -> Node:
         (name,) = children
-        return Flag(_field(name), _tok_span(name))
+        span = _new_tuple(Span, (name.start, name.end))
+        return Flag(Field(name.value, span), span)
 
 
 _lexers: tuple[re.Pattern[str], re.Pattern[str]] | None = None
@@ -406,6 +411,32 @@ def _same(values: list[Any]) -> Any:
 _RULES = _reducers(_Builder())
 
 
+def _jumps() -> dict[str, dict[int, dict[str, int]]]:
+    """For each look-ahead terminal, state below and symbol reduced to: the state the
+    parser is in once it has also made every unit reduction (`?atom: condition`) that
+    look-ahead triggers there. A unit reduction pops the state just pushed and goes to
+    another from the same state below, so the chain depends on nothing else: the driver
+    takes it in one step, with the same stack and the same errors as step by step."""
+    units = {~i: origin for i, (origin, _, reduce) in enumerate(_RULES) if reduce is None}
+    kinds = {kind for row in STATES.values() for kind in row if kind.isupper() or kind == "$END"}
+    gotos = {below: [s for s in row if not (s.isupper() or s == "$END")] for below, row in STATES.items()}
+    gotos = {below: symbols for below, symbols in gotos.items() if symbols}
+    jumps: dict[str, dict[int, dict[str, int]]] = {}
+    for kind in kinds:
+        table = jumps[kind] = {}
+        for below, symbols in gotos.items():
+            row = table[below] = {}
+            for symbol in symbols:
+                state = STATES[below][symbol]
+                while state != END and (unit := units.get(STATES[state].get(kind, 0))) is not None:
+                    state = STATES[below][unit]
+                row[symbol] = state
+    return jumps
+
+
+_JUMPS = _jumps()
+
+
 def _parse_tokens(tokens: list[Token], text: str) -> Node:
     states = STATES
     rules = _RULES
@@ -415,6 +446,7 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
     push, keep = stack.append, values.append
     for index, tok in enumerate([*tokens, Token("$END", "", len(text), len(text))]):
         kind = tok.type
+        jump = _JUMPS[kind]
         while True:
             action = states[state].get(kind)
             if action is None:
@@ -427,17 +459,16 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
             origin, size, reduce = rules[~action]
             if reduce is None:  # a unit rule: the value stays, only the state changes
                 del stack[-1]
-                value = values[-1]
             elif size:
                 value = reduce(values[-size:])  # a fresh list: the reduction may keep it
                 del values[-size:]
                 del stack[-size:]
                 keep(value)
             else:
-                value = reduce([])
-                keep(value)
-            state = states[stack[-1]][origin]
+                keep(reduce([]))
+            state = jump[stack[-1]][origin]  # with the unit reductions that follow
             if state == END:  # only `start` leads there, and only at the end of the input
+                value = values[-1]
                 assert isinstance(value, NODE_TYPES)
                 return value
             push(state)
