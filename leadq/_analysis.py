@@ -146,8 +146,14 @@ def analyze(
     finally:
         if pause:
             gc.enable()
-    a.diagnostics = sorted(report.diagnostics, key=lambda d: (d.start, d.end, d.code))
+    a.diagnostics = report.diagnostics
+    if len(a.diagnostics) > 1:
+        a.diagnostics.sort(key=_source_order)
     return a
+
+
+def _source_order(d: Diagnostic) -> tuple[int, int, str]:
+    return d.start, d.end, d.code
 
 
 def _run(
