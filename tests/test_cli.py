@@ -274,3 +274,29 @@ def test_compile_prints_warnings_and_fails_on_them_when_asked() -> None:
     assert (r.returncode, r.stdout) == (1, "\n") and "W603" in r.stderr
     r = run("compile", "", "--fail-on", "info")
     assert r.returncode == 1 and "I703" in r.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["compile", "site = 1", "--format", "json", "--param", "a=1"],
+        ["check", "a.txt", "--jobs", "2", "--select", "E2"],
+        ["lint", "-", "--q"],
+        ["format", "a.txt", "--check"],
+        ["lsp"],
+        ["rule", "E402"],
+        ["decompile", "site_ids=1", "--method", "leads.listrouted"],
+        ["explain", "site = 1", "--fetch"],
+        ["fetch", "site = 1", "--dry-run", "--max", "3"],
+        ["fake-server", "--leads", "5"],
+    ],
+)
+def test_a_run_builds_only_its_command_and_reads_it_alike(argv: list[str]) -> None:
+    # the command line builds only the parser of the command it runs (start-up time);
+    # that parser must read the arguments exactly as the whole one does
+    from leadq.cli._main import _command, _parser
+
+    assert _command(argv) == argv[0]
+    assert vars(_parser(argv[0]).parse_args(argv)) == vars(_parser().parse_args(argv))
+    assert _command(["--help", *argv]) is None
+    assert _command(["nonsense", *argv]) is None

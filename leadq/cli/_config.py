@@ -8,7 +8,6 @@ override the file.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -88,6 +87,8 @@ def _shown(path: Path) -> str:
 
 
 def _table(path: Path, required: bool) -> dict[str, object] | None:
+    import tomllib  # only once a file is found: most runs read none
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:

@@ -29,7 +29,13 @@ _SCHEMAS = {"leads.list": LEADS_LIST, "leads.listrouted": LEADS_LIST_ROUTED}
 _FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser. `command`: build only that command's (all a run needs:
+    each command's parser costs start-up time); None builds every one, as help needs."""
+
+    def wanted(*names: str) -> bool:
+        return command is None or command in names
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--method",
@@ -62,131 +68,143 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"leadq {leadq.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser(
-        "compile",
-        parents=[common, with_params],
-        help="print the q of a filter expression",
-        description="Compile a filter (and its optional query tail) into the request for Leads.list.",
-        epilog="example: leadq compile 'result=missed and site in (1,2) order by created_at desc limit 20'",
-    )
-    p.add_argument("expression", help="the filter, e.g. 'result=missed and site in (1,2)', or - to read it from stdin")
-    p.add_argument(
-        "--fail-on",
-        choices=tuple(_FAIL_ON),
-        default=None,
-        help="exit 1 when a diagnostic is at least this severe (default: error); warnings print to stderr",
-    )
-    p.add_argument(
-        "--format",
-        choices=("q", "params", "url", "json"),
-        default="q",
-        help="q: the q string; params: the URL-encoded query (q, sort, limit, offset, fields); "
-        "url: the full request URL; json: all of them (default: q)",
-    )
+    if wanted("compile"):
+        p = sub.add_parser(
+            "compile",
+            parents=[common, with_params],
+            help="print the q of a filter expression",
+            description="Compile a filter (and its optional query tail) into the request for Leads.list.",
+            epilog="example: leadq compile 'result=missed and site in (1,2) order by created_at desc limit 20'",
+        )
+        p.add_argument(
+            "expression", help="the filter, e.g. 'result=missed and site in (1,2)', or - to read it from stdin"
+        )
+        p.add_argument(
+            "--fail-on",
+            choices=tuple(_FAIL_ON),
+            default=None,
+            help="exit 1 when a diagnostic is at least this severe (default: error); warnings print to stderr",
+        )
+        p.add_argument(
+            "--format",
+            choices=("q", "params", "url", "json"),
+            default="q",
+            help="q: the q string; params: the URL-encoded query (q, sort, limit, offset, fields); "
+            "url: the full request URL; json: all of them (default: q)",
+        )
 
-    p = sub.add_parser(
-        "check",
-        aliases=["lint"],
-        parents=[common],
-        help="lint saved filters",
-        description="Lint saved filters: text files with one filter per line (# comments and blank lines "
-        "skipped; a line may end with a # comment), .json/.toml files mapping names (nested tables too) to "
-        "expressions, .csv files with a `filter` column, or - for standard input. A trailing "
-        "'# leadq: ignore[CODE,...]' suppresses codes on that filter.",
-    )
-    p.add_argument("files", nargs="*", metavar="FILE", help="files of saved filters, or - for stdin")
-    p.add_argument("--q", action="store_true", help="the files hold raw q strings (one per line), not expressions")
-    p.add_argument(
-        "--format",
-        "--output-format",
-        dest="format",
-        choices=OUTPUT_FORMATS,
-        default=None,
-        help="text for people, json, sarif (2.1.0, for code scanning) or github (workflow annotations)",
-    )
-    p.add_argument(
-        "--fail-on",
-        choices=tuple(_FAIL_ON),
-        default=None,
-        help="exit 1 when a finding is at least this severe (default: error)",
-    )
-    p.add_argument(
-        "--role",
-        choices=LEADS_LIST.roles,
-        default=None,
-        help="the API role that runs the filters: warn about fields it cannot see",
-    )
-    p.add_argument(
-        "--select",
-        type=_code_list,
-        default=None,
-        metavar="CODES",
-        help="report only these codes or prefixes, comma-separated (E2,W605)",
-    )
-    p.add_argument(
-        "--ignore", type=_code_list, default=None, metavar="CODES", help="never report these codes or prefixes"
-    )
-    p.add_argument("--statistics", action="store_true", help="print a count per code instead of each finding")
-    p.add_argument("--quiet", "-q", action="store_true", help="print the findings only: no summary line")
-    p.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
-    p.add_argument("--column", metavar="NAME", help="the CSV column that holds the filters (default: filter)")
-    p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes; 0 uses every core (default: 1)")
-    p.add_argument("--no-progress", action="store_true", help="never show the progress bar")
+    if wanted("check", "lint"):
+        p = sub.add_parser(
+            "check",
+            aliases=["lint"],
+            parents=[common],
+            help="lint saved filters",
+            description="Lint saved filters: text files with one filter per line (# comments and blank lines "
+            "skipped; a line may end with a # comment), .json/.toml files mapping names (nested tables too) to "
+            "expressions, .csv files with a `filter` column, or - for standard input. A trailing "
+            "'# leadq: ignore[CODE,...]' suppresses codes on that filter.",
+        )
+        p.add_argument("files", nargs="*", metavar="FILE", help="files of saved filters, or - for stdin")
+        p.add_argument("--q", action="store_true", help="the files hold raw q strings (one per line), not expressions")
+        p.add_argument(
+            "--format",
+            "--output-format",
+            dest="format",
+            choices=OUTPUT_FORMATS,
+            default=None,
+            help="text for people, json, sarif (2.1.0, for code scanning) or github (workflow annotations)",
+        )
+        p.add_argument(
+            "--fail-on",
+            choices=tuple(_FAIL_ON),
+            default=None,
+            help="exit 1 when a finding is at least this severe (default: error)",
+        )
+        p.add_argument(
+            "--role",
+            choices=LEADS_LIST.roles,
+            default=None,
+            help="the API role that runs the filters: warn about fields it cannot see",
+        )
+        p.add_argument(
+            "--select",
+            type=_code_list,
+            default=None,
+            metavar="CODES",
+            help="report only these codes or prefixes, comma-separated (E2,W605)",
+        )
+        p.add_argument(
+            "--ignore", type=_code_list, default=None, metavar="CODES", help="never report these codes or prefixes"
+        )
+        p.add_argument("--statistics", action="store_true", help="print a count per code instead of each finding")
+        p.add_argument("--quiet", "-q", action="store_true", help="print the findings only: no summary line")
+        p.add_argument(
+            "--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output"
+        )
+        p.add_argument("--column", metavar="NAME", help="the CSV column that holds the filters (default: filter)")
+        p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes; 0 uses every core (default: 1)")
+        p.add_argument("--no-progress", action="store_true", help="never show the progress bar")
 
-    p = sub.add_parser(
-        "format",
-        parents=[common],
-        help="rewrite saved filters in the canonical form",
-        description="Rewrite the saved filters of text, JSON, TOML and CSV files in leadq's canonical form "
-        "(leadq.format), keeping comments, names and the files' layout. Filters with syntax errors are left "
-        "as they are.",
-    )
-    p.add_argument("files", nargs="+", metavar="FILE", help="files of saved filters")
-    p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
-    p.add_argument("--diff", action="store_true", help="change nothing; print a unified diff of the changes")
-    p.add_argument("--column", metavar="NAME", help="the CSV column that holds the filters (default: filter)")
+    if wanted("format"):
+        p = sub.add_parser(
+            "format",
+            parents=[common],
+            help="rewrite saved filters in the canonical form",
+            description="Rewrite the saved filters of text, JSON, TOML and CSV files in leadq's canonical form "
+            "(leadq.format), keeping comments, names and the files' layout. Filters with syntax errors are left "
+            "as they are.",
+        )
+        p.add_argument("files", nargs="+", metavar="FILE", help="files of saved filters")
+        p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
+        p.add_argument("--diff", action="store_true", help="change nothing; print a unified diff of the changes")
+        p.add_argument("--column", metavar="NAME", help="the CSV column that holds the filters (default: filter)")
 
-    sub.add_parser(
-        "lsp",
-        help="run the language server over stdio (needs the lsp extra)",
-        description="A language server for files of saved filters: diagnostics, completion, hover, "
-        "formatting and quick fixes. Settings (initializationOptions or workspace configuration): "
-        "method, role. See docs/editors.md.",
-    )
+    if wanted("lsp"):
+        sub.add_parser(
+            "lsp",
+            help="run the language server over stdio (needs the lsp extra)",
+            description="A language server for files of saved filters: diagnostics, completion, hover, "
+            "formatting and quick fixes. Settings (initializationOptions or workspace configuration): "
+            "method, role. See docs/editors.md.",
+        )
 
-    p = sub.add_parser(
-        "rule",
-        help="explain a diagnostic code",
-        description="Print what a diagnostic code means, an example and the fix (the text of docs/diagnostics.md).",
-    )
-    p.add_argument("code", nargs="?", help="a code, e.g. E402")
-    p.add_argument("--all", action="store_true", help="every code")
+    if wanted("rule"):
+        p = sub.add_parser(
+            "rule",
+            help="explain a diagnostic code",
+            description="Print what a diagnostic code means, an example and the fix (the text of docs/diagnostics.md).",
+        )
+        p.add_argument("code", nargs="?", help="a code, e.g. E402")
+        p.add_argument("--all", action="store_true", help="every code")
 
-    p = sub.add_parser(
-        "decompile",
-        parents=[common],
-        help="print the filter expression a raw q string means",
-        description="Read a raw q string (as sent to the API, or found in logs) back into a filter expression.",
-    )
-    p.add_argument("q", help="the raw q string, e.g. 'site_ids=1,2 result=missed'")
+    if wanted("decompile"):
+        p = sub.add_parser(
+            "decompile",
+            parents=[common],
+            help="print the filter expression a raw q string means",
+            description="Read a raw q string (as sent to the API, or found in logs) back into a filter expression.",
+        )
+        p.add_argument("q", help="the raw q string, e.g. 'site_ids=1,2 result=missed'")
 
-    p = sub.add_parser(
-        "explain",
-        parents=[common, with_params],
-        help="explain what a filter means, and why it cannot compile",
-        description="Show the normalized condition per field, redundant conditions, and for a filter that "
-        "cannot compile why, with the smallest set of contradicting conditions or a plan of requests.",
-    )
-    p.add_argument("expression", help="the filter")
-    p.add_argument(
-        "--fetch",
-        action="store_true",
-        help="show how `leadq fetch` runs it: what is sent to the API, and what is checked on each lead",
-    )
+    if wanted("explain"):
+        p = sub.add_parser(
+            "explain",
+            parents=[common, with_params],
+            help="explain what a filter means, and why it cannot compile",
+            description="Show the normalized condition per field, redundant conditions, and for a filter that "
+            "cannot compile why, with the smallest set of contradicting conditions or a plan of requests.",
+        )
+        p.add_argument("expression", help="the filter")
+        p.add_argument(
+            "--fetch",
+            action="store_true",
+            help="show how `leadq fetch` runs it: what is sent to the API, and what is checked on each lead",
+        )
 
-    from ._fetch import add_parsers
+    if wanted("fetch", "fake-server"):
+        from ._fetch import add_parsers
 
-    add_parsers(sub, common, with_params)
+        add_parsers(sub, common, with_params)
     return parser
 
 
@@ -201,8 +219,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+#: Every command's name, for building only the parser a run needs.
+_COMMANDS = frozenset(
+    {"compile", "check", "lint", "format", "lsp", "rule", "decompile", "explain", "fetch", "fake-server"}
+)
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The command `argv` runs, when it names one before any help option."""
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            return None
+        if not arg.startswith("-"):
+            return arg if arg in _COMMANDS else None
+    return None
+
+
 def _main(argv: Sequence[str] | None) -> int:
-    parser = _parser()
+    parser = _parser(_command(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if args.command == "rule":
         return _rule(args.code, args.all, parser)
