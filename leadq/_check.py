@@ -37,6 +37,8 @@ from ._suggest import closest
 
 #: Repeated values of one list reported one by one; the rest are counted in one more W604.
 MAX_REPEATS_SHOWN = 20
+#: The condition nodes, which `Checker.node` hands to `Checker.condition`.
+_CONDITIONS = (Compare, In, Contains, Between, Flag)
 
 
 class Checker:
@@ -67,7 +69,8 @@ class Checker:
             case Compare() | In() | Contains() | Between() | Flag():  # the most common first
                 return self.condition(node)
             case And() | Or():
-                parts = [self.node(o) for o in node.operands]  # every operand, for every problem
+                condition, node_of = self.condition, self.node  # every operand, for every problem:
+                parts = [condition(o) if isinstance(o, _CONDITIONS) else node_of(o) for o in node.operands]
                 for part in parts:
                     if part is None:
                         return None

@@ -67,9 +67,9 @@ def seconds(dt: datetime) -> int:
 
 def format_seconds(s: int) -> str:
     """`YYYY-MM-DDTHH:MM:SS`, the form compiled into `q`."""
-    d = date.fromordinal(s // _DAY)
     rest = s % _DAY
-    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
+    day = date.fromordinal(s // _DAY).isoformat()  # YYYY-MM-DD, the year padded to four digits
+    return f"{day}T{rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
 
 
 @functools.lru_cache(maxsize=4096)
