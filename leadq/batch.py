@@ -110,10 +110,11 @@ def check_many(
             fresh = list(dict.fromkeys(t for t in batch if t not in memo and t not in waiting))
             if workers > 1 and len(fresh) >= BREAK_EVEN:
                 if pool is None:
-                    pool = _pool(workers)
-                work = [(t, schema, stored, role, q) for t in fresh]
-                # submitted before the last batch is handed out, so the workers never wait
-                results: Any = pool.map_async(_check, work, chunksize=max(50, min(500, len(work) // (workers * 8))))
+                    pool = _pool(workers, (schema, stored, role, q))
+                # only the texts travel; submitted before the last batch is handed out, so
+                # the workers never wait
+                chunk = max(50, min(500, len(fresh) // (workers * 8)))
+                results: Any = pool.map_async(_check, fresh, chunksize=chunk)
             else:
                 results = [check_one(t, schema, stored, role, q) for t in fresh]
             if pending is not None:
@@ -140,16 +141,25 @@ def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
         yield batch
 
 
-def _pool(workers: int) -> Any:
+def _pool(workers: int, settings: tuple[Schema, bool, str | None, bool]) -> Any:
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return context.Pool(workers)
+    return context.Pool(workers, initializer=_settle, initargs=(settings,))
 
 
-def _check(work: tuple[str, Schema, bool, str | None, bool]) -> Checked:
-    return check_one(*work)
+#: A worker's settings (schema, stored, role, q), given once when the worker starts.
+_settings: tuple[Schema, bool, str | None, bool] = (LEADS_LIST, False, None, False)
+
+
+def _settle(settings: tuple[Schema, bool, str | None, bool]) -> None:
+    global _settings
+    _settings = settings
+
+
+def _check(text: str) -> Checked:
+    return check_one(text, *_settings)
 
 
 # -- pandas -----------------------------------------------------------------------------------

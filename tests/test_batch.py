@@ -55,6 +55,18 @@ def test_processes_give_the_same_results() -> None:
     assert one == two
 
 
+def test_processes_use_the_settings_they_are_given() -> None:
+    texts = [f'text contains "a{i}" and created_at = lastweek' for i in range(batch.BREAK_EVEN + 10)]
+    one = [_summary(r) for r in leadq.check_many(texts, jobs=1, role="operator", stored=True)]
+    two = [_summary(r) for r in leadq.check_many(texts, jobs=2, role="operator", stored=True)]
+    assert one == two
+    assert {"W605", "W606"} <= {
+        d.code for r in leadq.check_many(texts[:1], role="operator", stored=True) for d in r.diagnostics
+    }
+    raw = [f"site_ids={i} result=missed" for i in range(batch.BREAK_EVEN + 10)]
+    assert [r.q for r in leadq.check_many(raw, jobs=2, q=True)] == raw
+
+
 def test_inputs_are_checked() -> None:
     with pytest.raises(TypeError, match="each filter must be a str"):
         list(leadq.check_many(["site = 1", None]))  # type: ignore[list-item]
