@@ -418,7 +418,7 @@ def _jumps() -> dict[str, dict[int, dict[str, int]]]:
     another from the same state below, so the chain depends on nothing else: the driver
     takes it in one step, with the same stack and the same errors as step by step."""
     units = {~i: origin for i, (origin, _, reduce) in enumerate(_RULES) if reduce is None}
-    kinds = {kind for row in STATES.values() for kind in row if kind.isupper() or kind == "$END"}
+    kinds = {name for name, _ in TERMINALS} | {"$END"}  # every token the lexer makes, and the end
     gotos = {below: [s for s in row if not (s.isupper() or s == "$END")] for below, row in STATES.items()}
     gotos = {below: symbols for below, symbols in gotos.items() if symbols}
     jumps: dict[str, dict[int, dict[str, int]]] = {}
