@@ -8,7 +8,7 @@ report, never up the stack, so one run finds all of them.
 
 from __future__ import annotations
 
-from typing import assert_never
+from typing import assert_never, cast
 
 from ._ast import (
     And,
@@ -74,8 +74,8 @@ class Checker:
                 for part in parts:
                     if part is None:
                         return None
-                operands = tuple(parts)
-                return Conj(operands, node.span) if isinstance(node, And) else Disj(operands, node.span)  # type: ignore[arg-type]
+                operands = cast("tuple[Logic, ...]", tuple(parts))  # no None: checked above
+                return Conj(operands, node.span) if isinstance(node, And) else Disj(operands, node.span)
             case Not():
                 inner = self.node(node.operand)
                 return None if inner is None else Neg(inner, node.span)

@@ -57,15 +57,15 @@ def direct_q(logic: Logic, schema: Schema) -> str | None:
     seen: set[str] = set()
     order = schema.order
     for operand in conjuncts(logic):
-        negated = type(operand) is Neg  # the logic classes are final: `type` is exact and quick
-        atom = operand.operand if negated else operand  # type: ignore[union-attr]
-        if type(atom) not in _ATOMS:
+        negated = isinstance(operand, Neg)
+        atom = operand.operand if isinstance(operand, Neg) else operand
+        if not isinstance(atom, _ATOMS):
             return None
-        c = atom.criterion  # type: ignore[union-attr]
+        c = atom.criterion
         if c.name in seen:
             return None
         seen.add(c.name)
-        constraint = _direct(atom, negated)  # type: ignore[arg-type]
+        constraint = _direct(atom, negated)
         if constraint is None:
             return None
         found.append((order[c.name], c, constraint))
@@ -79,7 +79,7 @@ def direct_q(logic: Logic, schema: Schema) -> str | None:
     return " ".join(terms)
 
 
-_ATOMS = frozenset({Member, Range, Substring, Period})
+_ATOMS = (Member, Range, Substring, Period)
 
 
 def _first(item: tuple[int, Criterion, Constraint]) -> int:

@@ -29,8 +29,6 @@ OPERATORS = ("=", ">=", "<=", ">", "<")
 #: Criterion names the API's implementation validates though the docs do not list them
 #: (leads-list.md): a server would read `<name>=` inside a value as a new term.
 IMPLEMENTATION_NAMES = ("entry_page", "keyword")
-#: Digits, as q and the language read them: ASCII only.
-DIGITS = frozenset("0123456789")
 
 
 def names(schema: Schema) -> tuple[str, ...]:
