@@ -36,7 +36,9 @@ class Client(BaseClient):
             429, a 502/503/504 or a connection error.
         concurrency: how many requests run at once (a plan's requests run side by side).
         page_size: leads per page, at most 100 (the API's maximum).
-        max_requests: the most requests one filter may be split into.
+        max_requests: the most requests one filter may be split into. ``1`` sends one
+            request and checks the rest here: more leads travel, and a lead that moves
+            between a plan's requests during the run cannot be missed (docs/fetch.md).
         transport: an httpx transport, for tests.
     """
 
