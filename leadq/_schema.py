@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import attrs
@@ -142,25 +141,20 @@ class Schema:
     def term_start(self) -> re.Pattern[str]:
         """Where a server starts reading a new term: `<name><op>` at the start of q or
         after whitespace (q-format.md). Group 1 is the name, group 2 the operator."""
-        from ._qformat import term_start_pattern
-
-        return self._pattern("start", term_start_pattern)
+        return self._patterns.get("start") or self._pattern("start")
 
     @property
     def term_break(self) -> re.Pattern[str]:
         """Whitespace followed by `<name><op>`: what a value must never contain."""
-        pattern = self._patterns.get("break")  # asked once per value: the fast way first
-        if pattern is None:
-            from ._qformat import term_break_pattern
+        return self._patterns.get("break") or self._pattern("break")
 
-            pattern = self._pattern("break", term_break_pattern)
-        return pattern
+    def _pattern(self, key: str) -> re.Pattern[str]:
+        # compiled on first use (the check pass asks once per value), and kept: the
+        # schema is immutable
+        from ._qformat import term_break_pattern, term_start_pattern
 
-    def _pattern(self, key: str, source: Callable[[Schema], str]) -> re.Pattern[str]:
-        # compiled on first use, and kept: the schema is immutable
-        pattern = self._patterns.get(key)
-        if pattern is None:
-            pattern = self._patterns[key] = re.compile(source(self))
+        source = term_start_pattern if key == "start" else term_break_pattern
+        pattern = self._patterns[key] = re.compile(source(self))
         return pattern
 
     def __repr__(self) -> str:

@@ -294,8 +294,10 @@ def test_compile_prints_warnings_and_fails_on_them_when_asked() -> None:
 def test_a_run_builds_only_its_command_and_reads_it_alike(argv: list[str]) -> None:
     # the command line builds only the parser of the command it runs (start-up time);
     # that parser must read the arguments exactly as the whole one does
-    from leadq.cli._main import _command, _parser
+    from leadq.cli._main import _COMMANDS, _command, _parser
 
+    (commands,) = (a for a in _parser()._actions if a.dest == "command")
+    assert set(commands.choices or ()) == _COMMANDS  # every command can be built alone
     assert _command(argv) == argv[0]
     assert vars(_parser(argv[0]).parse_args(argv)) == vars(_parser().parse_args(argv))
     assert _command(["--help", *argv]) is None
