@@ -43,7 +43,8 @@ def _alternation(schema: Schema) -> str:
 def term_start_pattern(schema: Schema) -> str:
     """Where a server starts reading a term: `<name><op>` at the start of q or after
     whitespace. Group 1 is the name, group 2 the operator."""
-    return rf"(?:^|(?<=\s))({_alternation(schema)})(>=|<=|=|>|<)"
+    operators = "|".join(sorted(OPERATORS, key=len, reverse=True))  # `>=` before `>`
+    return rf"(?:^|(?<=\s))({_alternation(schema)})({operators})"
 
 
 def term_break_pattern(schema: Schema) -> str:
