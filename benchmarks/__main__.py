@@ -22,7 +22,7 @@ from pathlib import Path
 from lark import Lark
 
 import leadq
-from leadq._parse import grammar_path
+from leadq.language.parse import grammar_path
 
 from .corpus import corpus, short_corpus
 

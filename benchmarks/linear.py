@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 import leadq
-from leadq._parse import MAX_LENGTH
+from leadq.language.parse import MAX_LENGTH
 
 
 def _grow(unit: Callable[[int], str], joiner: str, size: int, head: str = "", tail: str = "") -> str:

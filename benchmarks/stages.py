@@ -15,12 +15,12 @@ import time
 from collections.abc import Callable
 
 import leadq
-from leadq._check import check_tree
-from leadq._diagnostics import Report
-from leadq._emit import direct_q, emit_q
-from leadq._normalize import normalize
-from leadq._parse import _parse_tokens, tokenize
-from leadq._schema import LEADS_LIST
+from leadq.analysis.check import check_tree
+from leadq.analysis.normalize import normalize
+from leadq.core.diagnostics import Report
+from leadq.language.parse import _parse_tokens, tokenize
+from leadq.q.emit import direct_q, emit_q
+from leadq.schemas.methods import LEADS_LIST
 
 from .corpus import corpus, short_corpus
 

@@ -1,6 +1,6 @@
-"""Generate leadq/_tables.py from grammar/leadq.lark: Lark's LALR analysis, done ahead of time.
+"""Generate leadq/language/tables.py from grammar/leadq.lark: Lark's LALR analysis, done ahead of time.
 
-    python grammar/generate.py          # write leadq/_tables.py
+    python grammar/generate.py          # write leadq/language/tables.py
     python grammar/generate.py --check  # exit 1 when the file and the grammar disagree
 
 Run it after every change to the grammar (tests/test_packaging.py fails until you do).
@@ -14,11 +14,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAMMAR = ROOT / "grammar" / "leadq.lark"
-TABLES = ROOT / "leadq" / "_tables.py"
+TABLES = ROOT / "leadq" / "language" / "tables.py"
 
 
 def generate_tables(grammar: str) -> str:
-    """The source of `leadq/_tables.py` for the grammar text `grammar`."""
+    """The source of `leadq/language/tables.py` for the grammar text `grammar`."""
     from lark import Lark
     from lark.parsers.lalr_analysis import Shift
 
@@ -43,7 +43,7 @@ def generate_tables(grammar: str) -> str:
     renumber = {state: i for i, state in enumerate(order)}
     lines = [
         "# Generated from grammar/leadq.lark by `python grammar/generate.py`: do not edit.",
-        "# LALR tables computed by Lark; leadq._parse drives them. tests/test_packaging.py",
+        "# LALR tables computed by Lark; leadq.language.parse drives them. tests/test_packaging.py",
         "# fails when this file and the grammar disagree.",
         "# fmt: off",
         "",

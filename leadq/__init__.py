@@ -9,18 +9,31 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
-    from ._analysis import Analysis
-    from ._api import analyze, check, compile, compile_params, decompile, fingerprint, format, parse, plan, pushdown
-    from ._ast import Node
-    from ._complete import CompletionItem, Completions, Hover, complete, hover
-    from ._diagnostics import CODES, Code, Diagnostic, LeadqError, Severity, render_diagnostics
-    from ._evaluate import evaluate, evaluate_q
-    from ._explain import explain
-    from ._plan import Plan
-    from ._pushdown import Pushdown
-    from ._schema import LEADS_LIST, LEADS_LIST_ROUTED, Criterion, FieldType, Schema
+    from .api import (
+        analyze,
+        check,
+        compile,
+        compile_params,
+        decompile,
+        explain,
+        fingerprint,
+        format,
+        parse,
+        plan,
+        pushdown,
+    )
     from .batch import Checked, check_many
     from .client import ApiError, AsyncClient, Client
+    from .core.diagnostics import CODES, Code, Diagnostic, LeadqError, Severity, render_diagnostics
+    from .editing.complete import CompletionItem, Completions, Hover, complete, hover
+    from .language.tree import Node
+    from .pipeline import Analysis
+    from .q.plan import Plan
+    from .run.evaluate import evaluate, evaluate_q
+    from .run.pushdown import Pushdown
+    from .schemas.criterion import Criterion, FieldType
+    from .schemas.methods import LEADS_LIST, LEADS_LIST_ROUTED
+    from .schemas.schema import Schema
 
 _LAZY = {
     **dict.fromkeys(
@@ -30,24 +43,27 @@ _LAZY = {
             "compile",
             "compile_params",
             "decompile",
+            "explain",
             "fingerprint",
             "format",
             "parse",
             "plan",
             "pushdown",
         ),
-        "_api",
+        "api",
     ),
-    "Analysis": "_analysis",
-    "Node": "_ast",
-    **dict.fromkeys(("CompletionItem", "Completions", "Hover", "complete", "hover"), "_complete"),
-    **dict.fromkeys(("CODES", "Code", "Diagnostic", "LeadqError", "Severity", "render_diagnostics"), "_diagnostics"),
-    "evaluate": "_evaluate",
-    "evaluate_q": "_evaluate",
-    "explain": "_explain",
-    "Plan": "_plan",
-    "Pushdown": "_pushdown",
-    **dict.fromkeys(("LEADS_LIST", "LEADS_LIST_ROUTED", "Criterion", "FieldType", "Schema"), "_schema"),
+    "Analysis": "pipeline",
+    "Node": "language.tree",
+    **dict.fromkeys(("CompletionItem", "Completions", "Hover", "complete", "hover"), "editing.complete"),
+    **dict.fromkeys(
+        ("CODES", "Code", "Diagnostic", "LeadqError", "Severity", "render_diagnostics"), "core.diagnostics"
+    ),
+    "evaluate": "run.evaluate",
+    "evaluate_q": "run.evaluate",
+    "Plan": "q.plan",
+    "Pushdown": "run.pushdown",
+    # from the module of the shipped schemas, which registers the kinds a criterion names
+    **dict.fromkeys(("LEADS_LIST", "LEADS_LIST_ROUTED", "Criterion", "FieldType", "Schema"), "schemas.methods"),
     **dict.fromkeys(("ApiError", "AsyncClient", "Client"), "client"),
     "check_many": "batch",
     "Checked": "batch",

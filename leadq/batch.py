@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ._analysis import analyze
-from ._diagnostics import Diagnostic, LeadqError
-from ._schema import LEADS_LIST, Schema
+from .core.diagnostics import Diagnostic, LeadqError
+from .pipeline import analyze
+from .schemas.methods import LEADS_LIST
+from .schemas.schema import Schema
 
 if TYPE_CHECKING:
     import pandas

@@ -11,7 +11,21 @@ from typing import Any
 from hypothesis import strategies as st
 
 import leadq
-from leadq._ast import And, Between, Compare, Contains, Field, Flag, In, Literal, LiteralKind, Node, Not, Op, Or
+from leadq.language.tree import (
+    And,
+    Between,
+    Compare,
+    Contains,
+    Field,
+    Flag,
+    In,
+    Literal,
+    LiteralKind,
+    Node,
+    Not,
+    Op,
+    Or,
+)
 from leadq.testing import generate_leads
 
 NOW = datetime(2024, 3, 1, 12, 0)

@@ -9,7 +9,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 import leadq
-from leadq._ast import (
+from leadq.core.span import Span
+from leadq.language.parse import KEYWORDS
+from leadq.language.tree import (
     And,
     Between,
     Compare,
@@ -27,11 +29,10 @@ from leadq._ast import (
     Order,
     Query,
     ResultField,
-    Span,
 )
-from leadq._parse import KEYWORDS
-from leadq._qformat import value_problem
-from leadq._schema import FieldType, IdKind, Schema
+from leadq.schemas.criterion import FieldType, IdKind
+from leadq.schemas.schema import Schema
+from leadq.schemas.wire import value_problem
 
 # -- syntax trees (any names, any literal kinds: what the grammar can say) ---------------
 
@@ -225,7 +226,7 @@ def _literals(tree: Node) -> list[tuple[str, Literal]]:
 def lead_pools(tree: Node, schema: Schema) -> dict[str, list[Any]]:
     """For each Lead field, the values worth trying: those the filter names, their
     neighbours (one second or one unit either side), and some it does not name."""
-    from leadq._datetimes import format_seconds, parse_moment, seconds
+    from leadq.core.datetimes import format_seconds, parse_moment, seconds
 
     named: dict[str, list[Literal]] = {}
     for name, lit in _literals(tree):
@@ -287,7 +288,7 @@ def leads(tree: Node, seed: int, count: int, schema: Schema) -> list[dict[str, A
 
 
 def _q_value(schema: Schema) -> st.SearchStrategy[str]:
-    return safe_text.filter(lambda v: value_problem(v, schema, Span(0, 0), "") is None)
+    return safe_text.filter(lambda v: value_problem(v, schema.term_break, Span(0, 0), "") is None)
 
 
 @st.composite

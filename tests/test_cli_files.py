@@ -15,8 +15,8 @@ from test_cli import run
 
 import leadq
 from leadq.cli._config import selected
-from leadq.cli._format import _toml_basic, rewrite
-from leadq.cli._sources import read_items
+from leadq.files.rewrite import _toml_basic, rewrite
+from leadq.files.sources import read_items
 
 
 def _write(folder: Path, name: str, text: str) -> Path:

@@ -59,8 +59,8 @@ def test_errors(text: str, expected: list[tuple[str, int, int]]) -> None:
 def test_every_diagnostic_is_complete() -> None:
     for text, _ in ERRORS:
         for d in leadq.check(text):
-            assert d.code in leadq._diagnostics.CODES
-            assert d.severity is leadq._diagnostics.CODES[d.code].severity
+            assert d.code in leadq.CODES
+            assert d.severity is leadq.CODES[d.code].severity
             assert d.message
             assert 0 <= d.start <= d.end <= len(text)
             assert (d.line, d.column) == _line_column(text, d.start)

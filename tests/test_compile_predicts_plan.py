@@ -73,9 +73,9 @@ def test_the_cases_that_once_drifted(text: str, code: str | None, plan: tuple[st
 def test_the_direct_path_writes_what_the_algebra_writes(tree: leadq.Node) -> None:
     """Plain conjunctions compile without the box algebra; they must compile to the same
     bytes with it, and whatever the direct path declines, the algebra decides."""
-    from leadq._boxes import Algebra
-    from leadq._diagnostics import Problem
-    from leadq._emit import direct_q, emit_q
+    from leadq.analysis.boxes import Algebra
+    from leadq.core.diagnostics import Problem
+    from leadq.q.emit import direct_q, emit_q
 
     a = leadq.analyze(leadq.format(tree))
     if a.logic is None:

@@ -12,8 +12,8 @@ from strategies import compilable_trees
 from tables import CASES
 
 import leadq
-from leadq._diagnostics import Report
-from leadq._parse import parse_text
+from leadq.core.diagnostics import Report
+from leadq.language.parse import parse_text
 
 NOW = datetime(2024, 2, 3, 12, 0)
 VALUES = {

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import leadq
-from leadq._ast import MAX_DEPTH
+from leadq.language.tree import MAX_DEPTH
 
 # -- 1. linear time: the shapes that were quadratic answer at 300,000 characters -----------
 # (seconds per 100k characters are measured by `python -m benchmarks.linear`)

@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 
 import leadq
-from leadq._ast import Literal, LiteralKind
-from leadq._diagnostics import Problem
-from leadq._kinds import Context, MemberKind, register
-from leadq._logic import IdValue
-from leadq._qformat import Term
-from leadq._schema import Criterion
+from leadq.core.diagnostics import Problem
+from leadq.core.span import Span
+from leadq.language.tree import Literal, LiteralKind
+from leadq.schemas.criterion import Criterion
+from leadq.schemas.kinds import Context, MemberKind, register
+from leadq.schemas.logic import IdValue
+from leadq.schemas.wire import Term
 
 
 class RegionCodeKind(MemberKind):
@@ -30,7 +31,7 @@ class RegionCodeKind(MemberKind):
             raise Problem("not_an_enum_value", lit.span, value=lit.value, field=c.display, values="two letters")
         return lit.value.upper()
 
-    def literal(self, value: str, span: leadq._ast.Span) -> Literal:
+    def literal(self, value: str, span: Span) -> Literal:
         return Literal(LiteralKind.WORD, value, span)
 
     def lead_value(self, c: Criterion, lead: Mapping[str, Any]) -> Any:

@@ -9,7 +9,7 @@ import venv
 from pathlib import Path
 
 import leadq
-from leadq._parse import grammar_path
+from leadq.language.parse import grammar_path
 
 ROOT = Path(__file__).parent.parent
 
@@ -62,7 +62,7 @@ def test_wheel_installs_and_compiles_in_a_fresh_venv(tmp_path: Path) -> None:
         [
             str(python),
             "-c",
-            "import leadq, leadq._parse as p, leadq.cli._rules as r\n"
+            "import leadq, leadq.language.parse as p, leadq.cli._rules as r\n"
             "print(leadq.compile('result=missed and site in (1,2)'))\n"
             "print(p.grammar_path())\n"
             "print(r.rule_sections()['E402'].splitlines()[2])",
@@ -79,7 +79,7 @@ def test_wheel_installs_and_compiles_in_a_fresh_venv(tmp_path: Path) -> None:
 
 
 def test_generated_tables_match_the_grammar() -> None:
-    """leadq/_tables.py is Lark's analysis of grammar/leadq.lark; regenerate it with
+    """leadq/language/tables.py is Lark's analysis of grammar/leadq.lark; regenerate it with
     `python grammar/generate.py` after changing the grammar (the same check as
     `python grammar/generate.py --check`)."""
     done = subprocess.run(

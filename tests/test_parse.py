@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import leadq
-from leadq._ast import And, Compare, Field, Flag, In, Literal, LiteralKind, MatchAll, Not, Op, Or, Span
+from leadq.core.span import Span
+from leadq.language.tree import And, Compare, Field, Flag, In, Literal, LiteralKind, MatchAll, Not, Op, Or
 
 
 def test_tree_and_spans() -> None:

@@ -12,9 +12,9 @@ from lark.exceptions import LarkError
 from strategies import token_soup, trees
 
 import leadq
-from leadq._diagnostics import Problem, Report
-from leadq._parse import _STARTS, grammar_path, parse_text, tokenize
-from leadq._tables import TERMINALS
+from leadq.core.diagnostics import Problem, Report
+from leadq.language.parse import _STARTS, grammar_path, parse_text, tokenize
+from leadq.language.tables import TERMINALS
 
 
 @functools.cache

@@ -20,8 +20,8 @@ from leadq import LEADS_LIST, LEADS_LIST_ROUTED, Diagnostic, Schema, Severity, r
 from ._config import OUTPUT_FORMATS, Config, ConfigError, find, load, selected
 
 if TYPE_CHECKING:  # the modules of `check`, `format` and `rule` load when those run
+    from ..files.sources import Item
     from ._report import Finding
-    from ._sources import Item
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
@@ -370,8 +370,8 @@ def _code_list(text: str) -> tuple[str, ...]:
 
 
 def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
+    from ..files.sources import SourceError, read_items, text_items
     from ._report import github_report, json_report, place, sarif_report, statistics_report, text_report
-    from ._sources import SourceError, read_items, text_items
 
     files: list[str] = args.files or ["-"]
     if files == ["-"] and sys.stdin.isatty():
@@ -491,8 +491,8 @@ def _progress(results: Iterable[leadq.Checked], total: int, show: bool) -> Itera
 def _format(args: argparse.Namespace, schema: Schema) -> int:
     import difflib
 
-    from ._format import rewrite
-    from ._sources import SourceError, read_items
+    from ..files.rewrite import rewrite
+    from ..files.sources import SourceError, read_items
 
     changed = 0
     for path in args.files:

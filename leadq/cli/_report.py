@@ -11,7 +11,7 @@ import attrs
 
 from leadq import CODES, Diagnostic, Severity, render_diagnostics
 
-from ._sources import Item
+from ..files.sources import Item
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}

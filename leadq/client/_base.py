@@ -6,9 +6,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from .._api import pushdown
-from .._emit import MAX_REQUESTS
-from .._schema import BASE_URL, LEADS_LIST, Schema
+from ..api import pushdown
+from ..q.emit import MAX_REQUESTS
+from ..schemas.methods import BASE_URL, LEADS_LIST
+from ..schemas.schema import Schema
 from ._http import Credentials, Done, Exchange, Policy, Renew, Wait
 from ._run import MAX_PAGE, Run, Stats, read_fields, read_order, run_start
 

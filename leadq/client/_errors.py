@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .._ast import Span
-from .._diagnostics import LeadqError, Report
+from ..core.diagnostics import LeadqError, Report
+from ..core.span import Span
 
 
 class ApiError(LeadqError):

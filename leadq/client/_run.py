@@ -21,10 +21,10 @@ from typing import Any
 
 import attrs
 
-from .._datetimes import format_seconds, parse_lead_time, parse_moment
-from .._pushdown import Pushdown
-from .._qformat import split_terms
-from .._schema import Schema
+from ..core.datetimes import format_seconds, parse_lead_time, parse_moment
+from ..run.pushdown import Pushdown
+from ..schemas.schema import Schema
+from ..schemas.wire import split_terms
 from ._errors import ApiError, shorten
 
 Lead = dict[str, Any]
@@ -197,7 +197,7 @@ class Stream:
 
 def bounded_q(q: str, schema: Schema, low: int | None, high: int) -> str | None:
     """`q` with its `created_at` bounds narrowed to [low, high]; None when that is empty."""
-    _, terms = split_terms(q, schema)
+    _, terms = split_terms(q, schema.term_start)
     rest = []
     for t in terms:
         if t.name == "created_at" and t.op in (">=", "<="):
@@ -376,7 +376,7 @@ def run_start(now: datetime | None) -> tuple[datetime, int]:
     """The run's clock (Moscow), and the last second it reads: the one before the run
     began, which bounds every request (a lead created in the second the run began, or
     later, is not read)."""
-    from .._datetimes import moscow, moscow_seconds
+    from ..core.datetimes import moscow, moscow_seconds
 
     start = now if now is not None else datetime.now(moscow())
     return start, moscow_seconds(start) - 1

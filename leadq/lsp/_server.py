@@ -2,7 +2,7 @@
 
 A document is a file of saved filters in any format `leadq check` reads (one per line,
 JSON, TOML, CSV), chosen by its name. Each filter keeps the file place of every character
-(`leadq.cli._sources`), so that a position in the editor maps to an offset in one filter,
+(`leadq.files.sources`), so that a position in the editor maps to an offset in one filter,
 and a span in a filter back to a range in the editor (in the client's units: UTF-16 by
 default).
 """
@@ -17,9 +17,10 @@ from pygls.workspace import TextDocument
 from pygls.workspace.position_codec import ServerTextPosition
 
 import leadq
-from leadq._suggest import replacement
-from leadq.cli._format import rewrite
-from leadq.cli._sources import Item, SourceError, read_items, split_comment
+
+from ..core.suggest import replacement
+from ..files.rewrite import rewrite
+from ..files.sources import Item, SourceError, read_items, split_comment
 
 _SCHEMAS = {"leads.list": leadq.LEADS_LIST, "leads.listrouted": leadq.LEADS_LIST_ROUTED}
 _SEVERITY = {

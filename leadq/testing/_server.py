@@ -24,9 +24,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
-from .._datetimes import moscow, parse_lead_time
-from .._diagnostics import LeadqError
-from .._schema import LEADS_LIST, LEADS_LIST_ROUTED, Schema
+from ..core.datetimes import moscow, parse_lead_time
+from ..core.diagnostics import LeadqError
+from ..schemas.methods import LEADS_LIST, LEADS_LIST_ROUTED
+from ..schemas.schema import Schema
 from ._data import make_lead
 
 _MANAGED = ("chief", "chief_partner", "manager", "operator")
@@ -203,8 +204,8 @@ class FakeLiveTex:
         return 200, {"results": {"access_token": token, "token_type": "bearer", "expires_in": self.token_lifetime}}
 
     def answer_list(self, schema: Schema, role: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
-        from .._evaluate import read_q
-        from .._kinds import now_seconds
+        from ..core.datetimes import now_seconds
+        from ..run.evaluate import read_q
 
         try:
             limit = int(params.get("limit", "50"))

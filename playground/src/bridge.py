@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import leadq
-from leadq._suggest import replacement
+from leadq.core.suggest import replacement
 
 SCHEMAS = {"Leads.list": leadq.LEADS_LIST, "Leads.listRouted": leadq.LEADS_LIST_ROUTED}
 

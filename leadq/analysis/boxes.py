@@ -1,0 +1,300 @@
+"""Box algebra: a filter's typed logic as an exact union of boxes, and the pieces that
+requests can say.
+
+A *box* gives one region set per criterion (a criterion it leaves out is unconstrained),
+so it is one conjunction of per-criterion conditions. `Algebra` builds each criterion's
+region space from the filter's atoms (through the criterion's kind), turns any logic into
+a union of boxes, and decides whether a union is one box. `pieces` splits a union into
+boxes that one request each can say, which is both what compile asks ("is it one?") and
+what plan returns.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+
+from ..core.diagnostics import Finding, Problem
+from ..core.span import Span
+from ..schemas.criterion import Criterion
+from ..schemas.kinds import kind_of
+from ..schemas.logic import Atom, Conj, Disj, Logic, Neg, atoms
+from ..schemas.regions import Constraint, Space, TooManyTests
+from ..schemas.schema import Schema
+
+#: A union may hold this many boxes while being simplified; more is "too complex".
+MAX_BOXES = 4096
+#: More conditions than this on one criterion are pointed at as one stretch of text.
+MAX_POINTS = 8
+
+Box = dict[int, int]  # criterion index → region mask; a missing criterion is unconstrained
+
+
+def too_complex(text: str) -> Problem:
+    return Problem("too_complex", Span(0, len(text)))
+
+
+class Algebra:
+    """The region spaces of one filter's atoms, and box algebra over them.
+
+    Raises `Problem` when the atoms of a criterion cannot share a space (E307) or are too
+    many to enumerate (E405).
+    """
+
+    def __init__(self, logic: Logic, schema: Schema, text: str) -> None:
+        self.schema = schema
+        self.text = text
+        by_criterion: dict[str, list[Atom]] = {}
+        for atom in atoms(logic):
+            by_criterion.setdefault(atom.criterion.name, []).append(atom)
+        self.atoms = by_criterion
+        self.index = {name: schema.order[name] for name in by_criterion}
+        self.criteria: dict[int, Criterion] = {}
+        self.spaces: dict[int, Space] = {}
+        findings: list[Finding] = []
+        for name, group in by_criterion.items():
+            c = group[0].criterion
+            i = self.index[name]
+            self.criteria[i] = c
+            try:
+                self.spaces[i] = kind_of(c).space(c, group)
+            except Problem as p:
+                findings += p.findings
+            except TooManyTests:
+                raise too_complex(text) from None
+        if findings:
+            raise Problem.of(findings)
+
+    # -- logic → boxes ---------------------------------------------------------------
+
+    def boxes(self, logic: Logic, negate: bool = False) -> list[Box]:
+        """The filter as a union of boxes (after pushing `not` down to the atoms)."""
+        if isinstance(logic, Neg):
+            return self.boxes(logic.operand, not negate)
+        if isinstance(logic, (Conj, Disj)):
+            if isinstance(logic, Conj) != negate:
+                return self._meet_all(logic.operands, negate)
+            union: list[Box] = []
+            for operand in logic.operands:
+                union.extend(self.boxes(operand, negate))
+                if len(union) > MAX_BOXES:
+                    union = simplify(union, self.spaces)
+                    if len(union) > MAX_BOXES:
+                        raise too_complex(self.text)
+            return simplify(union, self.spaces)
+        i = self.index[logic.criterion.name]
+        space = self.spaces[i]
+        m = space.mask(logic)
+        if negate:
+            m ^= space.full
+        if m == space.full:
+            return [{}]
+        return [{i: m}] if m else []
+
+    def _meet_all(self, operands: tuple[Logic, ...], negate: bool) -> list[Box]:
+        # Atoms (and negated atoms) fold straight into one box; only compound operands
+        # need the general intersection of unions.
+        box: Box = {}
+        compound: list[Logic] = []
+        for operand in operands:
+            atom, flip = (operand.operand, not negate) if isinstance(operand, Neg) else (operand, negate)
+            if isinstance(atom, (Conj, Disj, Neg)):
+                compound.append(operand)
+                continue
+            i = self.index[atom.criterion.name]
+            space = self.spaces[i]
+            m = space.mask(atom)
+            if flip:
+                m ^= space.full
+            m &= box.get(i, space.full)
+            if not m:
+                return []
+            box[i] = m
+        result: list[Box] = [{i: m for i, m in box.items() if m != self.spaces[i].full}]
+        for operand in compound:
+            result = self.intersect(result, self.boxes(operand, negate))
+            if not result:
+                break
+        return result
+
+    def intersect(self, left: list[Box], right: list[Box]) -> list[Box]:
+        if len(left) * len(right) > MAX_BOXES:
+            raise too_complex(self.text)
+        out = [c for a in left for b in right if (c := meet(a, b)) is not None]
+        return simplify(out, self.spaces) if len(out) > 1 else out
+
+    def single(self, boxes: list[Box]) -> Box | None:
+        """The one box equal to the union, if the union is a box."""
+        if len(boxes) == 1:
+            return boxes[0]
+        bounding: Box = {}
+        for i in set().union(*boxes):
+            m = 0
+            for b in boxes:
+                m |= b.get(i, self.spaces[i].full)
+            if m != self.spaces[i].full:
+                bounding[i] = m
+        if subtract([bounding], boxes, self.spaces, self.text):
+            return None
+        return bounding
+
+    # -- boxes → what requests say -------------------------------------------------------
+
+    def constraints(self, box: Box) -> tuple[Constraint, ...]:
+        """A box's region sets in words a kind can render, in canonical criterion order."""
+        return tuple(self.spaces[i].constraint(box[i]) for i in sorted(box))
+
+    def terms(self, box: Box) -> list[str]:
+        """The q terms of one box, in canonical order; a `Problem` (spanned at the
+        conditions concerned) for each criterion that one set of terms cannot say."""
+        terms: list[str] = []
+        findings: list[Finding] = []
+        for i in sorted(box):
+            c = self.criteria[i]
+            try:
+                terms += kind_of(c).terms(c, self.spaces[i].constraint(box[i]))
+            except Problem as p:
+                findings += self.placed(p, c)
+        if findings:
+            raise Problem.of(findings)
+        return terms
+
+    def placed(self, p: Problem, c: Criterion) -> list[Finding]:
+        """A kind's problem with a criterion, pointed at the conditions on it."""
+        spans = self.spans(c) or [Span(0, len(self.text))]
+        unique = list(dict.fromkeys(spans))
+        if len(unique) > MAX_POINTS:
+            unique = [Span(min(s.start for s in unique), max(s.end for s in unique))]
+        return [Finding(f.key, s, f.fields) for f in p.findings for s in unique]
+
+    def spans(self, criterion: Criterion) -> list[Span]:
+        """Where the conditions on `criterion` stand in the text."""
+        return [a.span for a in self.atoms.get(criterion.name, [])]
+
+    def pieces(self, boxes: list[Box], cap: int) -> list[Box]:
+        """Few boxes, each sayable by one request, whose union is exactly `boxes`.
+
+        The one box when the union is a box; otherwise the union's boxes, merged per
+        field. Each field's region set is split into pieces one term set says (one enum
+        value; an id list that fits; one run of a range; one `contains`), and pieces that
+        the others cover are dropped. Raises `Problem` when some part of the union no
+        request can say (E403, E404). More than 64 times `cap` pieces are returned uncovered.
+        """
+        whole = self.single(boxes)
+        candidates = [whole] if whole is not None else simplify(boxes, self.spaces)
+        pieces: list[Box] = []
+        overlap = len(candidates) > 1  # pieces of one box are disjoint when its splits are
+        for box in candidates:
+            splits = []
+            for i, mask in sorted(box.items()):
+                parts = self.spaces[i].split(mask) or [mask]
+                overlap = overlap or (len(parts) > 1 and not self.spaces[i].disjoint_split)
+                splits.append([(i, m) for m in parts])
+            for combo in itertools.product(*splits):
+                pieces.append(dict(combo))
+                if len(pieces) > 64 * cap:
+                    return pieces
+        if overlap:
+            pieces = self._uncovered(pieces)
+        unsayable = sorted({i for piece in pieces for i, m in piece.items() if not self.spaces[i].sayable(m)})
+        if unsayable:
+            findings: list[Finding] = []
+            for i in unsayable:
+                c = self.criteria[i]
+                piece = next(p for p in pieces if i in p and not self.spaces[i].sayable(p[i]))
+                try:
+                    kind_of(c).terms(c, self.spaces[i].constraint(piece[i]))
+                except Problem as p:
+                    findings += self.placed(p, c)
+            raise Problem.of(findings)
+        return sorted(pieces, key=lambda b: sorted(b.items()))
+
+    def _uncovered(self, pieces: list[Box]) -> list[Box]:
+        # Drop pieces that the others already cover, smallest first.
+        pieces.sort(key=self._size)
+        kept = list(pieces)
+        for piece in pieces:
+            others = [p for p in kept if p is not piece]
+            if others and not subtract([piece], others, self.spaces, self.text):
+                kept = others
+        return kept
+
+    def _size(self, box: Box) -> int:
+        return sum(self.spaces[i].full.bit_count() - m.bit_count() for i, m in box.items())
+
+
+def apart(a: Box, b: Box) -> bool:
+    """Whether no value lies in both boxes."""
+    return any(a[i] & b[i] == 0 for i in a.keys() & b.keys())
+
+
+def meet(a: Box, b: Box) -> Box | None:
+    c = dict(a)
+    for i, m in b.items():
+        m = c[i] & m if i in c else m
+        if not m:
+            return None
+        c[i] = m
+    return c
+
+
+def _key(box: Box) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted(box.items()))
+
+
+def simplify(boxes: Iterable[Box], spaces: dict[int, Space]) -> list[Box]:
+    """Merge boxes that differ in one criterion and drop boxes inside others; exact."""
+    current = list({_key(b): b for b in boxes}.values())
+    changed = True
+    while changed and len(current) > 1:
+        changed = False
+        for i in set().union(*current):
+            full = spaces[i].full
+            groups: dict[tuple[tuple[int, int], ...], int] = {}
+            for b in current:
+                rest = _key({j: m for j, m in b.items() if j != i})
+                groups[rest] = groups.get(rest, 0) | b.get(i, full)
+            if len(groups) < len(current):
+                changed = True
+                merged = []
+                for rest, m in groups.items():
+                    box = dict(rest)
+                    if m != full:
+                        box[i] = m
+                    merged.append(box)
+                current = merged
+                if len(current) == 1:
+                    return current
+    if 1 < len(current) <= 256:
+        current = [a for k, a in enumerate(current) if not any(k != n and _inside(a, b) for n, b in enumerate(current))]
+    return current
+
+
+def _inside(a: Box, b: Box) -> bool:
+    """Whether box a lies within box b (equal boxes were merged already)."""
+    return all(i in a and a[i] & ~m == 0 for i, m in b.items())
+
+
+def subtract(pieces: list[Box], boxes: list[Box], spaces: dict[int, Space], text: str = "") -> list[Box]:
+    """What is left of the union of `pieces` after removing every box (disjoint pieces)."""
+    for x in boxes:
+        left: list[Box] = []
+        for r in pieces:
+            if meet(r, x) is None:
+                left.append(r)
+                continue
+            rest = dict(r)
+            for i, m in x.items():
+                have = rest.get(i, spaces[i].full)
+                outside = have & ~m
+                if outside:
+                    piece = dict(rest)
+                    piece[i] = outside
+                    left.append(piece)
+                rest[i] = have & m
+        pieces = left
+        if len(pieces) > MAX_BOXES:
+            raise too_complex(text)
+        if not pieces:
+            break
+    return pieces

@@ -1,0 +1,222 @@
+"""Check pass: syntax tree → typed logic over the schema's criteria (`leadq.schemas.logic`).
+
+Resolves every field name (with a "did you mean"), asks the criterion's kind whether it
+takes the operator, and lets the kind check the value and build the atoms. The query tail
+(`order by`, `limit`, `offset`, `fields`) becomes request parameters. Problems go to the
+report, never up the stack, so one run finds all of them.
+"""
+
+from __future__ import annotations
+
+from typing import assert_never, cast
+
+from ..core.diagnostics import Problem, Report
+from ..core.span import Span
+from ..core.suggest import closest
+from ..language.tree import (
+    And,
+    Between,
+    Compare,
+    Condition,
+    Contains,
+    Flag,
+    In,
+    LiteralKind,
+    MatchAll,
+    Node,
+    Not,
+    Or,
+    Query,
+    ResultField,
+)
+from ..schemas.criterion import Criterion
+from ..schemas.kinds import kind_of
+from ..schemas.kinds.base import operator_of
+from ..schemas.logic import Conj, Disj, Logic, Neg
+from ..schemas.schema import Schema
+from ..schemas.wire import MAX_NUMBER, read_int
+from .params import unbound
+
+#: Repeated values of one list reported one by one; the rest are counted in one more W604.
+MAX_REPEATS_SHOWN = 20
+#: The condition nodes, which `Checker.node` hands to `Checker.condition`.
+_CONDITIONS = (Compare, In, Contains, Between, Flag)
+
+
+class Checker:
+    """Checks one tree against one schema, reporting to one report (the kinds' context)."""
+
+    def __init__(
+        self,
+        report: Report,
+        schema: Schema,
+        *,
+        stored: bool = False,
+        role: str | None = None,
+        placeholders: bool = True,
+    ) -> None:
+        self.placeholders = placeholders
+        self.schema = schema
+        self.stored = stored
+        self.role = role
+        self._report = report
+        self.params: dict[str, str] = {}
+
+    def report(self, key: str, span: Span, /, **fields: object) -> None:
+        self._report.add(key, span, **fields)
+
+    def node(self, node: Node) -> Logic | None:
+        """The logic of `node`, or None when an error was reported inside it."""
+        match node:
+            case Compare() | In() | Contains() | Between() | Flag():  # the most common first
+                return self.condition(node)
+            case And() | Or():
+                condition, node_of = self.condition, self.node  # every operand, for every problem:
+                parts = [condition(o) if isinstance(o, _CONDITIONS) else node_of(o) for o in node.operands]
+                for part in parts:
+                    if part is None:
+                        return None
+                operands = cast("tuple[Logic, ...]", tuple(parts))  # no None: checked above
+                return Conj(operands, node.span) if isinstance(node, And) else Disj(operands, node.span)
+            case Not():
+                inner = self.node(node.operand)
+                return None if inner is None else Neg(inner, node.span)
+            case Query():
+                self.params = check_tail(node, self.schema, self._report)
+                return self.node(node.where)
+            case MatchAll():
+                return Conj((), node.span)
+            case _:
+                assert_never(node)
+
+    def condition(self, node: Condition) -> Logic | None:
+        name = node.field.name
+        schema = self.schema
+        c = schema.by_name.get(name)
+        if c is None or name not in schema.plain_names:  # unknown, or an alias: say so
+            c = resolve_field(name, node.field.span, schema, self._report)
+            if c is None:
+                return None
+        if self.role in c.hidden_from:
+            self.report("role_hidden", node.span, role=self.role, field=c.display)
+        kind = kind_of(c)
+        op = operator_of(node)
+        if self.placeholders and unbound(node):  # a placeholder without a value: reported by bind
+            return None
+        try:
+            if op not in kind.operators:
+                if op == "flag":
+                    raise Problem("not_boolean_field", node.span, field=node.field.name)
+                hint = (kind.operator_hint or "").format(name=node.field.name)
+                raise Problem("wrong_operator", node.span, op=op, field=node.field.name, words=kind.words, hint=hint)
+            if isinstance(node, In):
+                self.duplicates(node)
+            return kind.condition(node, c, self)
+        except Problem as p:
+            self._report.problem(p)
+            return None
+
+    def duplicates(self, node: In) -> None:
+        seen: set[tuple[LiteralKind, str]] = set()
+        repeats = []
+        for v in node.values:
+            key = (v.kind, v.value)
+            if key in seen:
+                repeats.append(v)
+            seen.add(key)
+        for v in repeats[:MAX_REPEATS_SHOWN]:
+            self.report("duplicate_value", v.span, value=v.value)
+        if len(repeats) > MAX_REPEATS_SHOWN:
+            rest = repeats[MAX_REPEATS_SHOWN:]
+            self.report("more_duplicates", Span(rest[0].span.start, rest[-1].span.end), count=len(rest))
+
+
+def resolve_field(name: str, span: Span, schema: Schema, report: Report) -> Criterion | None:
+    """The criterion `name` refers to (noting an alias), or None with an E201."""
+    c = schema.lookup(name)
+    if c is None:
+        guess = closest(name, schema.by_name)
+        if schema.lead_field(name) is not None:
+            report.add("lead_field_only", span, name=name, method=schema.method)
+        elif guess:
+            report.add("unknown_field_guess", span, name=name, method=schema.method, guess=guess)
+        else:
+            known = ", ".join(c.display for c in schema.criteria)
+            report.add("unknown_field", span, name=name, method=schema.method, known=known)
+    elif name not in schema.plain_names:
+        report.add("alias", span, name=name, field=c.display, q_name=c.name)
+    return c
+
+
+# -- the query tail ---------------------------------------------------------------------------
+
+
+def check_tail(query: Query, schema: Schema, report: Report) -> dict[str, str]:
+    """The request parameters of a query tail, checked against the schema."""
+    params: dict[str, str] = {}
+    if query.order is not None:
+        key = query.order.key
+        if key.name in schema.sort_keys:
+            params["sort"] = f"{key.name}:{'d' if query.order.descending else 'a'}"
+        else:
+            guess = closest(key.name, schema.sort_keys)
+            keys = ", ".join(schema.sort_keys)
+            key_name = "unknown_sort_key_guess" if guess else "unknown_sort_key"
+            report.add(key_name, key.span, method=schema.method, name=key.name, keys=keys, guess=guess)
+    for name, lit, low, high, example in (
+        ("limit", query.limit, 1, schema.max_limit, schema.max_limit),
+        ("offset", query.offset, 0, MAX_NUMBER, 0),
+    ):
+        if lit is None:
+            continue
+        n = read_int(lit.value) if len(lit.value) <= 20 else None
+        if n is not None and low <= n <= high:
+            params[name] = str(n)
+        else:
+            report.add("limit_range", lit.span, name=name, low=low, high=high, example=example)
+    if query.fields is not None:
+        params["fields"] = ",".join(_result_field(f, schema, report) for f in query.fields)
+    return params
+
+
+def _result_field(f: ResultField, schema: Schema, report: Report) -> str:
+    known = schema.result_fields
+    name = f.name.name
+    if name not in known:
+        guess = closest(name, known)
+        if guess:
+            report.add("unknown_result_field_guess", f.name.span, name=name, guess=guess)
+        else:
+            report.add("unknown_result_field", f.name.span, name=name)
+        return name
+    nested = known[name]
+    if f.subfields is None:
+        return name
+    if nested is None:
+        report.add("plain_result_field", f.span, name=name)
+        return name
+    for sub in f.subfields:
+        if nested and sub.name not in nested:
+            guess = closest(sub.name, nested)
+            key = "unknown_subfield_guess" if guess else "unknown_subfield"
+            report.add(key, sub.span, name=name, sub=sub.name, known=", ".join(nested), guess=guess)
+    return f"{name}({','.join(s.name for s in f.subfields)})"
+
+
+def check_tree(
+    node: Node,
+    report: Report,
+    schema: Schema,
+    *,
+    stored: bool = False,
+    role: str | None = None,
+    placeholders: bool = True,
+) -> tuple[Logic | None, dict[str, str]]:
+    """Type-check a syntax tree: its logic (None when an error was found) and the request
+    parameters of its tail. `stored` adds the warnings for filters that will be saved
+    (W605); `role` those for what that API role cannot see (W606)."""
+    checker = Checker(report, schema, stored=stored, role=role, placeholders=placeholders)
+    logic = checker.node(node)
+    if report.failed:
+        logic = None
+    return logic, checker.params

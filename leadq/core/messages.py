@@ -1,0 +1,318 @@
+"""Every message leadq can say, in one table: a key → code, message and hint templates.
+
+Passes raise or report *findings* (a key, a span, fields); `render_message` fills the
+templates. A field holding a `Span` is shown as the source text it covers. The tests give
+every key an input and check the sentence it makes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from .span import Span
+
+
+class Message(NamedTuple):
+    code: str
+    text: str
+    hint: str | None = None
+
+
+_PLAN = "run `leadq.plan()` (or `leadq explain`) for the requests, and merge their results by lead id"
+
+MESSAGES: dict[str, Message] = {
+    # -- syntax ------------------------------------------------------------------------
+    "unexpected_character": Message(
+        "E101", "unexpected character `{char}`", 'put values with other characters in quotes: "..."'
+    ),
+    "non_ascii_digit": Message(
+        "E101",
+        "`{char}` is a digit of another script; numbers, ids and dates take ASCII digits 0-9 only",
+        "retype the number with the digits 0-9",
+    ),
+    "bad_datetime_form": Message(
+        "E101",
+        "`{value}` is not a datetime leadq reads: {why}",
+        "write 2024-01-31, 2024-01-31T10:00, 2024-01-31T10:00:00, optionally followed by Z or +03:00",
+    ),
+    "unexpected_token": Message("E102", "expected {expected}{after}, found {found}"),
+    "unexpected_token_keyword": Message(
+        "E102",
+        "expected {expected}{after}, found {found}",
+        '`{token}` is a keyword; to use it as a value, quote it: "{token}"',
+    ),
+    "unexpected_token_operator": Message(
+        "E102", "expected {expected}{after}, found {found}", "did you mean `{previous} = {token}`?"
+    ),
+    "unexpected_end": Message("E103", "expected {expected}{after}, found the end of the filter"),
+    "unterminated_string": Message("E104", "this string has no closing quote", "end the string with {quote}"),
+    "bad_escape": Message(
+        "E105",
+        "unknown escape `\\{char}` in a string",
+        "only \\\" \\' and \\\\ are escapes; write a lone backslash as \\\\",
+    ),
+    "too_deep": Message(
+        "E106",
+        "the filter is nested more than {limit} levels deep",
+        "remove redundant parentheses and double negations",
+    ),
+    "too_long": Message("E107", "the filter is longer than {limit:,} characters", "split it into smaller filters"),
+    # -- names and operators -----------------------------------------------------------
+    "unknown_field": Message("E201", "unknown field `{name}` in {method}", "known fields: {known}"),
+    "unknown_field_guess": Message("E201", "unknown field `{name}` in {method}", "did you mean `{guess}`?"),
+    "lead_field_only": Message(
+        "E201",
+        "`{name}` is a Lead field that q has no criterion for in {method}",
+        "`leadq.pushdown()` and `leadq fetch` check it on each lead they fetch; `compile` cannot",
+    ),
+    "wrong_operator": Message("E202", "`{op}` does not apply to `{field}`, which is {words}", "{hint}"),
+    "period_operator": Message("E202", "a relative period takes only `=`, not `{op}`", "write `{field} = {period}`"),
+    "not_boolean_field": Message(
+        "E203", "`{field}` is not a yes/no field and needs a condition", "compare it, e.g. `{field} = ...`"
+    ),
+    "unknown_sort_key": Message("E208", "{method} cannot sort by `{name}`; it sorts by {keys}"),
+    "unknown_sort_key_guess": Message(
+        "E208", "{method} cannot sort by `{name}`; it sorts by {keys}", "did you mean `{guess}`?"
+    ),
+    "limit_range": Message("E209", "`{name}` takes a whole number from {low} to {high}", "write `{name} {example}`"),
+    "unknown_result_field": Message("E210", "a lead has no field `{name}`", "see the Lead fields in the docs"),
+    "unknown_result_field_guess": Message("E210", "a lead has no field `{name}`", "did you mean `{guess}`?"),
+    "plain_result_field": Message("E210", "`{name}` is a plain value and has no fields to choose", "write `{name}`"),
+    "unknown_subfield": Message("E210", "`{name}` has no field `{sub}`; it has {known}"),
+    "unknown_subfield_guess": Message(
+        "E210", "`{name}` has no field `{sub}`; it has {known}", "did you mean `{guess}`?"
+    ),
+    # -- values ---------------------------------------------------------------------------
+    "not_an_id": Message(
+        "E301", "`{value}` is not {a_noun}", "{noun}s are whole numbers from 0 up, written with the digits 0-9"
+    ),
+    "non_ascii_digits": Message(
+        "E304",
+        "`{value}` has digits of another script; dates and times take ASCII digits 0-9 only",
+        "retype it with the digits 0-9",
+    ),
+    "not_a_string_id": Message("E301", "`{value}` is not {a_noun}", 'quote it: "{value}"'),
+    "not_a_boolean": Message(
+        "E301", "`{value}` is not a yes/no value for `{field}`", "use true, false, yes, no, 1 or 0"
+    ),
+    "q_not_a_boolean": Message("E301", "`{value}` is not a yes/no value for `{name}`", "use true or false"),
+    "not_a_number": Message("E301", "`{value}` is not a number", "`{field}` takes whole numbers"),
+    "number_too_large": Message(
+        "E301", "`{field}` takes whole numbers from {low} to {high}", "use a number within that range"
+    ),
+    "not_an_enum_value": Message("E302", "`{value}` is not a value of `{field}`; it takes {values}"),
+    "not_an_enum_value_guess": Message(
+        "E302", "`{value}` is not a value of `{field}`; it takes {values}", "did you mean `{guess}`?"
+    ),
+    "fraction": Message(
+        "E303", "`{field}` counts whole seconds; `{value}` has a fraction", "round the bound to a whole number"
+    ),
+    "not_a_date": Message(
+        "E304",
+        "`{value}` is not a date or time",
+        "write 2024-01-31, 2024-01-31T10:00:00 or a relative period such as lastweek",
+    ),
+    "bad_date": Message("E304", "{reason}", "write 2024-01-31 or 2024-01-31T10:00:00 (+03:00 or Z optional)"),
+    "value_empty": Message("E305", "{what} is empty", "an empty value cannot be written into q"),
+    "value_control": Message(
+        "E305", "{what} contains the control or invalid character {char}", "remove it: q carries printable text only"
+    ),
+    "value_outer_space": Message("E305", "{what} starts or ends with whitespace", "remove the outer spaces"),
+    "value_injects_term": Message(
+        "E305",
+        "{what} contains `{term}`, which a server would read as another criterion",
+        "remove the space before it, or search a shorter piece of the text",
+    ),
+    "id_with_separator": Message(
+        "E305",
+        "the {noun} `{value}` contains a comma or a space",
+        "ids in q are separated by commas, so an id cannot hold one",
+    ),
+    "value_too_long": Message(
+        "E306",
+        "{what} is {length} characters long; a q value holds at most {limit}",
+        "search a shorter piece of the text",
+    ),
+    "period_as_bound": Message(
+        "E307",
+        "the relative period `{period}` has no fixed value to compare with",
+        "write `{field} = {period}` on its own",
+    ),
+    "period_mixed": Message(
+        "E307",
+        "`{period_span}` has no fixed value without a clock, so it cannot be combined with `{other_span}`",
+        "use either the relative period or fixed dates on `{field}`",
+    ),
+    "param_missing": Message(
+        "E310", "no value is given for the parameter `:{name}`", "pass it in the parameters: `{name}`"
+    ),
+    "param_type": Message(
+        "E311", "the parameter `:{name}` is {given}, but `{field}` takes {expected}", "pass {expected}"
+    ),
+    "param_not_a_list": Message(
+        "E311",
+        "the parameter `:{name}` is a {given}, but `{field} in :{name}` takes a list, tuple or set",
+        "pass a list of values",
+    ),
+    "param_list_empty": Message(
+        "E311", "the parameter `:{name}` is an empty list; `{field} in` needs at least one value", "pass a value"
+    ),
+    "param_fraction": Message(
+        "E311",
+        "the parameter `:{name}` has fractional seconds; the API counts whole seconds",
+        "pass the datetime with microsecond=0",
+    ),
+    "param_unused": Message(
+        "E312", "the parameter `{name}` is not used by the filter", "remove it, or write `:{name}` where it belongs"
+    ),
+    "needs_clock": Message("E308", "a relative period needs the current time", "pass now=datetime.now()"),
+    "bad_lead": Message(
+        "E309",
+        "the lead's `{field}` is {value}, which is not {expected}",
+        "pass leads as the API returns them (see the embedding guide)",
+    ),
+    "residual_hidden": Message(
+        "E313",
+        "`{field}` is checked on each fetched lead, but the role `{role}` does not see it in other employees' leads",
+        "fetch as a role that sees `{field}`, or leave the condition out",
+    ),
+    # -- meaning ------------------------------------------------------------------------------
+    "never_true": Message(
+        "E401",
+        "this condition can never be true, so the filter matches no lead",
+        "q has no way to ask for nothing; remove the condition",
+    ),
+    "contradicts": Message(
+        "E401",
+        "`{condition}` contradicts {others}: the filter matches no lead",
+        "remove one of the contradicting conditions",
+    ),
+    "needs_several": Message(
+        "E402", "`{condition}` is not one conjunction of q terms: it needs several requests", _PLAN
+    ),
+    "one_value_per_term": Message("E402", "`{field}` allows {values}; a q term holds one value", _PLAN),
+    "several_terms": Message("E402", "`{field}` needs several q terms here, so several requests", _PLAN),
+    "separate_ranges": Message("E402", "`{field}` allows {count} separate ranges; q holds one range per field", _PLAN),
+    "id_list_too_long": Message(
+        "E402", "the list of {count} {noun}s takes {length} characters; a q value holds at most {limit}", _PLAN
+    ),
+    "exclusion": Message(
+        "E403",
+        "`{field}` excludes {values}, but q can only list the values to keep, and no list is given",
+        "add the values to keep: `{field} in (...)`",
+    ),
+    "contains_negated": Message(
+        "E404",
+        "this mix of `contains` tests on `{field}` cannot be sent: a q term asks that the text contain a piece, "
+        "never that it not contain one",
+        "keep only `{field} contains` tests, joined by `and` or `or`",
+    ),
+    "period_negated": Message(
+        "E404",
+        "`{field}` must lie inside one relative period for q to say it; outside a period no q term can say",
+        "use fixed dates instead, e.g. `{field} < 2024-01-01`",
+    ),
+    "too_complex": Message(
+        "E405", "the filter has too many alternatives to normalize", "split it into simpler filters"
+    ),
+    "too_many_requests": Message(
+        "E406",
+        "the filter needs {count} requests; the plan allows {limit}",
+        "narrow the filter, or pass a larger max_requests",
+    ),
+    # -- raw q strings ----------------------------------------------------------------------
+    "unknown_term": Message("E501", "`{name}` is not a criterion of {method}", "a q term is `<criterion><op><value>`"),
+    "unknown_term_guess": Message("E501", "`{name}` is not a criterion of {method}", "did you mean `{guess}`?"),
+    "unsupported_term": Message(
+        "E501",
+        "`{name}` is known to the API's implementation but not documented for {method}",
+        "leave it out; leadq supports the documented criteria",
+    ),
+    "q_missing_operator": Message(
+        "E502", "`{piece}` has no operator after `{name}`", "write `{name}=value` (no spaces around `=`)"
+    ),
+    "q_no_value": Message("E502", "the term `{name}` has no value", "write `{name}=value`"),
+    "q_equals_only": Message("E502", "`{name}` takes `=`, not `{op}`", "write `{name}={value}`"),
+    "q_empty_id": Message("E502", "the id list has an empty item", "remove the extra comma"),
+    "q_bad_id": Message("E502", "`{value}` in the list is not a {noun}", "ids are whole numbers"),
+    "q_not_a_number": Message("E502", "`{value}` is not a whole number for `{name}`", "write `{name}=60`"),
+    "q_not_a_date": Message("E502", "`{value}` is not a datetime for `{name}`", "write `{name}>=2024-01-31T10:00:00`"),
+    # -- warnings and notes -------------------------------------------------------------------
+    "value_with_space": Message(
+        "W601",
+        "the value contains a space; how the server reads a space inside a value is not documented",
+        "if the results look wrong, search one word",
+    ),
+    "implied": Message(
+        "W602", "`{condition}` is implied by the other conditions", "remove it; the filter means the same without it"
+    ),
+    "always_true": Message("W603", "`{condition}` is always true", "remove it"),
+    "empty_filter": Message(
+        "I703",
+        "the filter is empty, so it compiles to the empty q, which matches every lead",
+        "that is on purpose: the API lists every lead for an empty q",
+    ),
+    "duplicate_value": Message("W604", "`{value}` is listed twice", "remove the repeat"),
+    "more_duplicates": Message("W604", "{count:,} more values in this list repeat earlier ones", "remove the repeats"),
+    "stored_period": Message(
+        "W605",
+        "`{period}` moves with the clock: a stored filter selects other leads tomorrow",
+        "store fixed dates if the filter must keep its meaning",
+    ),
+    "role_hidden": Message(
+        "W606",
+        "the role `{role}` sees other employees' leads without `{field}`, so this condition can only match "
+        "its own leads",
+        "run the filter as an administrator, or drop the condition",
+    ),
+    "repeated_hour": Message(
+        "W607",
+        "`{value}` falls in the hour Moscow's clocks repeated ({start} to {end}); q carries Moscow time, "
+        "which cannot tell the two passes apart, so the bound takes in the whole hour",
+        "write the bound in Moscow time, or outside that hour, if the filter must be exact",
+    ),
+    "alias": Message("I701", "`{name}` is another spelling of `{field}`", "write `{field}` (q: `{q_name}`)"),
+    "q_alias": Message(
+        "I701",
+        "`{name}` is the implementation's name of `{field}`; leadq writes `{q_name}`",
+        "both names are read by the API",
+    ),
+    "q_datetime_equals": Message(
+        "I702",
+        "the server's meaning of `{name}=<absolute time>` is not documented; read as the whole {stretch}",
+        "write `{name}>=...` and `{name}<=...` to be explicit",
+    ),
+    # -- leadq's own bugs -----------------------------------------------------------------------
+    # -- running through the API (leadq.Client) ------------------------------------------------
+    "api_refused": Message("E801", "the API answered HTTP {status} to {request}: {answer}", "{hint}"),
+    "api_gave_up": Message(
+        "E802",
+        "the API did not answer {request} after {attempts} attempts in {seconds:.1f} s: {last}",
+        "try again later, or raise `retries=` and `retry_time=`",
+    ),
+    "api_bad_answer": Message(
+        "E803",
+        "the API's answer to {request} is not a list of leads: {answer}",
+        "check the base URL: it should reach the LiveTex API (see docs/fetch.md)",
+    ),
+    "internal": Message("E900", "internal error: {error}", "please report this filter to the leadq issue tracker"),
+}
+
+
+def code_of(key: str) -> str:
+    return MESSAGES[key].code
+
+
+def render_message(key: str, fields: Mapping[str, object], text: str = "") -> tuple[str, str, str | None]:
+    """The code, message and hint of finding `key` with `fields` (spans shown as source)."""
+    m = MESSAGES[key]
+    values = {k: (source(text, v) if isinstance(v, Span) else v) for k, v in fields.items()}
+    hint = m.hint.format(**values) if m.hint else None
+    return m.code, m.text.format(**values), hint or None
+
+
+def source(text: str, span: Span) -> str:
+    """The text a span covers, on one line and at most 60 characters."""
+    piece = " ".join(text[span.start : span.end].split())
+    return piece if len(piece) <= 60 else piece[:57] + "..."

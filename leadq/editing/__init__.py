@@ -1,0 +1,1 @@
+"""Layer 9, editing support: completion and hover (`complete`)."""

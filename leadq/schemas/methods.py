@@ -1,0 +1,225 @@
+"""The shipped schemas: the criteria of Leads.list and Leads.listRouted, and the fields
+of the Lead object they return, as data (leads-list.md).
+"""
+
+from __future__ import annotations
+
+from .criterion import Criterion, FieldType, IdKind
+from .kinds import kind_of
+from .schema import Schema
+
+__all__ = ["BASE_URL", "LEADS_LIST", "LEADS_LIST_ROUTED", "Criterion", "FieldType", "Schema", "fields_table"]
+
+
+def _ids(name: str, human: str, description: str, id_kind: IdKind = IdKind.NUMBER) -> Criterion:
+    return Criterion(
+        name,
+        (human, f"{human}_id"),
+        FieldType.IDLIST,
+        id_kind=id_kind,
+        human=human,
+        lead_field=human,
+        description=description,
+    )
+
+
+_LEAD_TYPES = ("form", "callback", "chat")
+_RESULTS = ("missed", "completed")
+
+
+def _criteria(*, routed: bool) -> tuple[Criterion, ...]:
+    # Descriptions from the method's reference (leads-list.md); completion, hover and the
+    # docs show them.
+    rows = [
+        Criterion("ids", ("id",), FieldType.IDLIST, human="id", lead_field="id", description="The lead's own id."),
+        _ids("site_ids", "site", "The site the lead came from."),
+        _ids("department_ids", "department", "The department the lead belongs to."),
+        _ids("created_by_ids", "created_by", "The employee who created the lead."),
+        _ids("assigned_to_ids", "assigned_to", "The employee the lead is assigned to."),
+        _ids("completed_by_ids", "completed_by", "The employee who completed the lead."),
+        _ids("visitor_ids", "visitor", "The visitor who left the lead (visitor ids are strings).", IdKind.STRING),
+        Criterion(
+            "type",
+            (),
+            FieldType.ENUM,
+            _LEAD_TYPES,
+            description="How the lead was made: `form` (lead form), `callback` (a call-me-back button), "
+            "`chat` (created by an employee from a chat).",
+        ),
+    ]
+    if routed:
+        # The implementation schema of Leads.listRouted has creator_type where the docs
+        # have type; both are accepted (docs/decisions.md).
+        rows.append(
+            Criterion(
+                "creator_type",
+                (),
+                FieldType.ENUM,
+                ("visitor", "employee"),
+                description="Who created the lead (Leads.listRouted's implementation name).",
+            )
+        )
+    rows += [
+        Criterion(
+            "result",
+            (),
+            FieldType.ENUM,
+            _RESULTS,
+            description="`missed` (not processed yet) or `completed` (processed).",
+        ),
+        Criterion(
+            "duration",
+            (),
+            FieldType.NUMERIC,
+            description="Whole seconds between the visitor's message and the lead's completion.",
+        ),
+        Criterion(
+            "email_exists", (), FieldType.BOOLEAN, lead_field="email", presence=True, description="An email is given."
+        ),
+        Criterion(
+            "phone_exists", (), FieldType.BOOLEAN, lead_field="phone", presence=True, description="A phone is given."
+        ),
+    ]
+    if not routed:
+        rows.append(
+            Criterion(
+                "is_managed", (), FieldType.BOOLEAN, description="The lead is one of the calling employee's own leads."
+            )
+        )
+    rows += [
+        Criterion(
+            "search_engine", (), FieldType.STRING, description="The search service the visitor came from (Google, ...)."
+        ),
+        Criterion("ext_referer", (), FieldType.STRING, description="The address the visitor came to the site from."),
+        Criterion(
+            "enter_page",
+            ("entry_page",),
+            FieldType.STRING,
+            lead_field="entry_page",
+            description="The page where the visit started.",
+        ),
+        Criterion("int_referer", (), FieldType.STRING, description="The page on which the lead form was opened."),
+        Criterion("created_at", (), FieldType.DATETIME, description="When the lead was created (Moscow time)."),
+        Criterion(
+            "text",
+            (),
+            FieldType.SUBSTRING,
+            hidden_from=_MANAGED_ROLES,
+            description="The lead's text; `contains` searches a piece of it.",
+        ),
+    ]
+    return tuple(rows)
+
+
+# The access table of Leads.list: these roles see other employees' leads without `text`.
+_MANAGED_ROLES = ("chief", "chief_partner", "manager", "operator")
+_ROLES = ("admin", "admin_partner", *_MANAGED_ROLES)
+_SORT_KEYS = ("created_at", "updated_at", "duration", "result")
+_EMPLOYEE = (
+    "id", "first_name", "last_name", "email", "phone", "role", "state",
+    "is_active", "is_deleted", "is_managed", "created_at", "updated_at",
+)  # fmt: skip
+_OWNED = ("id", "created_at", "updated_at", "is_deleted", "is_managed")
+_LEAD_FIELDS: dict[str, tuple[str, ...] | None] = {
+    **dict.fromkeys(
+        ("id", "name", "email", "phone", "type", "text", "result", "answer_text", "duration", "country", "city",
+         "ext_referer", "entry_page", "int_referer", "search_engine", "search_query", "visit_count", "page_count",
+         "is_locked", "completed_at", "is_managed", "created_at", "updated_at"),
+    ),
+    "site": ("url", *_OWNED),
+    "department": ("title", *_OWNED),
+    "conversation": (),
+    "locked_by": _EMPLOYEE,
+    "assigned_to": _EMPLOYEE,
+    "completed_by": _EMPLOYEE,
+    "created_by": _EMPLOYEE,
+}  # fmt: skip
+
+
+# -- Lead fields beyond q (fetch only) -----------------------------------------------------
+
+_EMPLOYEES = ("assigned_to", "completed_by", "created_by", "locked_by")
+
+
+def _local(
+    name: str, type: FieldType | str, description: str, hidden_from: tuple[str, ...] = ()
+) -> Criterion:
+    return Criterion(name, (), type, lead_field=name, local=True, description=description, hidden_from=hidden_from)
+
+
+def _lead_only() -> tuple[Criterion, ...]:
+    """The Lead object's fields (leads-list.md) that q has no criterion for; a schema drops
+    those its own criteria read (`is_managed` is one in Leads.list, not in
+    Leads.listRouted)."""
+    rows = [
+        _local("name", "text", "The visitor's name."),
+        _local("email", "text", "The visitor's email."),
+        _local("phone", "text", "The visitor's phone."),
+        _local("country", "text", "The visitor's country."),
+        _local("city", "text", "The visitor's city."),
+        _local("search_query", "text", "What the visitor searched for."),
+        _local("answer_text", "text", "The employee's answer.", hidden_from=_MANAGED_ROLES),
+        _local("visit_count", FieldType.NUMERIC, "How many visits the visitor made."),
+        _local("page_count", FieldType.NUMERIC, "How many pages the visitor saw."),
+        _local("is_locked", FieldType.BOOLEAN, "The lead is locked by an employee."),
+        _local("completed_at", FieldType.DATETIME, "When the lead was completed (Moscow time)."),
+        _local("updated_at", FieldType.DATETIME, "When the lead was last changed (Moscow time)."),
+        _local("site.url", "text", "The address of the lead's site."),
+        _local("department.title", "text", "The name of the lead's department."),
+        _local("locked_by.id", FieldType.IDLIST, "The employee who locked the lead."),
+    ]
+    rows.append(_local("is_managed", FieldType.BOOLEAN, "The lead is one of the calling employee's own leads."))
+    for owner in ("site", "department"):
+        rows += [
+            _local(f"{owner}.is_deleted", FieldType.BOOLEAN, f"The lead's {owner} is deleted."),
+            _local(f"{owner}.is_managed", FieldType.BOOLEAN, f"The lead's {owner} is one the caller manages."),
+        ]
+    for who in _EMPLOYEES:
+        for part in ("first_name", "last_name", "email", "phone", "role", "state"):
+            rows.append(_local(f"{who}.{part}", "text", f"The {part.replace('_', ' ')} of the `{who}` employee."))
+    return tuple(rows)
+
+
+
+#: The API's attested base URL (api-http.md; docs/decisions.md).
+BASE_URL = "https://web-api.livetex.ru"
+
+#: Leads.list (POST /leads/list).
+LEADS_LIST = Schema(
+    "Leads.list",
+    _criteria(routed=False),
+    _ROLES,
+    _SORT_KEYS,
+    _LEAD_FIELDS,
+    endpoint=f"{BASE_URL}/leads/list",
+    lead_fields=_lead_only(),
+)
+#: Leads.listRouted: the same without is_managed, plus creator_type.
+LEADS_LIST_ROUTED = Schema(
+    "Leads.listRouted",
+    _criteria(routed=True),
+    _ROLES,
+    _SORT_KEYS,
+    _LEAD_FIELDS,
+    endpoint=f"{BASE_URL}/leads/listRouted",
+    lead_fields=_lead_only(),
+)
+
+
+
+
+def fields_table(schema: Schema = LEADS_LIST) -> str:
+    """The schema's criteria as a Markdown table, for the language reference."""
+    rows = [
+        "| write | also accepted | q name | type | values | operators | meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in schema.criteria:
+        others = [n for n in (c.name, *c.aliases) if n != c.display]
+        kind = c.kind.name if not c.is_idlist else f"{c.id_kind.value} ids"
+        values = ", ".join(f"`{v}`" for v in c.values)
+        rows.append(
+            f"| `{c.display}` | {', '.join(f'`{n}`' for n in others)} | `{c.name}` | {kind} | {values} "
+            f"| {kind_of(c).operators_doc} | {c.description} |"
+        )
+    return "\n".join(rows)
