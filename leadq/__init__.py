@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .run.evaluate import evaluate, evaluate_q
     from .run.pushdown import Pushdown
     from .schemas.criterion import Criterion, FieldType
-    from .schemas.methods import LEADS_LIST, LEADS_LIST_ROUTED
+    from .schemas.methods import LEADS_LIST, LEADS_LIST_ROUTED, METHODS, schema
     from .schemas.schema import Schema
 
 _LAZY = {
@@ -63,7 +63,9 @@ _LAZY = {
     "Plan": "q.plan",
     "Pushdown": "run.pushdown",
     # from the module of the shipped schemas, which registers the kinds a criterion names
-    **dict.fromkeys(("LEADS_LIST", "LEADS_LIST_ROUTED", "Criterion", "FieldType", "Schema"), "schemas.methods"),
+    **dict.fromkeys(
+        ("LEADS_LIST", "LEADS_LIST_ROUTED", "METHODS", "Criterion", "FieldType", "Schema", "schema"), "schemas.methods"
+    ),
     **dict.fromkeys(("ApiError", "AsyncClient", "Client"), "client"),
     "check_many": "batch",
     "Checked": "batch",
@@ -89,6 +91,7 @@ __all__ = [
     "CODES",
     "LEADS_LIST",
     "LEADS_LIST_ROUTED",
+    "METHODS",
     "Analysis",
     "ApiError",
     "AsyncClient",
@@ -124,4 +127,5 @@ __all__ = [
     "plan",
     "pushdown",
     "render_diagnostics",
+    "schema",
 ]

@@ -10,7 +10,7 @@ from .language.tree import Node
 from .pipeline import Analysis, accepts_in
 from .pipeline import analyze as _analyze
 from .q.emit import MAX_REQUESTS
-from .schemas.methods import LEADS_LIST
+from .schemas.methods import LEADS_LIST, resolve
 from .schemas.schema import Schema
 
 if TYPE_CHECKING:
@@ -35,9 +35,7 @@ def _params(value: object) -> Mapping[str, object] | None:
 
 
 def _schema(value: object) -> Schema:
-    if not isinstance(value, Schema):
-        raise TypeError(f"schema must be a leadq.Schema such as leadq.LEADS_LIST, not {type(value).__name__}")
-    return value
+    return resolve(value)
 
 
 def _max_requests(value: object) -> int:
@@ -50,7 +48,7 @@ def analyze(
     text: str,
     params: Mapping[str, object] | None = None,
     *,
-    schema: Schema = LEADS_LIST,
+    schema: Schema | str = LEADS_LIST,
     stored: bool = False,
     role: str | None = None,
     q: bool = False,
@@ -66,18 +64,22 @@ def analyze(
         text: the filter (or, with ``q=True``, a raw q string).
         params: the values of the filter's placeholders, ``{"sites": [1, 2]}`` for
             ``site in :sites`` (see `compile`).
-        schema: the API method's criteria (`LEADS_LIST` or `LEADS_LIST_ROUTED`).
+        schema: the API method: a `Schema` (`LEADS_LIST`, ...) or a method's name
+            (``"Leads.listRouted"``, any letter case; see `METHODS`).
         stored: the filter will be saved: warn about relative periods (W605).
         role: the API role that will run the filter: warn about fields it cannot see (W606).
         q: `text` is a raw q string, as sent to the API.
 
     Raises:
-        TypeError: `text` is not a str, `params` not a mapping of str, or `schema` not a Schema.
+        LeadqError: `schema` names no API method (E211): the argument, not the text, is
+            wrong.
+        TypeError: `text` is not a str, `params` not a mapping of str, or `schema`
+            neither a Schema nor a method name.
     """
     return _analyze(_text(text), _schema(schema), stored=stored, role=role, raw_q=q, params=_params(params))
 
 
-def compile(text: str, params: Mapping[str, object] | None = None, *, schema: Schema = LEADS_LIST) -> str:
+def compile(text: str, params: Mapping[str, object] | None = None, *, schema: Schema | str = LEADS_LIST) -> str:
     """Compile a filter expression into the `q` parameter of the schema's API method.
 
     Values from users belong in parameters, never formatted into the text: a placeholder
@@ -91,7 +93,8 @@ def compile(text: str, params: Mapping[str, object] | None = None, *, schema: Sc
     Args:
         text: the filter, e.g. ``"result=missed and site in (1,2)"``.
         params: the values of the placeholders, by name.
-        schema: the API method's criteria (`LEADS_LIST` or `LEADS_LIST_ROUTED`).
+        schema: the API method: a `Schema` (`LEADS_LIST`, ...) or a method's name
+            (``"Leads.listRouted"``, any letter case; see `METHODS`).
 
     Returns:
         The canonical `q` string, e.g. ``"site_ids=1,2 result=missed"``; ``""`` for an
@@ -101,8 +104,8 @@ def compile(text: str, params: Mapping[str, object] | None = None, *, schema: Sc
         LeadqError: the filter has errors (a parameter missing, unused or of the wrong
             type included); ``.diagnostics`` lists every one found. To get the q and its
             warnings from one call, use `analyze`.
-        TypeError: `text` is not a str, `params` not a mapping of str, or `schema` not a
-            Schema.
+        TypeError: `text` is not a str, `params` not a mapping of str, or `schema` neither
+            a Schema nor a method name.
     """
     a = _analyze(_text(text), _schema(schema), lint=False, params=_params(params))
     a.raise_for_errors()
@@ -111,7 +114,7 @@ def compile(text: str, params: Mapping[str, object] | None = None, *, schema: Sc
 
 
 def compile_params(
-    text: str, params: Mapping[str, object] | None = None, *, schema: Schema = LEADS_LIST
+    text: str, params: Mapping[str, object] | None = None, *, schema: Schema | str = LEADS_LIST
 ) -> dict[str, str]:
     """Compile a filter and its query tail into the request parameters of the API method.
 
@@ -119,7 +122,7 @@ def compile_params(
         text: the filter, optionally followed by ``order by KEY [asc|desc]``, ``limit N``,
             ``offset N`` and ``fields a, b, site(id, url)``.
         params: the values of the placeholders (see `compile`).
-        schema: the API method's criteria.
+        schema: the API method: a `Schema` or a method's name (see `METHODS`).
 
     Returns:
         ``{"q": ...}`` plus ``sort`` (``created_at:d``), ``limit``, ``offset`` and
@@ -127,7 +130,8 @@ def compile_params(
 
     Raises:
         LeadqError: the filter or its tail has errors.
-        TypeError: `text` is not a str, `params` not a mapping of str, or `schema` not a Schema.
+        TypeError: `text` is not a str, `params` not a mapping of str, or `schema`
+            neither a Schema nor a method name.
     """
     a = _analyze(_text(text), _schema(schema), lint=False, params=_params(params))
     a.raise_for_errors()
@@ -138,7 +142,7 @@ def check(
     text: str,
     params: Mapping[str, object] | None = None,
     *,
-    schema: Schema = LEADS_LIST,
+    schema: Schema | str = LEADS_LIST,
     stored: bool = False,
     role: str | None = None,
     q: bool = False,
@@ -148,7 +152,7 @@ def check(
     Args:
         text: the filter (or, with ``q=True``, a raw q string).
         params: the values of the placeholders (see `compile`).
-        schema: the API method's criteria.
+        schema: the API method: a `Schema` or a method's name (see `METHODS`).
         stored: the filter will be saved: warn about relative periods, which move (W605).
         role: the API role that will run the filter (``operator``, ``admin``, ...): warn
             about conditions on fields the role cannot see (W606).
@@ -159,7 +163,10 @@ def check(
         empty list means the filter compiles and the linter has nothing to say.
 
     Raises:
-        TypeError: `text` is not a str, `params` not a mapping of str, or `schema` not a Schema.
+        LeadqError: `schema` names no API method (E211): the argument, not the text, is
+            wrong.
+        TypeError: `text` is not a str, `params` not a mapping of str, or `schema`
+            neither a Schema nor a method name.
     """
     return analyze(text, params, schema=schema, stored=stored, role=role, q=q).diagnostics
 
@@ -204,7 +211,7 @@ def format(node: Node) -> str:
     return format_node(node)
 
 
-def decompile(q: str, *, schema: Schema = LEADS_LIST) -> Node:
+def decompile(q: str, *, schema: Schema | str = LEADS_LIST) -> Node:
     """Read a raw `q` string (as sent to the API) back into a filter tree.
 
     Accepts every documented value form, `>` and `<`, and datetimes written
@@ -212,7 +219,7 @@ def decompile(q: str, *, schema: Schema = LEADS_LIST) -> Node:
 
     Raises:
         LeadqError: unknown criteria or bad values; spans point into `q`.
-        TypeError: `q` is not a str, or `schema` not a Schema.
+        TypeError: `q` is not a str, or `schema` neither a Schema nor a method name.
     """
     a = _analyze(_text(q, "q"), _schema(schema), raw_q=True, lint=False)
     if a.tree is None or a.logic is None:
@@ -224,7 +231,7 @@ def plan(
     text: str,
     params: Mapping[str, object] | None = None,
     *,
-    schema: Schema = LEADS_LIST,
+    schema: Schema | str = LEADS_LIST,
     max_requests: int = MAX_REQUESTS,
 ) -> Plan:
     """Split a filter into few requests whose union is exactly the filter.
@@ -238,14 +245,14 @@ def plan(
     Args:
         text: the filter.
         params: the values of the placeholders (see `compile`).
-        schema: the API method's criteria.
+        schema: the API method: a `Schema` or a method's name (see `METHODS`).
         max_requests: the most requests the plan may hold.
 
     Raises:
         LeadqError: the filter has errors, never matches (E401), holds a condition no
             request can say (E403, E404), or needs more than `max_requests` (E406).
-        TypeError: `text` is not a str, `params` not a mapping of str, `schema` not a
-            Schema, or `max_requests` not a whole number from 1 up.
+        TypeError: `text` is not a str, `params` not a mapping of str, `schema` neither
+            a Schema nor a method name, or `max_requests` not a whole number from 1 up.
     """
     limit = _max_requests(max_requests)
     return _analyze(_text(text), _schema(schema), lint=False, params=_params(params)).plan(limit)
@@ -255,7 +262,7 @@ def pushdown(
     text: str,
     params: Mapping[str, object] | None = None,
     *,
-    schema: Schema = LEADS_LIST,
+    schema: Schema | str = LEADS_LIST,
     role: str | None = None,
     now: datetime | None = None,
     max_requests: int = MAX_REQUESTS,
@@ -273,7 +280,7 @@ def pushdown(
     Args:
         text: the filter.
         params: the values of the placeholders (see `compile`).
-        schema: the API method's criteria.
+        schema: the API method: a `Schema` or a method's name (see `METHODS`).
         role: the API role that will run it: a residual on a field it cannot see
             (``text``, ``answer_text``) is E313.
         now: when given, relative periods (``created_at = lastweek``) become the
@@ -283,8 +290,9 @@ def pushdown(
     Raises:
         LeadqError: the filter has errors (syntax, names, values), or the residual needs
             a field `role` cannot see (E313).
-        TypeError: `text` is not a str, `params` not a mapping of str, `schema` not a
-            Schema, `role` not a str, `now` not a datetime, or `max_requests` not a whole
+        TypeError: `text` is not a str, `params` not a mapping of str, `schema` neither
+            a Schema nor a method name, `role` not a str, `now` not a datetime, or
+            `max_requests` not a whole
             number from 1 up.
     """
     from datetime import datetime
@@ -305,7 +313,7 @@ def fingerprint(
     *,
     q: bool = False,
     shape: bool = False,
-    schema: Schema = LEADS_LIST,
+    schema: Schema | str = LEADS_LIST,
 ) -> str:
     """A stable hash of what a filter means: filters that mean the same share it.
 
@@ -322,18 +330,19 @@ def fingerprint(
         q: `text` is a raw q string.
         shape: drop every value (ids, bounds, strings, periods, limit and offset), for
             grouping filters by kind: ``site in (1, 2)`` and ``site = 5`` share a shape.
-        schema: the API method's criteria.
+        schema: the API method: a `Schema` or a method's name (see `METHODS`).
 
     Raises:
         LeadqError: the filter has errors, or no requests can say it.
-        TypeError: `text` is not a str, `params` not a mapping, or `schema` not a Schema.
+        TypeError: `text` is not a str, `params` not a mapping, or `schema` neither a
+            Schema nor a method name.
     """
     a = _analyze(_text(text), _schema(schema), raw_q=q, lint=False, params=_params(params))
     return a.fingerprint(shape=shape)
 
 
 def explain(
-    text: str, params: Mapping[str, object] | None = None, *, schema: Schema = LEADS_LIST, fetch: bool = False
+    text: str, params: Mapping[str, object] | None = None, *, schema: Schema | str = LEADS_LIST, fetch: bool = False
 ) -> str:
     """A person's account of a filter.
 
@@ -347,7 +356,8 @@ def explain(
     with the requests' q, and "checked here: …" with the residual.
 
     Raises:
-        TypeError: `text` is not a str, `params` not a mapping, or `schema` not a Schema.
+        TypeError: `text` is not a str, `params` not a mapping, or `schema` neither a
+            Schema nor a method name.
     """
     from .q.explain import problems
 

@@ -18,7 +18,7 @@ import attrs
 
 from .core.diagnostics import Diagnostic, LeadqError
 from .pipeline import analyze
-from .schemas.methods import LEADS_LIST
+from .schemas.methods import LEADS_LIST, resolve
 from .schemas.schema import Schema
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def check_many(
     texts: Iterable[str],
     *,
     jobs: int = 1,
-    schema: Schema = LEADS_LIST,
+    schema: Schema | str = LEADS_LIST,
     stored: bool = False,
     role: str | None = None,
     q: bool = False,
@@ -91,6 +91,7 @@ def check_many(
     """
     if not isinstance(jobs, int) or jobs < 0:
         raise TypeError(f"jobs must be a whole number from 0 up, not {jobs!r}")
+    schema = resolve(schema)
     workers = jobs or os.cpu_count() or 1
     memo: dict[str, Checked] = {}
     pool = None
@@ -169,7 +170,7 @@ COLUMNS = ("ok", "q", "codes", "message", "fingerprint")
 
 
 def check_series(
-    filters: pandas.Series, *, jobs: int = 1, schema: Schema = LEADS_LIST, stored: bool = False
+    filters: pandas.Series, *, jobs: int = 1, schema: Schema | str = LEADS_LIST, stored: bool = False
 ) -> pandas.DataFrame:
     """A DataFrame with one row per filter of `filters` (same index): ``ok`` (it
     compiles), ``q``, ``codes`` (the diagnostic codes, comma-separated), ``message``

@@ -111,7 +111,7 @@ CALLS: dict[str, Callable[[], Any]] = {
     "plan(max_requests=0)": lambda: leadq.plan("site = 1", max_requests=0),
     "explain(None)": lambda: leadq.explain(None),  # type: ignore[arg-type]
     "fingerprint(None)": lambda: leadq.fingerprint(None),  # type: ignore[arg-type]
-    "compile(schema='x')": lambda: leadq.compile("site = 1", schema="Leads.list"),  # type: ignore[arg-type]
+    "compile(schema=1)": lambda: leadq.compile("site = 1", schema=1),  # type: ignore[arg-type]
     "compile(params=[])": lambda: leadq.compile("site = 1", [1]),  # type: ignore[arg-type]
     "evaluate(None)": lambda: leadq.evaluate(None, {}),  # type: ignore[arg-type]
     "evaluate_q(None)": lambda: leadq.evaluate_q(None, {}),  # type: ignore[arg-type]
@@ -137,6 +137,18 @@ def test_help_is_short() -> None:
 
     assert len(pydoc.render_doc(leadq.compile).splitlines()[2]) < 200
     assert repr(leadq.LEADS_LIST) == "<Schema Leads.list: 19 criteria>"
+
+
+def test_a_method_is_named_or_given_as_a_schema() -> None:
+    assert leadq.schema("leads.LISTROUTED") is leadq.LEADS_LIST_ROUTED is leadq.METHODS["Leads.listRouted"]
+    assert list(leadq.METHODS)[:2] == ["Leads.list", "Leads.listRouted"]
+    assert leadq.compile("creator_type = visitor", schema="Leads.listRouted") == "creator_type=visitor"
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.check("site = 1", schema="Leads.lst")
+    (d,) = caught.value.diagnostics
+    assert (d.code, d.start, d.end, d.hint) == ("E211", 0, 9, "did you mean `Leads.list`?")
+    with pytest.raises(TypeError):
+        leadq.METHODS["Chats.x"] = leadq.LEADS_LIST  # type: ignore[index]
 
 
 def test_criteria_can_be_browsed() -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import attrs
 
-METHODS = ("leads.list", "leads.listrouted")
+from ..core.diagnostics import LeadqError
+
 SEVERITIES = ("error", "warning", "info")
 OUTPUT_FORMATS = ("text", "json", "sarif", "github")
 KEYS = ("method", "role", "select", "ignore", "per-file-ignores", "fail-on", "output-format")
@@ -62,7 +63,7 @@ def load(path: Path, roles: tuple[str, ...]) -> Config:
     for key, value in table.items():
         field = key.replace("-", "_")
         if key == "method":
-            values[field] = _choice(where, key, value, METHODS, lower=True)
+            values[field] = _method(where, value)
         elif key == "role":
             values[field] = _choice(where, key, value, roles)
         elif key == "fail-on":
@@ -108,6 +109,18 @@ def _choice(where: str, key: str, value: object, choices: tuple[str, ...], lower
     if isinstance(value, str) and (value.lower() if lower else value) in choices:
         return value.lower() if lower else value
     raise ConfigError(f"{where}: `{key}` must be one of {', '.join(choices)}, not {value!r}")
+
+
+def _method(where: str, value: object) -> str:
+    from ..schemas.methods import METHODS, schema  # the registry: only when a file names a method
+
+    if isinstance(value, str):
+        try:
+            return schema(value).method
+        except LeadqError as e:
+            d = e.diagnostics[0]
+            raise ConfigError(f"{where}: `method`: {d.message}" + (f"; {d.hint}" if d.hint else "")) from None
+    raise ConfigError(f"{where}: `method` must be the name of a method such as {next(iter(METHODS))!r}, not {value!r}")
 
 
 def _codes(where: str, key: str, value: object) -> tuple[str, ...]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import leadq
-from leadq import LEADS_LIST, LEADS_LIST_ROUTED, Diagnostic, Schema, Severity, render_diagnostics
+from leadq import METHODS, Diagnostic, LeadqError, Schema, Severity, render_diagnostics
 
 from ._config import OUTPUT_FORMATS, Config, ConfigError, find, load, selected
 
@@ -25,7 +25,6 @@ if TYPE_CHECKING:  # the modules of `check`, `format` and `rule` load when those
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
-_SCHEMAS = {"leads.list": LEADS_LIST, "leads.listrouted": LEADS_LIST_ROUTED}
 _FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 
 
@@ -40,9 +39,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     common.add_argument(
         "--method",
         default=None,
-        type=str.lower,
-        choices=sorted(_SCHEMAS),
-        help="the API method whose criteria apply (default: leads.list)",
+        metavar="NAME",
+        help="the API list method whose criteria apply, in any letter case (default: Leads.list; "
+        "`leadq methods` lists them)",
     )
     common.add_argument(
         "--config",
@@ -122,7 +121,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         )
         p.add_argument(
             "--role",
-            choices=LEADS_LIST.roles,
+            choices=_roles(),
             default=None,
             help="the API role that runs the filters: warn about fields it cannot see",
         )
@@ -251,7 +250,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except ConfigError as e:
         print(f"leadq: {e}", file=sys.stderr)
         return 2
-    schema: Schema = _SCHEMAS[args.method or config.method]
+    schema = _method(args.method or config.method, "--method" if args.method else _shown_config(config))
+    if schema is None:
+        return 2
     if args.command == "decompile":
         return _decompile(args.q, schema)
     if args.command in ("check", "lint"):
@@ -356,7 +357,25 @@ def _config(args: argparse.Namespace) -> Config:
     if getattr(args, "isolated", False):
         return Config()
     path = Path(args.config) if getattr(args, "config", None) else find(Path.cwd())
-    return load(path, LEADS_LIST.roles) if path is not None else Config()
+    return load(path, _roles()) if path is not None else Config()
+
+
+def _roles() -> tuple[str, ...]:
+    """Every role some method knows (a run checks the role against its method's)."""
+    return tuple(dict.fromkeys(r for s in METHODS.values() for r in s.roles))
+
+
+def _method(name: str, where: str) -> Schema | None:
+    """The schema of the method `name`; None after printing why there is none."""
+    try:
+        return leadq.schema(name)
+    except LeadqError as e:
+        print(render_diagnostics(e.diagnostics, name, path=where), file=sys.stderr)
+        return None
+
+
+def _shown_config(config: Config) -> str:
+    return str(config.path) if config.path is not None else "<method>"
 
 
 def _code_list(text: str) -> tuple[str, ...]:

@@ -54,6 +54,7 @@ CODES: Mapping[str, Code] = _table(
     ("E208", E, "unknown sort key"),
     ("E209", E, "limit or offset out of range"),
     ("E210", E, "unknown result field"),
+    ("E211", E, "unknown API method"),
     # values
     ("E301", E, "value of the wrong type"),
     ("E302", E, "not an allowed value"),

@@ -78,6 +78,8 @@ MESSAGES: dict[str, Message] = {
     "limit_range": Message("E209", "`{name}` takes a whole number from {low} to {high}", "write `{name} {example}`"),
     "unknown_result_field": Message("E210", "a lead has no field `{name}`", "see the Lead fields in the docs"),
     "unknown_result_field_guess": Message("E210", "a lead has no field `{name}`", "did you mean `{guess}`?"),
+    "unknown_method": Message("E211", "leadq knows no API method `{name}`", "known methods: {known}"),
+    "unknown_method_guess": Message("E211", "leadq knows no API method `{name}`", "did you mean `{guess}`?"),
     "plain_result_field": Message("E210", "`{name}` is a plain value and has no fields to choose", "write `{name}`"),
     "unknown_subfield": Message("E210", "`{name}` has no field `{sub}`; it has {known}"),
     "unknown_subfield_guess": Message(

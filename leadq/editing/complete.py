@@ -19,7 +19,7 @@ from ..core.span import Span
 from ..language.parse import Token, acceptable, state_after, tokenize
 from ..schemas.criterion import Criterion
 from ..schemas.kinds import kind_of
-from ..schemas.methods import LEADS_LIST
+from ..schemas.methods import LEADS_LIST, resolve
 from ..schemas.schema import Schema
 
 #: `(field, prefix) -> (value, label)` pairs: the values a tool knows (site ids and names).
@@ -114,7 +114,7 @@ def complete(
     text: str,
     cursor: int,
     *,
-    schema: Schema = LEADS_LIST,
+    schema: Schema | str = LEADS_LIST,
     values: Values | None = None,
     limit: int = 50,
     now: datetime | None = None,
@@ -124,7 +124,7 @@ def complete(
     Args:
         text: the filter being typed.
         cursor: the cursor's offset in `text` (0 to ``len(text)``).
-        schema: the API method's criteria.
+        schema: the API method: a `Schema` or a method's name (see `METHODS`).
         values: a callable ``(field, prefix) -> [(value, label), ...]`` for the values
             leadq cannot know (site ids with their names, employees, visitors).
         limit: the most items returned (`incomplete` says when more matched).
@@ -134,7 +134,7 @@ def complete(
         TypeError: an argument of the wrong type.
     """
     _check_place(text, cursor)
-    return _Completer(text, cursor, schema, values, now).run(limit)
+    return _Completer(text, cursor, resolve(schema), values, now).run(limit)
 
 
 class _Completer:
@@ -389,7 +389,7 @@ def _field_doc(c: Criterion) -> str:
 # -- hover ---------------------------------------------------------------------------------------
 
 
-def hover(text: str, cursor: int, *, schema: Schema = LEADS_LIST) -> Hover | None:
+def hover(text: str, cursor: int, *, schema: Schema | str = LEADS_LIST) -> Hover | None:
     """What is under `cursor`: a field, an operator or a value, explained in Markdown, with
     any diagnostic at that place. None over whitespace or nothing leadq knows.
 
@@ -397,6 +397,7 @@ def hover(text: str, cursor: int, *, schema: Schema = LEADS_LIST) -> Hover | Non
         TypeError: an argument of the wrong type.
     """
     _check_place(text, cursor)
+    schema = resolve(schema)
     from ..pipeline import analyze
 
     tokens = _tokens_so_far(text)

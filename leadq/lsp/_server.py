@@ -9,6 +9,7 @@ default).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from lsprotocol import types
@@ -22,7 +23,6 @@ from ..core.suggest import replacement
 from ..files.rewrite import rewrite
 from ..files.sources import Item, SourceError, read_items, split_comment
 
-_SCHEMAS = {"leads.list": leadq.LEADS_LIST, "leads.listrouted": leadq.LEADS_LIST_ROUTED}
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -42,21 +42,22 @@ class LeadqServer(LanguageServer):
 
     def __init__(self) -> None:
         super().__init__("leadq", leadq.__version__)
-        self.method = "leads.list"
+        self.schema: leadq.Schema = leadq.LEADS_LIST
         self.role: str | None = None
 
     @property
-    def schema(self) -> leadq.Schema:
-        return _SCHEMAS.get(self.method.lower(), leadq.LEADS_LIST)
+    def method(self) -> str:
+        return self.schema.method
 
     def settings(self, options: Any) -> None:
         if isinstance(options, dict):
             options = options.get("leadq", options)
             method = options.get("method")
-            if isinstance(method, str) and method.lower() in _SCHEMAS:
-                self.method = method.lower()
+            if isinstance(method, str):
+                with contextlib.suppress(leadq.LeadqError):  # an unknown method keeps the last good one
+                    self.schema = leadq.schema(method)
             role = options.get("role")
-            if role is None or role in leadq.LEADS_LIST.roles:
+            if role is None or role in self.schema.roles:
                 self.role = role
 
 

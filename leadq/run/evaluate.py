@@ -32,7 +32,7 @@ from ..language.tree import (
     Query,
 )
 from ..schemas.kinds import kind_of
-from ..schemas.methods import LEADS_LIST
+from ..schemas.methods import LEADS_LIST, resolve
 from ..schemas.schema import Schema
 from ..schemas.wire import split_terms
 
@@ -45,7 +45,9 @@ def check_lead(lead: object) -> Lead:
     return lead
 
 
-def evaluate(node: Node | str, lead: Lead, *, now: datetime | None = None, schema: Schema = LEADS_LIST) -> bool:
+def evaluate(
+    node: Node | str, lead: Lead, *, now: datetime | None = None, schema: Schema | str = LEADS_LIST
+) -> bool:
     """Whether `lead` matches the filter, by the language's definition.
 
     Args:
@@ -55,7 +57,7 @@ def evaluate(node: Node | str, lead: Lead, *, now: datetime | None = None, schem
             Conditions may name any Lead field, q's criteria or not (``city``,
             ``site.url``: see `pushdown`).
         now: the current time, needed only for relative periods (`lastweek`).
-        schema: the API method's criteria.
+        schema: the API method: a `Schema` or a method's name (see `METHODS`).
 
     Raises:
         LeadqError: the filter has errors (E1xx-E3xx), uses a relative period without
@@ -71,6 +73,7 @@ def evaluate(node: Node | str, lead: Lead, *, now: datetime | None = None, schem
     clock = now_seconds(now)
     text = node if isinstance(node, str) else ""
     report = Report(text)
+    schema = resolve(schema)
     checked = lead_filter(node, schema, report)
     if checked is None:
         raise LeadqError([d for d in report.diagnostics if d.severity.value == "error"], text)
@@ -150,7 +153,9 @@ def _condition(node: Condition, schema: Schema, lead: Lead, now: int | None) -> 
 # -- what a q string means to a server -----------------------------------------------------
 
 
-def evaluate_q(q: str, lead: Lead, *, now: datetime | None = None, schema: Schema = LEADS_LIST) -> bool:
+def evaluate_q(
+    q: str, lead: Lead, *, now: datetime | None = None, schema: Schema | str = LEADS_LIST
+) -> bool:
     """Whether `lead` matches the raw `q` string, read by the term model of q-format.md.
 
     Every term must hold (terms are a conjunction); the empty q matches every lead.
@@ -164,7 +169,7 @@ def evaluate_q(q: str, lead: Lead, *, now: datetime | None = None, schema: Schem
     if not isinstance(q, str):
         raise TypeError(f"q must be a str, not {type(q).__name__}")
     lead = check_lead(lead)
-    return read_q(q, schema)(lead, now_seconds(now))
+    return read_q(q, resolve(schema))(lead, now_seconds(now))
 
 
 def read_q(q: str, schema: Schema) -> Callable[[Lead, int | None], bool]:

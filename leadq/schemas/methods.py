@@ -1,14 +1,35 @@
-"""The shipped schemas: the criteria of Leads.list and Leads.listRouted, and the fields
-of the Lead object they return, as data (leads-list.md).
+"""The method registry: every API list method leadq speaks, by name, as a `Schema`.
+
+`METHODS` (read-only) and `schema(name)` are the one place that lists them; the command
+line, the configuration, the language server, the playground and the client read them from
+here. Leads.list and Leads.listRouted are written below from their reference
+(leads-list.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+
+from ..core.diagnostics import LeadqError, Report
+from ..core.span import Span
+from ..core.suggest import closest
 from .criterion import Criterion, FieldType, IdKind
 from .kinds import kind_of
 from .schema import Schema
 
-__all__ = ["BASE_URL", "LEADS_LIST", "LEADS_LIST_ROUTED", "Criterion", "FieldType", "Schema", "fields_table"]
+__all__ = [
+    "BASE_URL",
+    "LEADS_LIST",
+    "LEADS_LIST_ROUTED",
+    "METHODS",
+    "Criterion",
+    "FieldType",
+    "Schema",
+    "fields_table",
+    "resolve",
+    "schema",
+]
 
 
 def _ids(name: str, human: str, description: str, id_kind: IdKind = IdKind.NUMBER) -> Criterion:
@@ -193,6 +214,8 @@ LEADS_LIST = Schema(
     _LEAD_FIELDS,
     endpoint=f"{BASE_URL}/leads/list",
     lead_fields=_lead_only(),
+    default_sort="created_at:a",
+    paging_key="created_at",
 )
 #: Leads.listRouted: the same without is_managed, plus creator_type.
 LEADS_LIST_ROUTED = Schema(
@@ -203,7 +226,77 @@ LEADS_LIST_ROUTED = Schema(
     _LEAD_FIELDS,
     endpoint=f"{BASE_URL}/leads/listRouted",
     lead_fields=_lead_only(),
+    default_sort="created_at:a",
+    paging_key="created_at",
 )
+
+
+class _Methods(Mapping[str, Schema]):
+    """The registry as a read-only mapping of method name to schema, in the API's order."""
+
+    def __init__(self, schemas: tuple[Schema, ...]) -> None:
+        self._by_name = MappingProxyType({s.method: s for s in schemas})
+        self._folded = {s.method.lower(): s for s in schemas}
+
+    def __getitem__(self, name: str) -> Schema:
+        return self._by_name[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def __repr__(self) -> str:
+        return f"<leadq.METHODS: {len(self)} methods>"
+
+    def find(self, name: str) -> Schema | None:
+        """The method `name` names, in any letter case."""
+        return self._folded.get(name.lower())
+
+
+#: Every API list method leadq speaks, by name (read-only).
+METHODS: Mapping[str, Schema] = _Methods((LEADS_LIST, LEADS_LIST_ROUTED))
+
+
+def resolve(value: object) -> Schema:
+    """What a `schema=` argument names: a `Schema` itself, or a method by its name.
+
+    Raises:
+        LeadqError: a name no method has (E211).
+        TypeError: neither a Schema nor a str.
+    """
+    if isinstance(value, Schema):
+        return value
+    if isinstance(value, str):
+        return schema(value)
+    raise TypeError(
+        f"schema must be a leadq.Schema or a method name such as 'Leads.list', not {type(value).__name__}"
+    )
+
+
+def schema(name: str) -> Schema:
+    """The schema of an API list method, by its name in any letter case (``"chats.list"``).
+
+    Raises:
+        LeadqError: no method has that name (E211, naming the closest one).
+        TypeError: `name` is not a str.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"a method name must be a str such as 'Leads.list', not {type(name).__name__}")
+    assert isinstance(METHODS, _Methods)
+    found = METHODS.find(name)
+    if found is not None:
+        return found
+    report = Report(name)
+    guess = closest(name.lower(), [m.lower() for m in METHODS])
+    method = next((m for m in METHODS if m.lower() == guess), None)
+    where = Span(0, len(name))
+    if method is not None:
+        report.add("unknown_method_guess", where, name=name, guess=method)
+    else:
+        report.add("unknown_method", where, name=name, known=", ".join(METHODS))
+    raise LeadqError(report.diagnostics, name)
 
 
 

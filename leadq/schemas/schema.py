@@ -32,6 +32,11 @@ class Schema:
         endpoint: the method's URL, when the docs give it.
         lead_fields: the fields of the returned object that q has no criterion for
             (`local` criteria): `pushdown` and `evaluate` check them on each result.
+        default_sort: the `sort` the API applies when none is given (``created_at:d``);
+            empty when the reference does not say.
+        paging_key: the datetime field a client pages by (keyset: ``created_at>=`` the
+            last one read, ties broken by ``id``); empty when the method has none to page
+            by, so a client pages by offset.
     """
 
     method: str
@@ -42,6 +47,8 @@ class Schema:
     max_limit: int = 100
     endpoint: str = ""
     lead_fields: tuple[Criterion, ...] = attrs.field(default=(), eq=False, repr=False)
+    default_sort: str = attrs.field(default="", kw_only=True)
+    paging_key: str = attrs.field(default="", kw_only=True)
     _more_names: Mapping[str, Criterion] = attrs.field(factory=dict, eq=False, repr=False, alias="more_names")
     by_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
     by_q_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
@@ -124,6 +131,8 @@ class Schema:
                     self.max_limit,
                     self.endpoint,
                     more_names={**dotted, **self._more_names},
+                    default_sort=self.default_sort,
+                    paging_key=self.paging_key,
                 )
             )
         return self._fetch[0]
