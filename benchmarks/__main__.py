@@ -145,6 +145,26 @@ def main(argv: list[str] | None = None) -> int:
         ratios[f"{label}: compile / floor (target <= 1.0)"] = (compile_us / floor_us, compile_us / floor_us <= 1.0)
         ratios[f"{label}: faster peer / compile (target >= 1.5)"] = (peer_us / compile_us, peer_us / compile_us >= 1.5)
         ratios[f"{label}: check / compile (target <= 1.2)"] = (check_us / compile_us, check_us / compile_us <= 1.2)
+    # Pushdown against one compile of what it sends: three conditions q can say, a Lead
+    # field q cannot (`city`) and two `contains` on `text` (the second is checked here).
+    mixed = [
+        f'result = missed and city = "c{n}" and site in ({n}, {n + 1}) and text contains "a{n}" '
+        f'and duration > {n} and text contains "b{n}"'
+        for n in range(size)
+    ]
+    sent = [leadq.pushdown(t).sent for t in mixed]
+    got = measure(
+        {
+            "pushdown: leadq.pushdown": (leadq.pushdown, mixed),
+            "pushdown: compile of what it sends": (leadq.compile, sent),
+        },
+        rounds,
+    )
+    speed.update(got)
+    pushdown_ratio = (
+        got["pushdown: leadq.pushdown"]["median_us"] / got["pushdown: compile of what it sends"]["median_us"]
+    )
+    ratios["pushdown / compile of what it sends (target <= 3)"] = (pushdown_ratio, pushdown_ratio <= 3)
     start = startup(runs)
     lint = batch(leadq_texts, count)
 

@@ -21,6 +21,7 @@ from .analysis.check import check_tree
 from .analysis.normalize import lint, normalize
 from .analysis.params import bind, has_placeholders
 from .core.diagnostics import Diagnostic, Finding, LeadqError, Problem, Report, Severity
+from .core.messages import code_of
 from .core.span import Span
 from .language.parse import parse_text
 from .language.tree import MatchAll, Node
@@ -215,6 +216,30 @@ def _run(
         report.add("empty_filter", a.tree.span)
     if lint and not raw_q:
         report.problem(Problem.of(_lint(a.algebra, a.logic)))
+
+
+def requests_of(logic: Logic, schema: Schema, text: str, max_requests: int) -> Plan | None:
+    """The requests that say checked `logic` exactly, as `analyze` and `Analysis.plan`
+    would find them for a text that checks to it: its one q, or a plan of at most
+    `max_requests`; None when no plan says it (or it never matches). Nothing is parsed."""
+    from .q.plan import Plan, make_plan
+
+    q = direct_q(logic, schema)
+    if q is not None:
+        return Plan((q,), True)
+    try:
+        algebra, boxes = normalize(logic, schema, text)
+    except Problem:
+        return None
+    try:
+        return Plan((emit_q(algebra, boxes, logic),), True)
+    except Problem as p:
+        if any(code_of(f.key) != "E402" for f in p.findings):
+            return None
+    try:
+        return make_plan(algebra, boxes, text, max_requests)
+    except LeadqError:
+        return None
 
 
 def accepts_in(schema: Schema) -> Callable[[str], bool]:

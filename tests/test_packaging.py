@@ -32,6 +32,8 @@ EVER_PUBLIC = [
     "complete", "hover", "Completions", "CompletionItem", "Hover", "check_many", "Checked",
     # 0.2.0: running filters
     "pushdown", "Pushdown", "Client", "AsyncClient", "ApiError",
+    # 0.2.0: every list method
+    "METHODS", "schema",
 ]  # fmt: skip
 
 

@@ -18,7 +18,6 @@ import attrs
 from ..core.diagnostics import Problem, Report
 from ..core.span import Span
 from ..language.tree import (
-    And,
     Between,
     Compare,
     Condition,
@@ -27,12 +26,9 @@ from ..language.tree import (
     In,
     Literal,
     LiteralKind,
-    MatchAll,
     Node,
-    Not,
-    Or,
-    Query,
 )
+from ..language.walk import map_conditions
 from ..schemas.kinds import kind_of
 from ..schemas.schema import Schema
 
@@ -52,7 +48,7 @@ def bind(node: Node, params: Mapping[str, object] | None, schema: Schema, report
     that cannot be bound stays, with its diagnostic reported; the check pass skips the
     condition it stands in and checks the rest."""
     binder = _Binder(params or {}, schema, report)
-    bound = binder.node(node)
+    bound = map_conditions(node, binder.bind)
     for name in sorted(set(binder.params) - binder.used):
         report.add("param_unused", Span(0, len(report.text)), name=name)
     return bound
@@ -60,13 +56,17 @@ def bind(node: Node, params: Mapping[str, object] | None, schema: Schema, report
 
 def unbound(node: Condition) -> bool:
     """Whether a condition still holds a placeholder (its problem is reported already)."""
-    if isinstance(node, In):
-        return any(v.kind in _PLACEHOLDERS for v in node.values)
-    if isinstance(node, Between):
-        return node.low.kind in _PLACEHOLDERS or node.high.kind in _PLACEHOLDERS
-    if isinstance(node, (Compare, Contains)):
-        return node.value.kind in _PLACEHOLDERS
-    return False
+    match node:
+        case In():
+            return any(v.kind in _PLACEHOLDERS for v in node.values)
+        case Between():
+            return node.low.kind in _PLACEHOLDERS or node.high.kind in _PLACEHOLDERS
+        case Compare() | Contains():
+            return node.value.kind in _PLACEHOLDERS
+        case Flag():
+            return False
+        case _:
+            assert_never(node)
 
 
 class _Binder:
@@ -74,41 +74,28 @@ class _Binder:
         self.params, self.schema, self.report = params, schema, report
         self.used: set[str] = set()
 
-    def node(self, node: Node) -> Node:
+    def bind(self, node: Condition) -> Node:
+        """The condition with its placeholders bound (the same object when it has none)."""
+        if not unbound(node):
+            return node
+        c = self.schema.lookup(node.field.name)
         match node:
-            case MatchAll() | Flag():
+            case Compare() | Contains():
+                return attrs.evolve(node, value=self.value(node.value, c))
+            case Between():
+                return attrs.evolve(node, low=self.value(node.low, c), high=self.value(node.high, c))
+            case In():
+                values: list[Literal] = []
+                for lit in node.values:
+                    if lit.kind is LiteralKind.PARAMS:
+                        values += self.values(lit, c)
+                    else:
+                        values.append(self.value(lit, c))
+                return attrs.evolve(node, values=tuple(values))
+            case Flag():
                 return node
-            case Query():
-                where = self.node(node.where)
-                return node if where is node.where else attrs.evolve(node, where=where)
-            case Not():
-                operand = self.node(node.operand)
-                return node if operand is node.operand else attrs.evolve(node, operand=operand)
-            case And() | Or():
-                operands = tuple(self.node(o) for o in node.operands)
-                same = all(a is b for a, b in zip(operands, node.operands, strict=True))
-                return node if same else attrs.evolve(node, operands=operands)
-            case Compare() | In() | Contains() | Between():
-                return self.condition(node) if unbound(node) else node
             case _:
                 assert_never(node)
-
-    def condition(self, node: Condition) -> Node:
-        c = self.schema.lookup(node.field.name)
-        if isinstance(node, Compare):
-            return attrs.evolve(node, value=self.value(node.value, c))
-        if isinstance(node, Contains):
-            return attrs.evolve(node, value=self.value(node.value, c))
-        if isinstance(node, Between):
-            return attrs.evolve(node, low=self.value(node.low, c), high=self.value(node.high, c))
-        assert isinstance(node, In)
-        values: list[Literal] = []
-        for lit in node.values:
-            if lit.kind is LiteralKind.PARAMS:
-                values += self.values(lit, c)
-            else:
-                values.append(self.value(lit, c))
-        return attrs.evolve(node, values=tuple(values))
 
     def lookup(self, lit: Literal) -> tuple[bool, object]:
         self.used.add(lit.value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from .tree import (
     And,
     Between,
@@ -22,31 +24,33 @@ from .tree import (
 
 def format_node(node: Node) -> str:
     """Canonical text: lower-case keywords, one space around operators, minimal parentheses."""
-    if isinstance(node, MatchAll):
-        return ""
-    if isinstance(node, Query):
-        return " ".join(part for part in (format_node(node.where), *_tail(node)) if part)
-    if isinstance(node, Not):
-        return "not " + _operand(node.operand, inside=Not)
-    if isinstance(node, And):
-        return " and ".join(_operand(o, inside=And) for o in node.operands)
-    if isinstance(node, Or):
-        return " or ".join(_operand(o, inside=Or) for o in node.operands)
-    name = node.field.name
-    if isinstance(node, Flag):
-        return name
-    if isinstance(node, Compare):
-        return f"{name} {node.op.value} {format_literal(node.value)}"
-    if isinstance(node, In):
-        keyword = "not in" if node.negated else "in"
-        if len(node.values) == 1 and node.values[0].kind is LiteralKind.PARAMS:
-            return f"{name} {keyword} :{node.values[0].value}"
-        values = ", ".join(format_literal(v) for v in node.values)
-        return f"{name} {keyword} ({values})"
-    if isinstance(node, Contains):
-        return f"{name} {'not contains' if node.negated else 'contains'} {format_literal(node.value)}"
-    assert isinstance(node, Between)
-    return f"{name} between {format_literal(node.low)} and {format_literal(node.high)}"
+    match node:
+        case MatchAll():
+            return ""
+        case Query():
+            return " ".join(part for part in (format_node(node.where), *_tail(node)) if part)
+        case Not():
+            return "not " + _operand(node.operand, inside=Not)
+        case And():
+            return " and ".join(_operand(o, inside=And) for o in node.operands)
+        case Or():
+            return " or ".join(_operand(o, inside=Or) for o in node.operands)
+        case Flag():
+            return node.field.name
+        case Compare():
+            return f"{node.field.name} {node.op.value} {format_literal(node.value)}"
+        case In():
+            keyword = "not in" if node.negated else "in"
+            if len(node.values) == 1 and node.values[0].kind is LiteralKind.PARAMS:
+                return f"{node.field.name} {keyword} :{node.values[0].value}"
+            values = ", ".join(format_literal(v) for v in node.values)
+            return f"{node.field.name} {keyword} ({values})"
+        case Contains():
+            return f"{node.field.name} {'not contains' if node.negated else 'contains'} {format_literal(node.value)}"
+        case Between():
+            return f"{node.field.name} between {format_literal(node.low)} and {format_literal(node.high)}"
+        case _:
+            assert_never(node)
 
 
 def _operand(node: Node, inside: type) -> str:

@@ -32,6 +32,7 @@ from ..language.tree import (
     Query,
 )
 from ..schemas.kinds import kind_of
+from ..schemas.logic import Logic
 from ..schemas.methods import LEADS_LIST, resolve
 from ..schemas.schema import Schema
 from ..schemas.wire import split_terms
@@ -87,13 +88,13 @@ def lead_filter(
     *,
     params: Mapping[str, object] | None = None,
     role: str | None = None,
-) -> tuple[Node, dict[str, str]] | None:
+) -> tuple[Node, Logic, dict[str, str]] | None:
     """A filter read as leads are: parsed (unless a tree), its placeholders bound, and
     checked against every Lead field (`schema.with_lead_fields()`: q's criteria and the
-    fields q has no criterion for). The bound tree and the tail's request parameters, or
-    None when `report` has errors. What `evaluate` and `pushdown` share."""
+    fields q has no criterion for). The bound tree, its logic and the tail's request
+    parameters, or None when `report` has errors. What `evaluate` and `pushdown` share."""
     from ..analysis.check import check_tree
-    from ..analysis.params import bind
+    from ..analysis.params import bind, has_placeholders
     from ..language.parse import parse_text
     from ..pipeline import accepts_in
 
@@ -107,9 +108,10 @@ def lead_filter(
         if tree.depth - 1 > MAX_DEPTH:
             report.add("too_deep", tree.span, limit=MAX_DEPTH)
             return None
-    bound = bind(tree, params, fields, report)  # a placeholder without a value: E310
+    placeholders = bool(params) or not isinstance(source, str) or has_placeholders(source)
+    bound = bind(tree, params, fields, report) if placeholders else tree  # without a value: E310
     logic, tail = check_tree(bound, report, fields, role=role)
-    return None if logic is None else (bound, tail)
+    return None if logic is None else (bound, logic, tail)
 
 
 def matches_tree(tree: Node, schema: Schema, lead: Lead, now: int | None, text: str) -> bool:

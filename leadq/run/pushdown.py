@@ -26,17 +26,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 
+from ..analysis.check import Checker
 from ..core.diagnostics import Diagnostic, LeadqError, Report, Severity
+from ..core.span import NO_SPAN
 from ..language.tree import (
     And,
     Between,
     Compare,
     Condition,
+    Contains,
     Field,
+    Flag,
+    In,
     Literal,
     LiteralKind,
     MatchAll,
@@ -45,9 +50,13 @@ from ..language.tree import (
     Or,
     Query,
 )
+from ..language.walk import conditions, map_conditions
+from ..pipeline import requests_of
 from ..schemas.criterion import Criterion
+from ..schemas.logic import Conj, Disj, Logic, Neg, atoms, conjuncts
 from ..schemas.methods import LEADS_LIST
 from ..schemas.schema import Schema
+from .evaluate import lead_filter
 
 #: Conjuncts past this many attempts to send more are checked here only (still exact).
 MAX_ATTEMPTS = 64
@@ -130,21 +139,27 @@ def split(
     max_requests: int,
 ) -> Pushdown:
     """`leadq.pushdown` after its argument checks."""
-    from .evaluate import lead_filter
-
     fetch = schema.with_lead_fields()
     report = Report(text)
     checked = lead_filter(text, schema, report, params=params, role=role)
     if checked is None:
         raise LeadqError(report.diagnostics, text)
-    tree, tail = checked
+    tree, _, tail = checked
     where = tree.where if isinstance(tree, Query) else tree
     if now is not None:
         where = _resolve_periods(where, fetch, now)
-    sent, residual, (requests, disjoint) = _Splitter(schema, fetch, max_requests).split(list(_conjuncts(where)))
+    splitter = _Splitter(schema, fetch, max_requests, text)
+    parts = list(_conjuncts(where))
+    if where is checked[0] or (isinstance(checked[0], Query) and where is checked[0].where):
+        # the logic of each conjunct, from the check already made (unless periods changed it)
+        logic = conjuncts(checked[1])
+        if len(logic) == len(parts):
+            for part, part_logic in zip(parts, logic, strict=True):
+                splitter.known(part, part_logic)
+    sent, residual, (requests, disjoint) = splitter.split(parts)
     residual_tree = None if not residual else residual[0] if len(residual) == 1 else And(tuple(residual))
     if residual_tree is not None and role is not None:
-        for atom in _atoms(residual_tree):
+        for atom in conditions(residual_tree):
             c = fetch.lookup(atom.field.name)
             if c is not None and role in c.hidden_from:
                 report.add("residual_hidden", atom.span, field=c.display, role=role)
@@ -178,27 +193,24 @@ def _and(parts: Sequence[Node]) -> Node:
     return parts[0] if len(parts) == 1 else And(tuple(parts))
 
 
-def _atoms(node: Node) -> Iterator[Condition]:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, Not):
-            stack.append(n.operand)
-        elif isinstance(n, (And, Or)):
-            stack.extend(reversed(n.operands))
-        elif not isinstance(n, (MatchAll, Query)):
-            yield n
-
-
 class _Splitter:
     """The greedy split of docs/fetch.md: conjuncts sent whole, sent weakened, or kept."""
 
-    def __init__(self, schema: Schema, fetch: Schema, max_requests: int) -> None:
+    def __init__(self, schema: Schema, fetch: Schema, max_requests: int, text: str) -> None:
         self.schema = schema
         self.fetch = fetch
         self.max_requests = max_requests
+        self.text = text
         self.attempts = 0
         self._alone: dict[Node, bool] = {}
+        self.checker = Checker(Report(text), fetch, placeholders=False)
+        self._logic: dict[int, Logic] = {}
+        self._kept: list[Node] = []
+        # What is sent: while each part is about one field, the parts and the q terms of
+        # each field; after that, the parts and their requests.
+        self._fields: dict[str, tuple[list[Logic], str]] | None = {}
+        self._sent: list[Logic] = []
+        self._found: _Requests = (("",), True)
 
     def split(self, conjuncts: list[Node]) -> tuple[list[Node], list[Node], _Requests]:
         """What is sent, what is kept, and the requests that say what is sent."""
@@ -209,30 +221,64 @@ class _Splitter:
                 return named, [], found  # q says the whole filter
         sent: list[Node] = []
         residual: list[Node] = []
-        requests: _Requests = (("",), True)  # nothing sent: every lead
         for original, c in zip(conjuncts, named, strict=True):
             if self.attempts >= MAX_ATTEMPTS:
                 residual.append(original)
                 continue
-            found = None if self.local(c) else self.send([*sent, c])
-            if found is not None:
+            if not self.local(c) and self.add(c):
                 sent.append(c)
-                requests = found
                 continue
             residual.append(original)
             for keep in (self.not_local, self.alone):
                 weaker = _relax(c, True, keep)
                 if isinstance(weaker, bool):
                     break  # nothing of it can be sent
-                found = self.send([*sent, weaker])
-                if found is not None:
+                if weaker == c:
+                    continue  # nothing was weakened: it would be refused again
+                if self.add(weaker):
                     sent.append(weaker)
-                    requests = found
                     break
-        return sent, residual, requests
+        return sent, residual, self.requests()
+
+    def add(self, part: Node) -> bool:
+        """Whether `part` can be sent with what is sent already (and if so, it is)."""
+        logic = self.logic(part)
+        if self._fields is not None:
+            c = _field_of(logic)
+            if c is not None:
+                # Conditions on one field each: what q says of one field does not depend on
+                # the others (one box, each field's terms in the schema's order), so a part
+                # is weighed with the parts on its own field only, not with all again.
+                self.attempts += 1
+                mine = [*self._fields.get(c.name, ([], ""))[0], logic]
+                found = requests_of(_conj(mine), self.schema, self.text, self.max_requests)
+                if found is None:
+                    return False  # no request says the field's conditions: nor with the others
+                if len(found.requests) == 1:
+                    self._fields[c.name] = (mine, found.requests[0])
+                    return True
+        parts = [*self.sent_logic(), logic]
+        got = self.send_logic(_conj(parts))
+        if got is None:
+            return False
+        self._sent, self._fields, self._found = parts, None, got
+        return True
+
+    def sent_logic(self) -> list[Logic]:
+        if self._fields is None:
+            return self._sent
+        return [part for parts, _ in self._fields.values() for part in parts]
+
+    def requests(self) -> _Requests:
+        """The requests that say everything sent."""
+        if self._fields is None:
+            return self._found
+        order = self.schema.order
+        terms = [q for name, (_, q) in sorted(self._fields.items(), key=lambda item: order[item[0]]) if q]
+        return (" ".join(terms),), True
 
     def local(self, node: Node) -> bool:
-        return any(not self.not_local(a) for a in _atoms(node))
+        return any(not self.not_local(a) for a in conditions(node))
 
     def not_local(self, atom: Condition) -> bool:
         c = self.fetch.lookup(atom.field.name)
@@ -247,19 +293,58 @@ class _Splitter:
 
     def send(self, parts: Sequence[Node]) -> _Requests | None:
         """The requests (and whether they are disjoint) that say `parts` together; None
-        when no plan says them."""
-        from ..language.format import format_node
-        from ..pipeline import analyze
+        when no plan says them. The parts' logic is read from the check already made:
+        nothing is formatted or parsed again."""
+        logic = self.logic(parts[0]) if len(parts) == 1 else Conj(tuple(self.logic(p) for p in parts), NO_SPAN)
+        return self.send_logic(logic)
 
+    def send_logic(self, logic: Logic) -> _Requests | None:
         self.attempts += 1
-        a = analyze(format_node(_and(parts)), self.schema, lint=False)
-        if a.q is not None:
-            return (a.q,), True
-        try:
-            plan = a.plan(self.max_requests)
-        except LeadqError:
+        plan = requests_of(logic, self.schema, self.text, self.max_requests)
+        return None if plan is None else (plan.requests, plan.disjoint)
+
+    def logic(self, node: Node) -> Logic:
+        """The typed logic of a checked part of the filter (a conjunct, or a weaker form
+        built of its conditions), each condition checked once."""
+        found = self._logic.get(id(node))
+        if found is not None:
+            return found
+        match node:
+            case Not():
+                return Neg(self.logic(node.operand), node.span)
+            case And():
+                return Conj(tuple(self.logic(o) for o in node.operands), node.span)
+            case Or():
+                return Disj(tuple(self.logic(o) for o in node.operands), node.span)
+            case MatchAll() | Query():
+                return Conj((), node.span)
+            case Compare() | In() | Contains() | Between() | Flag():
+                checked = self.checker.condition(node)
+                assert checked is not None  # the filter was checked whole before the split
+                self.known(node, checked)
+                return checked
+            case _:
+                assert_never(node)
+
+    def known(self, node: Node, logic: Logic) -> None:
+        """`logic` is what `node` checked to."""
+        self._logic[id(node)] = logic
+        self._kept.append(node)  # its id stays this node's while it lives
+
+
+def _field_of(logic: Logic) -> Criterion | None:
+    """The one field every atom of `logic` tests, if there is one."""
+    found = None
+    for atom in atoms(logic):
+        if found is None:
+            found = atom.criterion
+        elif atom.criterion is not found:
             return None
-        return plan.requests, plan.disjoint
+    return found
+
+
+def _conj(parts: list[Logic]) -> Logic:
+    return parts[0] if len(parts) == 1 else Conj(tuple(parts), NO_SPAN)
 
 
 #: The canonical q strings of a split's requests, and whether they are disjoint.
@@ -269,38 +354,43 @@ _Requests = tuple[tuple[str, ...], bool]
 def _relax(node: Node, positive: bool, keep: Callable[[Condition], bool]) -> Node | bool:
     """A weaker form of `node` (implied by it): each condition `keep` refuses becomes true
     where it counts for the whole (`positive`) and false where it counts against it."""
-    if isinstance(node, Not):
-        inner = _relax(node.operand, not positive, keep)
-        return (not inner) if isinstance(inner, bool) else Not(inner, node.span)
-    if isinstance(node, (And, Or)):
-        absorbing = isinstance(node, Or)  # true absorbs an `or`, false an `and`
-        parts = []
-        for o in node.operands:
-            r = _relax(o, positive, keep)
-            if r is absorbing:
-                return absorbing
-            if not isinstance(r, bool):
-                parts.append(r)
-        if not parts:
-            return not absorbing
-        return parts[0] if len(parts) == 1 else type(node)(tuple(parts), node.span)
-    if isinstance(node, (MatchAll, Query)):
-        return True
-    return node if keep(node) else positive
+    match node:
+        case Not():
+            inner = _relax(node.operand, not positive, keep)
+            return (not inner) if isinstance(inner, bool) else Not(inner, node.span)
+        case And() | Or():
+            absorbing = isinstance(node, Or)  # true absorbs an `or`, false an `and`
+            parts = []
+            for o in node.operands:
+                r = _relax(o, positive, keep)
+                if r is absorbing:
+                    return absorbing
+                if not isinstance(r, bool):
+                    parts.append(r)
+            if not parts:
+                return not absorbing
+            if len(parts) == 1:
+                return parts[0]
+            same = len(parts) == len(node.operands) and all(a is b for a, b in zip(parts, node.operands, strict=True))
+            return node if same else attrs.evolve(node, operands=tuple(parts))
+        case MatchAll() | Query():
+            return True
+        case Compare() | In() | Contains() | Between() | Flag():
+            return node if keep(node) else positive
+        case _:
+            assert_never(node)
 
 
 def _rename(node: Node, fetch: Schema) -> Node:
     """`node` with each field spelled as q's schema knows it (`site.id` → `site`)."""
-    if isinstance(node, Not):
-        return Not(_rename(node.operand, fetch), node.span)
-    if isinstance(node, (And, Or)):
-        return type(node)(tuple(_rename(o, fetch) for o in node.operands), node.span)
-    if isinstance(node, (MatchAll, Query)):
-        return node
-    c = fetch.lookup(node.field.name)
-    if c is None or c.local or node.field.name in (c.name, c.display):
-        return node
-    return attrs.evolve(node, field=Field(c.display, node.field.span))
+
+    def spelled(n: Condition) -> Node:
+        c = fetch.lookup(n.field.name)
+        if c is None or c.local or n.field.name in (c.name, c.display):
+            return n
+        return attrs.evolve(n, field=Field(c.display, n.field.span))
+
+    return map_conditions(node, spelled)
 
 
 def _resolve_periods(node: Node, fetch: Schema, now: datetime) -> Node:
@@ -312,11 +402,7 @@ def _resolve_periods(node: Node, fetch: Schema, now: datetime) -> Node:
     clock = now_seconds(now)
     assert clock is not None
 
-    def walk(n: Node) -> Node:
-        if isinstance(n, Not):
-            return Not(walk(n.operand), n.span)
-        if isinstance(n, (And, Or)):
-            return type(n)(tuple(walk(o) for o in n.operands), n.span)
+    def resolved(n: Condition) -> Node:
         if not isinstance(n, Compare) or n.value.value not in RELATIVE_PERIODS:
             return n
         c = fetch.lookup(n.field.name)
@@ -327,7 +413,7 @@ def _resolve_periods(node: Node, fetch: Schema, now: datetime) -> Node:
         high = Literal(LiteralKind.DATETIME, format_seconds(last), n.value.span)
         return Between(n.field, low, high, n.span)
 
-    return walk(node)
+    return map_conditions(node, resolved)
 
 
 _PERIOD_KINDS = (LiteralKind.WORD, LiteralKind.STRING)
@@ -338,7 +424,7 @@ def _fields(residual: Node | None, fetch: Schema) -> tuple[str, ...]:
     if residual is None:
         return ()
     paths: dict[str, None] = {}
-    for atom in _atoms(residual):
+    for atom in conditions(residual):
         c = fetch.lookup(atom.field.name)
         assert c is not None  # checked
         paths[_path(c)] = None

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, assert_never
 
 from ...core.diagnostics import Finding, Problem
 from ...core.span import Span
-from ...language.tree import Between, Compare, Condition, Contains, Field, In, Literal, LiteralKind, Node, Op
+from ...language.tree import Between, Compare, Condition, Contains, Field, Flag, In, Literal, LiteralKind, Node, Op
 from ..criterion import Criterion
 from ..logic import Atom, IdValue, Logic
 from ..regions import (
@@ -44,15 +44,19 @@ class Context(Protocol):
 
 def operator_of(node: Condition) -> str:
     """The operator a condition uses, as its kind lists it (`=`, `not in`, `flag`, ...)."""
-    if isinstance(node, Compare):
-        return _OP_TEXT[node.op]
-    if isinstance(node, In):
-        return "not in" if node.negated else "in"
-    if isinstance(node, Contains):
-        return "not contains" if node.negated else "contains"
-    if isinstance(node, Between):
-        return "between"
-    return "flag"
+    match node:
+        case Compare():
+            return _OP_TEXT[node.op]
+        case In():
+            return "not in" if node.negated else "in"
+        case Contains():
+            return "not contains" if node.negated else "contains"
+        case Between():
+            return "between"
+        case Flag():
+            return "flag"
+        case _:
+            assert_never(node)
 
 
 _OP_TEXT = {op: op.value for op in Op}  # an enum member's `.value` is a slow property
