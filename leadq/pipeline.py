@@ -92,7 +92,7 @@ class Analysis:
 
         if self.q is not None:
             requests, how = [self.q], "q"
-        elif self.errors and {d.code for d in self.errors} == {"E402"}:
+        elif self.errors and {d.code for d in self.errors} <= PLANNED:
             requests, how = list(self.plan().requests), "plan"
         else:
             raise LeadqError(self.errors or self.diagnostics, self.text)
@@ -102,7 +102,7 @@ class Analysis:
         """A person's account of the filter (see `leadq.explain`)."""
         from .q.explain import explain_parts
 
-        errors_first = not self.errors or {d.code for d in self.errors} <= {"E402", "E403", "E404"}
+        errors_first = not self.errors or {d.code for d in self.errors} <= {*PLANNED, "E403", "E404", "E408"}
         found = self.algebra_and_boxes() if errors_first else None
         return explain_parts(self.text, self.diagnostics, found, self.q, self.plan)
 
@@ -111,7 +111,7 @@ class Analysis:
         if max_requests not in self._plans:
             from .q.plan import make_plan
 
-            errors = [d for d in self.errors if d.code != "E402"]
+            errors = [d for d in self.errors if d.code not in PLANNED]
             found = None if errors else self.algebra_and_boxes()
             try:
                 if found is None:
@@ -124,6 +124,10 @@ class Analysis:
             raise result
         return result
 
+
+#: The errors of a filter that a plan answers: several requests (E402), or an interval in
+#: windows (E407).
+PLANNED = frozenset({"E402", "E407"})
 
 #: Texts longer than this are analysed with the cyclic garbage collector paused.
 _GC_PAUSE = 20_000
@@ -234,7 +238,7 @@ def requests_of(logic: Logic, schema: Schema, text: str, max_requests: int) -> P
     try:
         return Plan((emit_q(algebra, boxes, logic),), True)
     except Problem as p:
-        if any(code_of(f.key) != "E402" for f in p.findings):
+        if any(code_of(f.key) not in PLANNED for f in p.findings):
             return None
     try:
         return make_plan(algebra, boxes, text, max_requests)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from hypothesis import strategies as st
@@ -140,8 +140,13 @@ def _value_for(draw: st.DrawFn, kind: FieldType, criterion: leadq.Criterion) -> 
         if criterion.id_kind is IdKind.STRING:
             return Literal(LiteralKind.STRING, draw(st.sampled_from(["a", "b", "v1", "Z9", "ж", "10", "9"])))
         return Literal(LiteralKind.INT, str(draw(st.integers(0, 6))))
-    if kind is FieldType.ENUM:
+    if kind in (FieldType.ENUM, FieldType.ENUM_LIST):
         return Literal(LiteralKind.WORD, draw(st.sampled_from([*criterion.values, *criterion.values, "bogus"])))
+    if kind is FieldType.DATE:
+        day = draw(st.sampled_from(_DAYS))
+        return Literal(LiteralKind.DATE, day) if day[:1].isdigit() else Literal(LiteralKind.STRING, day)
+    if kind is FieldType.TIME:
+        return Literal(LiteralKind.STRING, draw(st.sampled_from(_TIMES)))
     if kind is FieldType.BOOLEAN:
         return draw(
             st.sampled_from(
@@ -157,9 +162,14 @@ def _value_for(draw: st.DrawFn, kind: FieldType, criterion: leadq.Criterion) -> 
     return Literal(LiteralKind.STRING, draw(st.sampled_from(_STRINGS)))
 
 
+_DAYS = ["2024-01-30", "2024-01-31", "2024-02-01", "2024-02-29", "2023-12-31"]
+_TIMES = ["00:00:00", "09:00", "09:00:00", "12:30:15", "23:59:59", "10:00:00Z", "18:00+03:00"]
 _SHAPES = {
     FieldType.IDLIST: ["eq", "ne", "in", "not_in"],
     FieldType.ENUM: ["eq", "ne", "in", "not_in"],
+    FieldType.ENUM_LIST: ["eq", "ne", "in", "not_in"],
+    FieldType.DATE: ["compare", "between", "in"],
+    FieldType.TIME: ["compare", "between", "in"],
     FieldType.STRING: ["eq", "in"],
     FieldType.BOOLEAN: ["flag", "eq", "ne"],
     FieldType.NUMERIC: ["compare", "in", "between"],
@@ -245,8 +255,13 @@ def lead_pools(tree: Node, schema: Schema) -> dict[str, list[Any]]:
             pools[c.field] = [{"id": i} for i in ids] + [None]
             if c.field == "id":
                 pools[c.field] = [i for i in ids if isinstance(i, int)] or [1]
-        elif c.type is FieldType.ENUM:
+        elif c.type in (FieldType.ENUM, FieldType.ENUM_LIST):
             pools[c.field] = list(c.values)
+        elif c.type is FieldType.DATE:
+            days = [date.fromisoformat(d).toordinal() for d in _DAYS]
+            pools[c.field] = [date.fromordinal(n + k).isoformat() for n in days for k in (-1, 0, 1)] + [None]
+        elif c.type is FieldType.TIME:
+            pools[c.field] = ["00:00:00", "08:59:59", "09:00:00", "09:00:59", "12:30:15", "13:00:00", "23:59:59", None]
         elif c.type is FieldType.NUMERIC:
             near = [int(lit.value) + d for lit in lits if lit.value.lstrip("-").isdigit() for d in (-1, 0, 1)]
             pools[c.field] = [*near, 0, 100]
@@ -402,6 +417,9 @@ token_soup = st.lists(st.sampled_from(_TOKENS), max_size=30).map(" ".join)
 _LIKELY_SHAPES = {
     FieldType.IDLIST: ["eq", "in", "in", "eq", "eq", "in", "in", "eq", "ne", "not_in"],
     FieldType.ENUM: ["eq"] * 5 + ["in", "ne", "not_in"],
+    FieldType.ENUM_LIST: ["eq"] * 5 + ["in", "ne", "not_in"],
+    FieldType.DATE: ["compare", "compare", "between", "in"],
+    FieldType.TIME: ["compare", "compare", "between"],
     FieldType.STRING: ["eq"] * 5 + ["in"],
     FieldType.BOOLEAN: ["flag", "eq", "ne"],
     FieldType.NUMERIC: ["compare", "compare", "between", "in"],
@@ -418,7 +436,7 @@ def _field_condition(draw: st.DrawFn, c: leadq.Criterion) -> Node:
     if kind is FieldType.DATETIME and draw(st.integers(0, 9)) == 9:
         return Compare(field, Op.EQ, Literal(LiteralKind.WORD, draw(st.sampled_from(_PERIODS))))
     value: st.SearchStrategy[Literal]
-    if kind is FieldType.ENUM:
+    if kind in (FieldType.ENUM, FieldType.ENUM_LIST):
         value = st.sampled_from(c.values).map(lambda v: Literal(LiteralKind.WORD, v))
     elif kind is FieldType.DATETIME:
         value = _datetime_value(periods=False)

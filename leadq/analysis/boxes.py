@@ -159,6 +159,38 @@ class Algebra:
             raise Problem.of(findings)
         return terms
 
+    def requests(self, box: Box) -> list[str]:
+        """The q of each request that says one box: one, unless a criterion is taken only
+        in parts (a datetime's longest interval), whose windows each make a request."""
+        options: list[list[list[str]]] = []
+        findings: list[Finding] = []
+        for i in sorted(box):
+            c = self.criteria[i]
+            try:
+                options.append(kind_of(c).windows(c, self.spaces[i].constraint(box[i])))
+            except Problem as p:
+                findings += self.placed(p, c)
+        if findings:
+            raise Problem.of(findings)
+        return [" ".join(t for terms in combo for t in terms) for combo in itertools.product(*options)]
+
+    def needed(self, boxes: list[Box]) -> None:
+        """Raise `Problem` when some box leaves out a criterion the method needs in every
+        request: a required one (E212), or one it takes only as a bounded interval (E408)."""
+        findings: list[Finding] = []
+        for c in self.schema.needed:
+            i = self.schema.order[c.name]
+            if any(i not in box for box in boxes) or not boxes:
+                whole = Span(0, len(self.text))
+                if c.required:
+                    example = "= ..." if c.kind_name not in ("substring",) else 'contains "..."'
+                    fields: dict[str, object] = {"method": self.schema.method, "field": c.display, "example": example}
+                    findings.append(Finding("required_missing", whole, fields))
+                else:
+                    findings.append(Finding("interval_open", whole, {"field": c.display, "limit": c.max_interval}))
+        if findings:
+            raise Problem.of(findings)
+
     def placed(self, p: Problem, c: Criterion) -> list[Finding]:
         """A kind's problem with a criterion, pointed at the conditions on it."""
         spans = self.spans(c) or [Span(0, len(self.text))]

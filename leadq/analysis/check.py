@@ -99,6 +99,8 @@ class Checker:
                 return None
         if self.role in c.hidden_from:
             self.report("role_hidden", node.span, role=self.role, field=c.display)
+        if c.source == "reference":
+            self.report("reference_only", node.field.span, name=c.name, method=schema.method)
         kind = kind_of(c)
         op = operator_of(node)
         if self.placeholders and unbound(node):  # a placeholder without a value: reported by bind
@@ -154,7 +156,9 @@ def resolve_field(name: str, span: Span, schema: Schema, report: Report) -> Crit
 def check_tail(query: Query, schema: Schema, report: Report) -> dict[str, str]:
     """The request parameters of a query tail, checked against the schema."""
     params: dict[str, str] = {}
-    if query.order is not None:
+    if query.order is not None and "sort" not in schema.parameters:
+        report.add("no_parameter", query.order.span, method=schema.method, name="order by")
+    elif query.order is not None:
         key = query.order.key
         if key.name in schema.sort_keys:
             params["sort"] = f"{key.name}:{'d' if query.order.descending else 'a'}"
@@ -169,12 +173,17 @@ def check_tail(query: Query, schema: Schema, report: Report) -> dict[str, str]:
     ):
         if lit is None:
             continue
+        if name not in schema.parameters:
+            report.add("no_parameter", lit.span, method=schema.method, name=name)
+            continue
         n = read_int(lit.value) if len(lit.value) <= 20 else None
         if n is not None and low <= n <= high:
             params[name] = str(n)
         else:
             report.add("limit_range", lit.span, name=name, low=low, high=high, example=example)
-    if query.fields is not None:
+    if query.fields is not None and "fields" not in schema.parameters:
+        report.add("no_parameter", query.fields[0].span, method=schema.method, name="fields")
+    elif query.fields is not None:
         params["fields"] = ",".join(_result_field(f, schema, report) for f in query.fields)
     return params
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import leadq
-from leadq import METHODS, Diagnostic, LeadqError, Schema, Severity, render_diagnostics
+from leadq import Diagnostic, LeadqError, Schema, Severity, render_diagnostics
 
 from ._config import OUTPUT_FORMATS, Config, ConfigError, find, load, selected
 
@@ -361,8 +361,10 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def _roles() -> tuple[str, ...]:
-    """Every role some method knows (a run checks the role against its method's)."""
-    return tuple(dict.fromkeys(r for s in METHODS.values() for r in s.roles))
+    """Every role of the API (a run checks the role against its method's)."""
+    from leadq.schemas.methods import ROLES
+
+    return ROLES
 
 
 def _method(name: str, where: str) -> Schema | None:

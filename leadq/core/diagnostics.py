@@ -55,6 +55,7 @@ CODES: Mapping[str, Code] = _table(
     ("E209", E, "limit or offset out of range"),
     ("E210", E, "unknown result field"),
     ("E211", E, "unknown API method"),
+    ("E212", E, "required criterion missing"),
     # values
     ("E301", E, "value of the wrong type"),
     ("E302", E, "not an allowed value"),
@@ -69,6 +70,7 @@ CODES: Mapping[str, Code] = _table(
     ("E311", E, "parameter of the wrong type"),
     ("E312", E, "parameter not used"),
     ("E313", E, "field checked on fetched leads that the role cannot see"),
+    ("E314", E, "criterion that cannot be checked on a returned object"),
     # meaning
     ("E401", E, "filter can never match"),
     ("E402", E, "filter needs more than one request"),
@@ -76,6 +78,8 @@ CODES: Mapping[str, Code] = _table(
     ("E404", E, "condition cannot be expressed in q"),
     ("E405", E, "filter too complex"),
     ("E406", E, "plan needs more requests than allowed"),
+    ("E407", E, "interval longer than the method takes"),
+    ("E408", E, "interval the method needs bounded"),
     # reading q strings (decompile)
     ("E501", E, "unknown criterion in q"),
     ("E502", E, "malformed q term"),
@@ -94,6 +98,7 @@ CODES: Mapping[str, Code] = _table(
     ("W606", W, "condition on a field the role cannot see"),
     ("W607", W, "datetime bound in a repeated Moscow hour"),
     ("W608", W, "same meaning as an earlier saved filter"),
+    ("W609", W, "criterion only the reference lists"),
     ("I701", I, "field spelled with an alias"),
     ("I702", I, "absolute `=` on a datetime read as a range"),
     ("I703", I, "empty filter"),

@@ -78,6 +78,12 @@ MESSAGES: dict[str, Message] = {
     "limit_range": Message("E209", "`{name}` takes a whole number from {low} to {high}", "write `{name} {example}`"),
     "unknown_result_field": Message("E210", "a lead has no field `{name}`", "see the Lead fields in the docs"),
     "unknown_result_field_guess": Message("E210", "a lead has no field `{name}`", "did you mean `{guess}`?"),
+    "required_missing": Message(
+        "E212",
+        "{method} needs `{field}` in every request, and this filter does not always say it",
+        "add a condition on {field}: `{field} {example}`",
+    ),
+    "no_parameter": Message("E209", "{method} takes no `{name}`", "remove `{name} ...` from the query tail"),
     "unknown_method": Message("E211", "leadq knows no API method `{name}`", "known methods: {known}"),
     "unknown_method_guess": Message("E211", "leadq knows no API method `{name}`", "did you mean `{guess}`?"),
     "plain_result_field": Message("E210", "`{name}` is a plain value and has no fields to choose", "write `{name}`"),
@@ -116,6 +122,12 @@ MESSAGES: dict[str, Message] = {
         "write 2024-01-31, 2024-01-31T10:00:00 or a relative period such as lastweek",
     ),
     "bad_date": Message("E304", "{reason}", "write 2024-01-31 or 2024-01-31T10:00:00 (+03:00 or Z optional)"),
+    "not_a_day": Message("E304", "`{value}` is not a date for `{field}`", "write a day: {field} = 2024-01-31"),
+    "not_a_time_of_day": Message(
+        "E304",
+        "`{value}` is not a time of day for `{field}` (00:00:00 to 23:59:59, Moscow time)",
+        'write it in quotes: {field} >= "09:00:00"',
+    ),
     "value_empty": Message("E305", "{what} is empty", "an empty value cannot be written into q"),
     "value_control": Message(
         "E305", "{what} contains the control or invalid character {char}", "remove it: q carries printable text only"
@@ -174,6 +186,16 @@ MESSAGES: dict[str, Message] = {
         "the lead's `{field}` is {value}, which is not {expected}",
         "pass leads as the API returns them (see the embedding guide)",
     ),
+    "residual_unreadable": Message(
+        "E314",
+        "`{field}` would be checked on each returned {object}, but the object does not hold what it tests",
+        "send the condition in q on its own, or leave it out",
+    ),
+    "evaluate_unreadable": Message(
+        "E314",
+        "`{field}` cannot be checked on a returned {object}: the object does not hold what it tests",
+        "only the server can answer this condition",
+    ),
     "residual_hidden": Message(
         "E313",
         "`{field}` is checked on each fetched lead, but the role `{role}` does not see it in other employees' leads",
@@ -195,6 +217,21 @@ MESSAGES: dict[str, Message] = {
     ),
     "one_value_per_term": Message("E402", "`{field}` allows {values}; a q term holds one value", _PLAN),
     "several_terms": Message("E402", "`{field}` needs several q terms here, so several requests", _PLAN),
+    "interval_too_long": Message(
+        "E407",
+        "this method takes `{field}` intervals of at most {limit}; this one is longer",
+        "run `leadq.plan()` (or `leadq explain`): it splits the interval into windows of {limit}",
+    ),
+    "interval_open": Message(
+        "E408",
+        "this method takes `{field}` only as an interval of at most {limit}, bounded on both sides",
+        "bound it: `{field} between 2024-01-01 and 2024-01-30`",
+    ),
+    "period_too_long": Message(
+        "E408",
+        "this method takes `{field}` intervals of at most {limit}, and `{period}` may be longer",
+        "bound it: `{field} between 2024-01-01 and 2024-01-30`",
+    ),
     "separate_ranges": Message("E402", "`{field}` allows {count} separate ranges; q holds one range per field", _PLAN),
     "id_list_too_long": Message(
         "E402", "the list of {count} {noun}s takes {length} characters; a q value holds at most {limit}", _PLAN
@@ -240,7 +277,14 @@ MESSAGES: dict[str, Message] = {
     "q_bad_id": Message("E502", "`{value}` in the list is not a {noun}", "ids are whole numbers"),
     "q_not_a_number": Message("E502", "`{value}` is not a whole number for `{name}`", "write `{name}=60`"),
     "q_not_a_date": Message("E502", "`{value}` is not a datetime for `{name}`", "write `{name}>=2024-01-31T10:00:00`"),
+    "q_not_a_day": Message("E502", "`{value}` is not a date for `{name}`", "write `{name}=2024-01-31`"),
+    "q_not_a_time_of_day": Message("E502", "`{value}` is not a time of day for `{name}`", "write `{name}>=09:00:00`"),
     # -- warnings and notes -------------------------------------------------------------------
+    "reference_only": Message(
+        "W609",
+        "`{name}` is in the reference of {method}, but the server's own validator does not list it",
+        "the server may ignore or refuse it; check what comes back",
+    ),
     "value_with_space": Message(
         "W601",
         "the value contains a space; how the server reads a space inside a value is not documented",

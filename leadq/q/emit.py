@@ -28,8 +28,10 @@ def emit_q(algebra: Algebra, boxes: list[Box], logic: Logic) -> str:
     """The canonical q of a filter's union of boxes.
 
     Raises:
-        Problem: E402, E403, E404 or E405, spanned at the conditions concerned.
+        Problem: E402, E403, E404, E405, E407 or E408 (and E212), spanned at the
+            conditions concerned.
     """
+    algebra.needed(boxes)  # no plan mends a missing required criterion or an open window
     box = algebra.single(boxes)
     if box is not None:
         try:
@@ -39,10 +41,15 @@ def emit_q(algebra: Algebra, boxes: list[Box], logic: Logic) -> str:
     algebra.pieces(boxes, MAX_REQUESTS)  # raises E403/E404 when no plan exists either
     if box is not None:  # one box, but some criterion needs several terms: E402
         raise Problem.of(
-            f if code_of(f.key) == "E402" else Finding("several_terms", f.span, {"field": f.fields.get("field", "")})
+            f if code_of(f.key) in _KEPT else Finding("several_terms", f.span, {"field": f.fields.get("field", "")})
             for f in unsayable.findings
         )
     raise Problem.of(needs_several(algebra, logic))
+
+
+#: What a kind's refusal of one box says as it is: several requests (E402), windows (E407),
+#: an interval that must be bounded (E408). Anything else, with a plan, is E402.
+_KEPT = frozenset({"E402", "E407", "E408"})
 
 
 def direct_q(logic: Logic, schema: Schema) -> str | None:
@@ -71,6 +78,9 @@ def direct_q(logic: Logic, schema: Schema) -> str | None:
         if constraint is None:
             return None
         found.append((order[c.name], c, constraint))
+    for c in schema.needed:
+        if c.name not in seen:
+            return None  # the algebra says which is missing
     found.sort(key=_first)
     terms: list[str] = []
     try:

@@ -37,12 +37,15 @@ def make_plan(algebra: Algebra, boxes: list[Box], text: str, max_requests: int) 
     is none."""
     report = Report(text)
     try:
+        algebra.needed(boxes)
         pieces = algebra.pieces(boxes, max_requests)
         if len(pieces) > max_requests:
             raise Problem("too_many_requests", Span(0, len(text)), count=len(pieces), limit=max_requests)
-        requests = tuple(" ".join(algebra.terms(piece)) for piece in pieces)
+        requests = [q for piece in pieces for q in algebra.requests(piece)]  # windows: several each
+        if len(requests) > max_requests:
+            raise Problem("too_many_requests", Span(0, len(text)), count=len(requests), limit=max_requests)
     except Problem as p:
         report.problem(p)
         raise LeadqError(report.diagnostics, text) from None
     disjoint = all(apart(x, y) for x, y in itertools.combinations(pieces, 2))
-    return Plan(requests, disjoint)
+    return Plan(tuple(requests), disjoint)

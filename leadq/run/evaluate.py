@@ -145,6 +145,8 @@ def _matches(node: Node, schema: Schema, lead: Lead, now: int | None) -> bool:
 def _condition(node: Condition, schema: Schema, lead: Lead, now: int | None) -> bool:
     c = schema.lookup(node.field.name)
     assert c is not None  # checked
+    if not c.readable:
+        raise Problem("evaluate_unreadable", node.span, field=c.display, object=schema.object_type or "object")
     try:
         have = kind_of(c).lead_value(c, lead)
         return kind_of(c).matches(node, c, have, now)
@@ -174,9 +176,11 @@ def evaluate_q(
     return read_q(q, resolve(schema))(lead, now_seconds(now))
 
 
-def read_q(q: str, schema: Schema) -> Callable[[Lead, int | None], bool]:
+def read_q(q: str, schema: Schema, *, strict: bool = True) -> Callable[[Lead, int | None], bool]:
     """`q` read once by the term model: a test of one lead (at a clock) that
-    `evaluate_q` runs; `LeadqError` (E501, E502) for a q no server reads."""
+    `evaluate_q` runs; `LeadqError` (E501, E502) for a q no server reads. `strict`: refuse
+    (E314) a criterion the method's documented object does not hold; a fake server whose
+    objects carry what the server knows reads it all."""
     report = Report(q)
     junk, terms = split_terms(q, schema.term_start)
     if junk is not None:
@@ -190,6 +194,9 @@ def read_q(q: str, schema: Schema) -> Callable[[Lead, int | None], bool]:
             raise LeadqError(report.diagnostics, q)
         if not term.value:
             report.add("q_no_value", term.span, name=term.name)
+            raise LeadqError(report.diagnostics, q)
+        if strict and not c.readable:
+            report.add("evaluate_unreadable", term.span, field=c.name, object=schema.object_type or "object")
             raise LeadqError(report.diagnostics, q)
         read.append((c, term))
 

@@ -158,10 +158,12 @@ def split(
                 splitter.known(part, part_logic)
     sent, residual, (requests, disjoint) = splitter.split(parts)
     residual_tree = None if not residual else residual[0] if len(residual) == 1 else And(tuple(residual))
-    if residual_tree is not None and role is not None:
+    if residual_tree is not None:
         for atom in conditions(residual_tree):
             c = fetch.lookup(atom.field.name)
-            if c is not None and role in c.hidden_from:
+            if c is not None and not c.readable:
+                report.add("residual_unreadable", atom.span, field=c.display, object=schema.object_type or "object")
+            elif c is not None and role is not None and role in c.hidden_from:
                 report.add("residual_hidden", atom.span, field=c.display, role=role)
         if report.failed:
             raise LeadqError(report.diagnostics, text)

@@ -24,6 +24,9 @@ class FieldType(enum.Enum):
     STRING = "string"  # compared with `=`
     SUBSTRING = "substring"  # `contains`: q holds a substring of the field
     DATETIME = "datetime"
+    ENUM_LIST = "enum:list"  # one of `values`; q takes a comma list of them (Chats.list `result`)
+    DATE = "date"  # a day, without a time
+    TIME = "time"  # a time of day, without a date
 
 
 class IdKind(enum.Enum):
@@ -82,6 +85,16 @@ class Criterion:
         description: what the criterion means, from the method's reference.
         kind_name: the name of the criterion's field kind (operators, values, q
             rendering): `type`'s own, unless given as ``kind=``.
+        required: the method refuses a `q` without this criterion (Locations.list
+            `title`): a filter must say it in every request.
+        max_interval: the longest interval the method takes (``"30 days"``,
+            ``"1 month"``): a filter must bound the criterion on both sides, and a
+            longer interval is planned as consecutive windows.
+        source: which description of the API lists it: ``"both"``, ``"reference"``
+            (the server's own validator does not know it: a warning) or
+            ``"implementation"``.
+        readable: the returned object holds what the criterion tests, so that a
+            condition on it can be checked on each object (`evaluate`, a residual).
     """
 
     name: str
@@ -96,6 +109,10 @@ class Criterion:
     local: bool = False
     description: str = attrs.field(default="", eq=False)
     kind_name: str = attrs.field(default="", kw_only=True, alias="kind")
+    required: bool = attrs.field(default=False, kw_only=True)
+    max_interval: str = attrs.field(default="", kw_only=True)
+    source: str = attrs.field(default="both", kw_only=True, eq=False)
+    readable: bool = attrs.field(default=True, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if not self.kind_name:

@@ -9,7 +9,7 @@ here. Leads.list and Leads.listRouted are written below from their reference
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from types import MappingProxyType
+from typing import Any
 
 from ..core.diagnostics import LeadqError, Report
 from ..core.span import Span
@@ -17,12 +17,14 @@ from ..core.suggest import closest
 from .criterion import Criterion, FieldType, IdKind
 from .kinds import kind_of
 from .schema import Schema
+from .wire import MAX_NUMBER
 
 __all__ = [
     "BASE_URL",
     "LEADS_LIST",
     "LEADS_LIST_ROUTED",
     "METHODS",
+    "ROLES",
     "Criterion",
     "FieldType",
     "Schema",
@@ -135,7 +137,14 @@ def _criteria(*, routed: bool) -> tuple[Criterion, ...]:
 # The access table of Leads.list: these roles see other employees' leads without `text`.
 _MANAGED_ROLES = ("chief", "chief_partner", "manager", "operator")
 _ROLES = ("admin", "admin_partner", *_MANAGED_ROLES)
+#: Every role of the API (implementation/Roles.json); each method grants some of them.
+ROLES = _ROLES
 _SORT_KEYS = ("created_at", "updated_at", "duration", "result")
+#: The sort values the reference attests (`order by` takes either direction of each key).
+_SORTS = tuple(f"{key}:a" for key in _SORT_KEYS)
+#: The levels of the reference's access table (docs/decisions.md: the implementation gives
+#: `operator` the level `user`).
+_ACCESS = {"admin": "full", "admin_partner": "full", **dict.fromkeys(_MANAGED_ROLES, "managed")}
 _EMPLOYEE = (
     "id", "first_name", "last_name", "email", "phone", "role", "state",
     "is_active", "is_deleted", "is_managed", "created_at", "updated_at",
@@ -216,6 +225,10 @@ LEADS_LIST = Schema(
     lead_fields=_lead_only(),
     default_sort="created_at:a",
     paging_key="created_at",
+    sorts=_SORTS,
+    access=_ACCESS,
+    object_type="Lead",
+    description="The leads of the account.",
 )
 #: Leads.listRouted: the same without is_managed, plus creator_type.
 LEADS_LIST_ROUTED = Schema(
@@ -228,31 +241,159 @@ LEADS_LIST_ROUTED = Schema(
     lead_fields=_lead_only(),
     default_sort="created_at:a",
     paging_key="created_at",
+    sorts=_SORTS,
+    access=dict.fromkeys(_ROLES, "routed"),
+    object_type="Lead",
+    description="The leads routed to the calling employee.",
 )
 
 
-class _Methods(Mapping[str, Schema]):
-    """The registry as a read-only mapping of method name to schema, in the API's order."""
+# -- every other list method, from the tables generated from the API's schema -----------------
 
-    def __init__(self, schemas: tuple[Schema, ...]) -> None:
-        self._by_name = MappingProxyType({s.method: s for s in schemas})
-        self._folded = {s.method.lower(): s for s in schemas}
+_TEXT_TYPES = frozenset({"string", "email", "phone", "color", "country", "currency", "file", "idlist"})
+_OBJECT_KINDS = {"numeric": "numeric", "boolean": "boolean", "datetime": "datetime", "date": "date", "time": "time"}
+
+
+def _object_kind(type_name: str) -> str | None:
+    """The kind a field of this type has when a filter names it (fetch checks it)."""
+    return "text" if type_name in _TEXT_TYPES else _OBJECT_KINDS.get(type_name)
+
+
+def _inner(type_name: str) -> str:
+    """`Array<Site>` holds `Site`s."""
+    return type_name.split("<")[-1].rstrip(">")
+
+
+def _generated(name: str, row: Mapping[str, Any], types: Mapping[str, tuple[tuple[str, str, str], ...]]) -> Schema:
+    """The schema of one method, from its row of the generated tables (`livetex.py`)."""
+    object_type = row["object"]
+    fields = {f: t for f, t, _ in types.get(object_type, ())}
+    hidden = {role: set(without) for role, _, _, without in row["roles"]}
+    criteria = []
+    for r in row["criteria"]:
+        q_name = r["name"]
+        human, lead_field, presence = q_name, q_name, False
+        aliases: tuple[str, ...] = ()
+        if q_name == "ids":
+            human, aliases, lead_field = "id", ("id",), "id"
+        elif q_name.endswith("_ids"):
+            human = q_name[: -len("_ids")]
+            aliases, lead_field = (human, f"{human}_id"), human if human in fields else f"{human}_id"
+        elif q_name.endswith("_exists"):
+            lead_field, presence = q_name[: -len("_exists")], True
+        kind = r["kind"] or "string"
+        criteria.append(
+            Criterion(
+                q_name,
+                aliases,
+                FieldType.IDLIST if kind == "idlist:string" else FieldType(kind),
+                tuple(r.get("values", ())),
+                id_kind=IdKind.STRING if kind == "idlist:string" else IdKind.NUMBER,
+                human=human,
+                lead_field=lead_field,
+                presence=presence,
+                hidden_from=tuple(role for role, without in hidden.items() if lead_field in without),
+                description=r["description"],
+                required=bool(r.get("required")),
+                max_interval=r.get("max_interval", ""),
+                source=r["source"],
+                readable=lead_field in fields,
+            )
+        )
+    read = {c.lead_field for c in criteria}
+    local: list[Criterion] = []
+    for field, type_name in fields.items():
+        kind = _object_kind(type_name)
+        if kind is not None:
+            if field not in read:
+                local.append(_local(field, kind, f"The {object_type}'s `{field}`."))
+        elif type_name in types:  # a nested object: its id and its plain fields, one level down
+            for sub, sub_type in ((f, t) for f, t, _ in types[type_name]):
+                if sub == "id" and field in read:
+                    continue  # `site.id` is how `site_ids` is spelled on the object
+                sub_kind = "idlist" if sub == "id" else _object_kind(sub_type)
+                if sub_kind is not None:
+                    local.append(_local(f"{field}.{sub}", sub_kind, f"The `{sub}` of the {object_type}'s `{field}`."))
+    result_fields: dict[str, tuple[str, ...] | None] = {}
+    for field, type_name in fields.items():
+        inner = _inner(type_name)
+        if inner in types:
+            result_fields[field] = tuple(f for f, _, _ in types[inner])
+        else:
+            result_fields[field] = () if inner == "Object" else None
+    sort_keys = tuple(dict.fromkeys(s.partition(":")[0] for s in row["sorts"]))
+    pages = any(c.name == "created_at" and c.kind_name == "datetime" for c in criteria) and "created_at" in sort_keys
+    limit = row["limit"] or (MAX_NUMBER if "limit" in row["parameters"] else 0)
+    return Schema(
+        name,
+        tuple(criteria),
+        tuple(role for role, _, _, _ in row["roles"]),
+        sort_keys,
+        result_fields,
+        limit,
+        f"{BASE_URL}{row['path']}",
+        lead_fields=tuple(local),
+        default_sort=row["default_sort"],
+        paging_key="created_at" if pages else "",
+        sorts=tuple(row["sorts"]),
+        access={role: level for role, level, _, _ in row["roles"]},
+        parameters=tuple(row["parameters"]),
+        object_type=object_type,
+        description=row["description"],
+    )
+
+
+class _Methods(Mapping[str, Schema]):
+    """The registry as a read-only mapping of method name to schema, in the API's order
+    (by resource, then method). Leads.list and Leads.listRouted are written above; every
+    other schema is built from the generated tables when it is first asked for, so that a
+    program that speaks only Leads.list never loads them."""
+
+    def __init__(self, written: tuple[Schema, ...]) -> None:
+        self._written = {s.method: s for s in written}
+        self._folded_written = {s.method.lower(): s.method for s in written}
+        self._built: dict[str, Schema] = {}
+        self._names: tuple[str, ...] | None = None
+        self._folded: dict[str, str] = {}
+
+    def _tables(self) -> tuple[str, ...]:
+        if self._names is None:
+            from .livetex import METHODS as TABLES
+
+            self._names = tuple(TABLES)
+            self._folded = {n.lower(): n for n in self._names}
+        return self._names
 
     def __getitem__(self, name: str) -> Schema:
-        return self._by_name[name]
+        found = self._written.get(name) or self._built.get(name)
+        if found is not None:
+            return found
+        if name not in self._tables():
+            raise KeyError(name)
+        from .livetex import METHODS as TABLES
+        from .livetex import TYPES
+
+        built = self._built[name] = _generated(name, TABLES[name], TYPES)
+        return built
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._by_name)
+        return iter(self._tables())
 
     def __len__(self) -> int:
-        return len(self._by_name)
+        return len(self._tables())
 
     def __repr__(self) -> str:
         return f"<leadq.METHODS: {len(self)} methods>"
 
     def find(self, name: str) -> Schema | None:
         """The method `name` names, in any letter case."""
-        return self._folded.get(name.lower())
+        folded = name.lower()
+        written = self._folded_written.get(folded)
+        if written is not None:
+            return self._written[written]
+        self._tables()
+        exact = self._folded.get(folded)
+        return self[exact] if exact is not None else None
 
 
 #: Every API list method leadq speaks, by name (read-only).

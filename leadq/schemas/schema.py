@@ -37,6 +37,13 @@ class Schema:
         paging_key: the datetime field a client pages by (keyset: ``created_at>=`` the
             last one read, ties broken by ``id``); empty when the method has none to page
             by, so a client pages by offset.
+        sorts: the `sort` values the reference attests (``created_at:d``); `order by`
+            takes every key of `sort_keys` in either direction.
+        access: each role's level of access (``full``, ``managed``, ``user``, ``routed``).
+        parameters: the request parameters the method takes (``q``, ``fields``,
+            ``sort``, ``offset``, ``limit``).
+        object_type: the type of the objects the method returns (``Lead``, ``Chat``).
+        description: what the method does, from its reference.
     """
 
     method: str
@@ -49,6 +56,13 @@ class Schema:
     lead_fields: tuple[Criterion, ...] = attrs.field(default=(), eq=False, repr=False)
     default_sort: str = attrs.field(default="", kw_only=True)
     paging_key: str = attrs.field(default="", kw_only=True)
+    sorts: tuple[str, ...] = attrs.field(default=(), kw_only=True, eq=False, repr=False)
+    access: Mapping[str, str] = attrs.field(factory=dict, kw_only=True, eq=False, repr=False)
+    parameters: tuple[str, ...] = attrs.field(
+        default=("q", "fields", "sort", "offset", "limit"), kw_only=True, eq=False, repr=False
+    )
+    object_type: str = attrs.field(default="", kw_only=True, eq=False, repr=False)
+    description: str = attrs.field(default="", kw_only=True, eq=False, repr=False)
     _more_names: Mapping[str, Criterion] = attrs.field(factory=dict, eq=False, repr=False, alias="more_names")
     by_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
     by_q_name: dict[str, Criterion] = attrs.field(init=False, eq=False, repr=False)
@@ -76,6 +90,12 @@ class Schema:
     @order.default
     def _order(self) -> dict[str, int]:
         return {c.name: i for i, c in enumerate(self.criteria)}
+
+    @property
+    def needed(self) -> tuple[Criterion, ...]:
+        """The criteria every request must say: required ones, and those the method takes
+        only as a bounded interval."""
+        return tuple(c for c in self.criteria if c.required or c.max_interval)
 
     @property
     def term_names(self) -> tuple[str, ...]:
@@ -133,6 +153,11 @@ class Schema:
                     more_names={**dotted, **self._more_names},
                     default_sort=self.default_sort,
                     paging_key=self.paging_key,
+                    sorts=self.sorts,
+                    access=self.access,
+                    parameters=self.parameters,
+                    object_type=self.object_type,
+                    description=self.description,
                 )
             )
         return self._fetch[0]

@@ -9,8 +9,10 @@ from __future__ import annotations
 from ..criterion import REGISTRY, Criterion
 from .base import Context, Kind
 from .boolean import BooleanKind
+from .date import DateKind
 from .datetime import DatetimeKind
 from .enum import EnumKind
+from .enum_list import EnumListKind
 from .idlist import IdListKind
 from .member import MemberKind
 from .numeric import NumericKind
@@ -19,6 +21,7 @@ from .string import StringKind
 from .string_idlist import StringIdListKind
 from .substring import SubstringKind
 from .text import TextKind
+from .time import TimeKind
 
 KINDS: dict[str, Kind] = {}
 
@@ -38,6 +41,9 @@ register(StringKind())
 register(SubstringKind())
 register(DatetimeKind())
 register(TextKind())
+register(EnumListKind())
+register(DateKind())
+register(TimeKind())
 
 
 
@@ -51,8 +57,10 @@ __all__ = [
     "KINDS",
     "BooleanKind",
     "Context",
+    "DateKind",
     "DatetimeKind",
     "EnumKind",
+    "EnumListKind",
     "IdListKind",
     "Kind",
     "MemberKind",
@@ -62,6 +70,7 @@ __all__ = [
     "StringKind",
     "SubstringKind",
     "TextKind",
+    "TimeKind",
     "kind_of",
     "register",
 ]

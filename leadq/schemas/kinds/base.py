@@ -102,6 +102,11 @@ class Kind:
         """The q terms of one constraint; a `Problem` when one set of terms cannot say it."""
         raise NotImplementedError
 
+    def windows(self, c: Criterion, constraint: Constraint) -> list[list[str]]:
+        """The q terms of one constraint, as several requests when the method takes it
+        only in parts (a datetime's longest interval): one list of terms per request."""
+        return [self.terms(c, constraint)]
+
     def describe(self, constraint: Constraint) -> str:
         raise NotImplementedError
 

@@ -17,6 +17,8 @@ from ...core.datetimes import (
     parse_lead_time,
     parse_moment,
     period_doc,
+    period_fits,
+    window_end,
 )
 from ...core.diagnostics import Finding, Problem
 from ...core.span import Span
@@ -25,6 +27,7 @@ from ..criterion import Criterion
 from ..logic import Atom, Logic, Period
 from ..regions import (
     Constraint,
+    Intervals,
     Space,
     Test,
     TestSpace,
@@ -133,10 +136,38 @@ class DatetimeKind(RangeKind):
 
     def terms(self, c: Criterion, constraint: Constraint) -> list[str]:
         if isinstance(constraint, Test):
+            if c.max_interval and not period_fits(constraint.key, c.max_interval):
+                limit = c.max_interval
+                raise Problem("period_too_long", Span(0, 0), field=c.display, period=constraint.key, limit=limit)
             return [f"{c.name}={constraint.key}"]
         if isinstance(constraint, Untestable):
             raise Problem("period_negated", Span(0, 0), field=c.display)
+        if c.max_interval:
+            low, high = self._bounded(c, constraint)
+            if high > window_end(low, c.max_interval):
+                raise Problem("interval_too_long", Span(0, 0), field=c.display, limit=c.max_interval)
         return super().terms(c, constraint)
+
+    def windows(self, c: Criterion, constraint: Constraint) -> list[list[str]]:
+        if not c.max_interval or not isinstance(constraint, Intervals):
+            return [self.terms(c, constraint)]
+        low, high = self._bounded(c, constraint)
+        out = []
+        while low <= high:
+            end = min(window_end(low, c.max_interval), high)
+            out.append(super().terms(c, Intervals(c, ((low, end),))))
+            low = end + 1
+        return out
+
+    def _bounded(self, c: Criterion, constraint: Constraint) -> tuple[int, int]:
+        """The one bounded interval a method with a longest interval takes."""
+        assert isinstance(constraint, Intervals)
+        if len(constraint.intervals) != 1:
+            raise Problem("separate_ranges", Span(0, 0), field=c.display, count=len(constraint.intervals))
+        ((low, high),) = constraint.intervals
+        if low is None or high is None:
+            raise Problem("interval_open", Span(0, 0), field=c.display, limit=c.max_interval)
+        return low, high
 
     def describe(self, constraint: Constraint) -> str:
         if isinstance(constraint, Test):

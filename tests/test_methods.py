@@ -1,0 +1,201 @@
+"""Every list method of the API that takes `q`, from the API's own schema.
+
+The tables (leadq/schemas/livetex.py) are generated from the evidence in
+tests/data/livetex-api-schema; these tests keep them equal to the generator's output, check
+that every method's schema is sound, and run the table of cases (tests/cases/methods.tsv)
+and an exactness property over every method.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from strategies import NOW, compilable_trees, leads
+from tables import CASES
+
+import leadq
+from leadq.schemas import generate, livetex
+from leadq.schemas.kinds import KINDS, kind_of
+
+EVIDENCE = Path(__file__).parent / "data" / "livetex-api-schema"
+
+
+def _cases() -> list[tuple[str, str, str]]:
+    out = []
+    for line in (CASES / "methods.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            method, text, want = line.split("\t")
+            out.append((method, text, want))
+    return out
+
+
+def test_the_tables_are_the_generators_output() -> None:
+    assert generate.generate(EVIDENCE) == generate.OUTPUT.read_text(encoding="utf-8"), (
+        "run `python -m leadq.schemas.generate`"
+    )
+
+
+def test_every_method_with_a_q_table_is_in_the_registry() -> None:
+    expected = set()
+    for path in (EVIDENCE / "implementation" / "Methods").glob("*.json"):
+        for method, spec in json.loads(path.read_text(encoding="utf-8")).items():
+            if "q" in spec.get("fields_validation", {}):
+                expected.add(f"{path.stem}.{method}")
+    assert set(leadq.METHODS) == expected
+    assert len(leadq.METHODS) == 50  # the evidence has 50 (docs/decisions.md)
+
+
+@pytest.mark.parametrize("name", sorted(livetex.METHODS))
+def test_every_schema_is_sound(name: str) -> None:
+    s = leadq.schema(name)
+    assert s.method == name and leadq.schema(name.upper()) is s
+    assert s.endpoint.startswith("https://web-api.livetex.ru/") and s.endpoint.endswith("/" + name.split(".")[1])
+    spellings = collections.Counter(n for c in s.criteria for n in {c.name, *c.aliases})
+    assert [n for n, count in spellings.items() if count > 1] == []  # no name means two criteria
+    for c in s.criteria:
+        assert c.kind_name in KINDS, c
+        assert kind_of(c).name and c.kind.operators  # the row and its kind agree
+        if c.kind_name in ("enum", "enum:list"):
+            assert c.values, c
+    assert set(s.sort_keys) == {v.partition(":")[0] for v in s.sorts}
+    assert not s.default_sort or s.default_sort in s.sorts
+    assert set(s.access) == set(s.roles)
+    if s.paging_key:
+        assert s.lookup(s.paging_key) is not None and s.paging_key in s.sort_keys
+    # a condition on each criterion, of a shape its kind takes, checks without a crash
+    for c in s.criteria:
+        for d in leadq.check(f"{c.display} = x", schema=s):
+            assert d.code != "E900", (c, d)
+
+
+def test_leads_keep_their_hand_written_schemas() -> None:
+    assert leadq.METHODS["Leads.list"] is leadq.LEADS_LIST
+    assert leadq.schema("leads.listrouted") is leadq.LEADS_LIST_ROUTED
+    assert leadq.compile("enter_page = x") == "enter_page=x"  # the documented name, as before
+    assert leadq.check("int_referer = x") == []  # no W609 on Leads.list: its behaviour is kept
+
+
+def test_differences_between_reference_and_validator_are_data() -> None:
+    chats = leadq.schema("Chats.list")
+    assert chats.lookup("queue_time").source == "reference"  # type: ignore[union-attr]
+    assert chats.lookup("keyword").source == "implementation"  # type: ignore[union-attr]
+    assert chats.lookup("result").kind_name == "enum:list"  # type: ignore[union-attr]
+    assert leadq.schema("Calls.list").lookup("result").kind_name == "enum"  # type: ignore[union-attr]
+    assert leadq.schema("Leads.list").access["operator"] == "managed"  # the reference's table
+    assert {r[0]: r[1] for r in livetex.METHODS["Leads.list"]["roles"]}["operator"] == "user"  # the validator's
+
+
+@pytest.mark.parametrize(("method", "text", "want"), _cases(), ids=[f"{m}: {t}" for m, t, _ in _cases()])
+def test_method_cases(method: str, text: str, want: str) -> None:
+    a = leadq.analyze(text, schema=method)
+    if want[:1] in ("E", "W"):
+        expected = [(code, int(start), int(end)) for code, start, end in (item.split() for item in want.split("; "))]
+        assert [(d.code, d.start, d.end) for d in a.diagnostics] == expected
+    else:
+        assert a.q == want, a.diagnostics
+        assert leadq.compile(leadq.format(leadq.decompile(want, schema=method)), schema=method) == want
+
+
+def test_windows_plan_a_longer_interval_exactly() -> None:
+    p = leadq.plan("created_at between 2024-01-01 and 2024-03-15 and employee = 2", schema="EmployeeChats.list")
+    assert p.disjoint
+    assert p.requests == (
+        "employee_ids=2 created_at>=2024-01-01T00:00:00 created_at<=2024-01-30T23:59:59",
+        "employee_ids=2 created_at>=2024-01-31T00:00:00 created_at<=2024-02-29T23:59:59",
+        "employee_ids=2 created_at>=2024-03-01T00:00:00 created_at<=2024-03-15T23:59:59",
+    )
+    month = leadq.plan("date between 2024-01-31 and 2024-04-01", schema="Stats.onlineIntervals").requests
+    assert month[:2] == (
+        "date>=2024-01-31T00:00:00 date<=2024-02-28T23:59:59",  # a calendar month, clamped to February
+        "date>=2024-02-29T00:00:00 date<=2024-03-28T23:59:59",
+    )
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.plan("created_at >= 2024-01-01", schema="EmployeeChats.list")
+    assert [d.code for d in caught.value.diagnostics] == ["E408"]
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.plan("created_at between 2020-01-01 and 2024-01-01", schema="EmployeeChats.list")
+    assert [d.code for d in caught.value.diagnostics] == ["E406"]
+
+
+def test_required_criteria_in_every_request() -> None:
+    assert leadq.plan('title contains "a" or title contains "b"', schema="Locations.list").requests == (
+        "title=a",
+        "title=b",
+    )
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.plan('title contains "a" or title contains "b" or true_never = 1', schema="Locations.list")
+    assert caught.value.diagnostics[0].code == "E201"
+    assert [d.code for d in leadq.check("", schema="Locations.list")] == ["E212"]
+
+
+def test_the_comma_list_enumeration_reads_and_evaluates() -> None:
+    tree = leadq.decompile("result=missed,completed site_ids=1", schema="Chats.list")
+    assert leadq.format(tree) == "result in (missed, completed) and site = 1"
+    chat = {"result": "missed", "site": {"id": 1}}
+    assert leadq.evaluate_q("result=missed,completed site_ids=1", chat, schema="Chats.list")
+    assert not leadq.evaluate_q("result=completed", chat, schema="Chats.list")
+
+
+def test_what_the_returned_object_does_not_hold_is_never_checked_here() -> None:
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.evaluate('message_text contains "x"', {}, schema="Chats.list")
+    assert [d.code for d in caught.value.diagnostics] == ["E314"]
+    # sent whole, it needs no local check
+    assert leadq.pushdown('message_text contains "x"', schema="Chats.list").requests == ("message_text=x",)
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.pushdown('message_text contains "x" and message_text contains "y"', schema="Chats.list")
+    assert [d.code for d in caught.value.diagnostics] == ["E314"]
+
+
+def test_fields_beyond_q_are_typed_from_the_object() -> None:
+    p = leadq.pushdown('result = missed and is_closed and site.url = "a.ru"', schema="Chats.list")
+    assert p.requests == ("result=missed",)
+    assert p.residual == 'is_closed and site.url = "a.ru"'
+    assert p.matches({"is_closed": True, "site": {"id": 1, "url": "a.ru"}})
+    assert "messages" in leadq.schema("Chats.list").result_fields
+
+
+# -- exactness over every method ------------------------------------------------------------
+
+def _schemas() -> list[leadq.Schema]:
+    return [leadq.METHODS[name] for name in leadq.METHODS]
+
+
+@st.composite
+def _method_and_tree(draw: st.DrawFn) -> tuple[leadq.Schema, leadq.Node]:
+    s = draw(st.sampled_from(_schemas()))
+    readable = leadq.Schema(s.method, tuple(c for c in s.criteria if c.readable and not c.max_interval))
+    if not readable.criteria:
+        readable = leadq.LEADS_LIST
+        s = leadq.LEADS_LIST
+    return s, draw(compilable_trees(readable))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_method_and_tree(), st.integers(0, 2**32))
+def test_compiled_q_selects_exactly_the_filter_in_every_method(
+    case: tuple[leadq.Schema, leadq.Node], seed: int
+) -> None:
+    schema, tree = case
+    text = leadq.format(tree)
+    a = leadq.analyze(text, schema=schema)
+    sample = leads(tree, seed, 20, schema)
+    event(schema.method if schema.method in ("Chats.list", "EmployeeOnlineIntervals.listBySite") else "other method")
+    event("q" if a.q is not None else ",".join(sorted({d.code for d in a.errors})))
+    if a.q is not None:
+        for obj in sample:
+            want = leadq.evaluate(tree, obj, now=NOW, schema=schema)
+            assert leadq.evaluate_q(a.q, obj, now=NOW, schema=schema) == want, (schema.method, text, a.q, obj)
+    elif {d.code for d in a.errors} <= {"E402", "E407"}:
+        try:
+            p = a.plan(64)
+        except leadq.LeadqError:
+            return
+        for obj in sample:
+            matched = [leadq.evaluate_q(q, obj, now=NOW, schema=schema) for q in p.requests]
+            assert any(matched) == leadq.evaluate(tree, obj, now=NOW, schema=schema), (schema.method, text, p, obj)
