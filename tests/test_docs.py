@@ -134,7 +134,7 @@ def test_shell_examples(page: str, tmp_path: Path) -> None:
 
 
 def test_field_table_is_generated_from_the_schema() -> None:
-    from leadq.schemas.methods import fields_table
+    from leadq.schemas.reference import fields_table
 
     assert fields_table() in (DOCS / "language.md").read_text(encoding="utf-8")
 

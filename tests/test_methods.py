@@ -40,6 +40,42 @@ def test_the_tables_are_the_generators_output() -> None:
     )
 
 
+def test_the_reference_pages_are_current() -> None:
+    from leadq.schemas import reference
+
+    docs = Path(__file__).parent.parent / "docs" / "methods"
+    wanted = reference.pages()
+    assert sorted(p.name for p in docs.glob("*.md")) == sorted(wanted)
+    for name, text in wanted.items():
+        assert (docs / name).read_text(encoding="utf-8") == text, f"run `python -m leadq.schemas.reference` ({name})"
+    chats = wanted["Chats.list.md"]
+    assert "| `result` |  | `result` | enum, a list in one term | `missed`, `completed` |" in chats
+    assert "listed by the reference only (W609)" in chats and "A client pages by `created_at`" in chats
+    assert "an interval of at most **30 days**" in wanted["EmployeeChats.list.md"]
+    assert "**required** in every request" in wanted["Locations.list.md"]
+
+
+def test_the_command_lists_and_prints_methods() -> None:
+    import subprocess
+    import sys
+
+    leadq_script = str(Path(sys.executable).parent / "leadq")
+    listed = subprocess.run([leadq_script, "methods"], capture_output=True, text=True, check=True).stdout
+    assert [line.split()[0] for line in listed.splitlines()] == list(leadq.METHODS)
+    one = subprocess.run([leadq_script, "method", "CHATS.list"], capture_output=True, text=True, check=True).stdout
+    from leadq.schemas.reference import page
+
+    assert one == page(leadq.schema("Chats.list"))
+    wrong = subprocess.run([leadq_script, "method", "chat.list"], capture_output=True, text=True)
+    assert wrong.returncode == 2 and "E211" in wrong.stderr and "did you mean `Chats.list`?" in wrong.stderr
+    q = subprocess.run(
+        [leadq_script, "compile", "--method", "tickets.list", "priority = high and status = closed"],
+        capture_output=True,
+        text=True,
+    )
+    assert (q.returncode, q.stdout) == (0, "priority=high status=closed\n")
+
+
 def test_every_method_with_a_q_table_is_in_the_registry() -> None:
     expected = set()
     for path in (EVIDENCE / "implementation" / "Methods").glob("*.json"):
@@ -199,3 +235,37 @@ def test_compiled_q_selects_exactly_the_filter_in_every_method(
         for obj in sample:
             matched = [leadq.evaluate_q(q, obj, now=NOW, schema=schema) for q in p.requests]
             assert any(matched) == leadq.evaluate(tree, obj, now=NOW, schema=schema), (schema.method, text, p, obj)
+
+
+def test_one_file_holds_filters_of_several_methods(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "f.leadq").write_text(
+        "# leadq: method Chats.list\nresult = missed and site = 1\ntype = form\n"
+        "# leadq: method Leads.list\ntype = form\n# leadq: method Chat.lst\nsite = 1\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "f.toml").write_text(
+        '[leads]\nsame = "type = form"\n[chats]\nmethod = "chats.list"\nmissed = "result = missed"\nbad = "type = form"\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "f.csv").write_text("name,method,filter\na,Tickets.list,priority = high\nb,,priority = high\n")
+    (tmp_path / "f.json").write_text('{"method": "Calls.list", "in": "is_incoming", "x": {"y": "is_incoming"}}')
+    leadq_script = str(Path(sys.executable).parent / "leadq")
+    done = subprocess.run(
+        [leadq_script, "check", "--output-format", "json", "f.leadq", "f.toml", "f.csv", "f.json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    found = sorted((f["path"], f["line"], f["code"]) for f in json.loads(done.stdout))
+    assert found == [
+        ("f.csv", 3, "E201"),  # no method column value: the run's method, Leads.list
+        ("f.json", 1, "W608"),  # x.y is a Calls.list filter too (the method holds below): the same as `in`
+        ("f.leadq", 3, "E201"),  # `type` is no criterion of Chats.list
+        ("f.leadq", 7, "E211"),  # a method no API has, with "did you mean"
+        ("f.toml", 2, "W608"),  # the same Leads.list filter as f.leadq line 5
+        ("f.toml", 6, "E201"),
+    ], done.stdout
+    assert done.returncode == 1

@@ -176,6 +176,23 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         p.add_argument("code", nargs="?", help="a code, e.g. E402")
         p.add_argument("--all", action="store_true", help="every code")
 
+    if wanted("methods"):
+        sub.add_parser(
+            "methods",
+            help="list the API methods leadq speaks",
+            description="List every LiveTex list method whose server takes q, by resource, with its criteria "
+            "count and the objects it returns (docs/methods/).",
+        )
+
+    if wanted("method"):
+        p = sub.add_parser(
+            "method",
+            help="print the reference of one API method",
+            description="Print the criteria, kinds, values, operators, roles, limit and sort of one method "
+            "(the text of its page in docs/methods/).",
+        )
+        p.add_argument("name", help="a method, in any letter case, e.g. chats.list")
+
     if wanted("decompile"):
         p = sub.add_parser(
             "decompile",
@@ -220,7 +237,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 #: Every command's name, for building only the parser a run needs.
 _COMMANDS = frozenset(
-    {"compile", "check", "lint", "format", "lsp", "rule", "decompile", "explain", "fetch", "fake-server"}
+    {
+        *("compile", "check", "lint", "format", "lsp", "rule", "methods", "method"),
+        *("decompile", "explain", "fetch", "fake-server"),
+    }
 )
 
 
@@ -239,6 +259,8 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.command == "rule":
         return _rule(args.code, args.all, parser)
+    if args.command in ("methods", "method"):
+        return _methods(getattr(args, "name", None))
     if args.command == "lsp":
         return _lsp()
     if args.command == "fake-server":
@@ -417,7 +439,7 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
         contents[name] = content
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     progress = not args.no_progress and sys.stderr.isatty() and len(items) >= 500
-    results = leadq.check_many((i.text for i in items), jobs=jobs, schema=schema, stored=True, role=role, q=args.q)
+    results = _checked(items, schema, jobs=jobs, role=role, q=args.q)
     findings: list[Finding] = []
     first_of: dict[str, Item] = {}
     for item, result in zip(items, _progress(results, len(items), progress), strict=True):
@@ -445,6 +467,31 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
     if not items and not args.quiet:
         print("Found 0 filters", file=sys.stderr)
     return 1 if any(_RANK[f.diagnostic.severity] >= threshold for f in findings) else 0
+
+
+def _checked(items: list[Item], schema: Schema, *, jobs: int, role: str | None, q: bool) -> Iterator[leadq.Checked]:
+    """Each item checked against its own method (the file may name one: docs/cli.md), or the
+    run's; in the order of `items`. A method no API has is E211 on each of its filters."""
+    methods = {item.method for item in items}
+    if methods <= {None}:  # one method: streamed, as the progress line wants
+        yield from leadq.check_many((i.text for i in items), jobs=jobs, schema=schema, stored=True, role=role, q=q)
+        return
+    results: dict[int, leadq.Checked] = {}
+    for method in methods:
+        mine = [k for k, item in enumerate(items) if item.method == method]
+        try:
+            own = schema if method is None else leadq.schema(method)
+        except LeadqError as e:
+            d = e.diagnostics[0]
+            for k in mine:
+                unknown = Diagnostic(d.code, d.severity, d.message, 0, len(items[k].text), 1, 1, d.hint)
+                results[k] = leadq.Checked(items[k].text, None, (unknown,), None)
+            continue
+        texts = (items[k].text for k in mine)
+        for k, r in zip(mine, leadq.check_many(texts, jobs=jobs, schema=own, stored=True, role=role, q=q), strict=True):
+            results[k] = r
+    for k in range(len(items)):
+        yield results[k]
 
 
 def _file_ignores(path: str, config: Config) -> frozenset[str]:
@@ -557,6 +604,22 @@ def _lsp() -> int:
 
 
 # -- rule ----------------------------------------------------------------------------------
+
+
+def _methods(name: str | None) -> int:
+    from leadq.schemas.reference import page
+
+    if name is None:
+        for method in leadq.METHODS:
+            schema = leadq.METHODS[method]
+            returns = f", returns {schema.object_type}" if schema.object_type else ""
+            print(f"{method:40} {len(schema.criteria):3} criteria{returns}")
+        return 0
+    found = _method(name, "<method>")
+    if found is None:
+        return 2
+    print(page(found), end="")
+    return 0
 
 
 def _rule(code: str | None, every: bool, parser: argparse.ArgumentParser) -> int:

@@ -19,6 +19,10 @@ from collections.abc import Iterator, Sequence
 import attrs
 
 _IGNORE = re.compile(r"#\s*leadq:\s*ignore\[([A-Za-z0-9, ]*)\]\s*$")
+#: A text file's line that names the method of the filters below it.
+_METHOD = re.compile(r"^\s*#\s*leadq:\s*method\s+(\S+)\s*$")
+#: The key (in a JSON object or TOML table) or column (CSV) that names the method.
+METHOD_KEY = "method"
 _JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _JSON_SPACE = re.compile(r"\s*")
 
@@ -45,6 +49,9 @@ class Item:
             ``toml-literal`` or ``csv`` and its delimiter (``csv;``); empty when leadq
             could not place the value exactly.
         value: the whole value as the file holds it (comment included).
+        method: the API method the file says the filter is for (a `method` key of its
+            JSON object or TOML table, a `method` column, or a `# leadq: method NAME`
+            line above it in a text file); None: the run's method.
     """
 
     path: str
@@ -56,6 +63,7 @@ class Item:
     style: str = "text"
     value: str = ""
     origin: tuple[int, int] = (0, 0)
+    method: str | None = None
 
     @property
     def line(self) -> int:
@@ -124,13 +132,19 @@ def read_items(path: str, content: str, column: str | None = None) -> Iterator[I
 
 def text_items(path: str, content: str) -> Iterator[Item]:
     """One filter per line; blank lines and lines starting with `#` are skipped, and a
-    line may end with a `# comment` (`# leadq: ignore[CODE]` suppresses codes)."""
+    line may end with a `# comment` (`# leadq: ignore[CODE]` suppresses codes). A line
+    `# leadq: method Chats.list` sets the method of the filters below it."""
     offset = 0
+    method = None
     for number, line in enumerate(content.split("\n"), 1):
         start = offset
         offset += len(line) + 1
         line = line.removesuffix("\r")
         stripped = line.strip()
+        directive = _METHOD.match(stripped)
+        if directive:
+            method = directive.group(1)
+            continue
         if not stripped or stripped.startswith("#"):
             continue
         expression, comment = split_comment(line)
@@ -139,7 +153,7 @@ def text_items(path: str, content: str) -> Iterator[Item]:
             continue
         first = len(expression) - len(expression.lstrip())
         raw = (start + first, start + first + len(text))
-        yield Item(path, None, text, (), _ignored(comment), raw, "text", text, (number, first + 1))
+        yield Item(path, None, text, (), _ignored(comment), raw, "text", text, (number, first + 1), method)
 
 
 # -- JSON -------------------------------------------------------------------------------------
@@ -155,13 +169,20 @@ def _json_items(path: str, content: str) -> Iterator[Item]:
     if not data:
         return
     lines = _Lines(content)
-    yield from _json_object(path, content, _JSON_SPACE.match(content, 0).end(), "", lines)  # type: ignore[union-attr]
+    start = _JSON_SPACE.match(content, 0).end()  # type: ignore[union-attr]
+    yield from _json_object(path, content, start, "", lines, data, None)
 
 
-def _json_object(path: str, content: str, pos: int, prefix: str, lines: _Lines) -> Iterator[Item]:
-    """The filters of the JSON object at `pos` (the document is known to be valid)."""
+def _json_object(
+    path: str, content: str, pos: int, prefix: str, lines: _Lines, data: dict[str, object], method: str | None
+) -> Iterator[Item]:
+    """The filters of the JSON object at `pos` (the document is known to be valid; `data`
+    is the object decoded). A string `method` in an object names the method of the
+    filters in it and below."""
     decoder = json.JSONDecoder()
     assert content[pos] == "{"
+    own = data.get(METHOD_KEY)
+    method = own if isinstance(own, str) else method
     pos = _skip(content, pos + 1)
     while content[pos] != "}":
         key_match = _JSON_STRING.match(content, pos)
@@ -170,15 +191,18 @@ def _json_object(path: str, content: str, pos: int, prefix: str, lines: _Lines) 
         pos = _skip(content, key_match.end())
         assert content[pos] == ":"
         pos = _skip(content, pos + 1)
+        inner = data.get(key[len(prefix) :])
         if content[pos] == "{":
-            yield from _json_object(path, content, pos, key + ".", lines)
+            assert isinstance(inner, dict)
+            yield from _json_object(path, content, pos, key + ".", lines, inner, method)
             _, end = decoder.raw_decode(content, pos)
         elif content[pos] == '"':
             m = _JSON_STRING.match(content, pos)
             assert m is not None
             end = m.end()
-            text, offsets = _decode_escaped(content, pos + 1, end - 1, _JSON_ESCAPES)
-            yield _item(path, key, text, offsets, lines, (pos, end), "json")
+            if key[len(prefix) :] != METHOD_KEY:
+                text, offsets = _decode_escaped(content, pos + 1, end - 1, _JSON_ESCAPES)
+                yield attrs.evolve(_item(path, key, text, offsets, lines, (pos, end), "json"), method=method)
         else:
             value, end = decoder.raw_decode(content, pos)
             raise SourceError(f"{path}:{lines.place(pos)[0]}: `{key}` is {_what(value)}, not a filter expression")
@@ -269,7 +293,8 @@ def _toml_items(path: str, content: str) -> Iterator[Item]:
         data = tomllib.loads(content)
     except tomllib.TOMLDecodeError as e:
         raise SourceError(f"{path}: not valid TOML: {e}") from None
-    values = dict(_flatten(path, data))
+    methods = {prefix: value for prefix, value in _methods(data)}
+    values = {name: value for name, value in _flatten(path, data) if name.rpartition(".")[2] != METHOD_KEY}
     lines = _Lines(content)
     found: dict[str, int] = {}  # dotted key → offset of its value
     table = ""
@@ -298,7 +323,27 @@ def _toml_items(path: str, content: str) -> Iterator[Item]:
             at = lines.place(pos if pos is not None else 0)
             text = value.strip()
             item = Item(path, name, text, tuple([at] * (len(text) + 1)), frozenset(), (0, 0), "")
-        yield item
+        yield attrs.evolve(item, method=_method_of(name, methods))
+
+
+def _methods(data: dict[str, object], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """Each table's `method` (the prefix of its keys, and the method)."""
+    own = data.get(METHOD_KEY)
+    if isinstance(own, str):
+        yield prefix, own
+    for key, value in data.items():
+        if isinstance(value, dict):
+            yield from _methods(value, f"{prefix}{key}.")
+
+
+def _method_of(name: str, methods: dict[str, str]) -> str | None:
+    """The method of the innermost table around `name` that names one."""
+    parts = name.split(".")
+    for n in range(len(parts) - 1, -1, -1):
+        prefix = "".join(p + "." for p in parts[:n])
+        if prefix in methods:
+            return methods[prefix]
+    return None
 
 
 def _key_parts(key: str) -> list[str]:
@@ -375,13 +420,16 @@ def _csv_items(path: str, content: str, column: str) -> Iterator[Item]:
         raise SourceError(f"{path}: no `{column}` column (the columns are: {shown}); name it with --column")
     index = wanted[0]
     names = [i for i, h in enumerate(header) if h.lower() == "name"]
+    methods = [i for i, h in enumerate(header) if h.lower() == METHOD_KEY]
     lines = _Lines(content)
     for number, row in enumerate(rows[1:], 2):
         if index >= len(row) or not row[index][0].strip():
             continue
         text, offsets, raw = row[index]
         name = row[names[0]][0] if names and names[0] < len(row) else f"row {number}"
-        yield _item(path, name, text, offsets, lines, raw, "csv" + delimiter)
+        method = row[methods[0]][0].strip() if methods and methods[0] < len(row) else ""
+        item = _item(path, name, text, offsets, lines, raw, "csv" + delimiter)
+        yield attrs.evolve(item, method=method or None)
 
 
 def _delimiter(content: str) -> str:

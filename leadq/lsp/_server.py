@@ -49,6 +49,14 @@ class LeadqServer(LanguageServer):
     def method(self) -> str:
         return self.schema.method
 
+    def schema_of(self, item: Item) -> leadq.Schema:
+        """The method a filter is for: the one its file names (docs/cli.md), else the
+        server's setting."""
+        if item.method is not None:
+            with contextlib.suppress(leadq.LeadqError):  # an unknown name: the check says E211
+                return leadq.schema(item.method)
+        return self.schema
+
     def settings(self, options: Any) -> None:
         if isinstance(options, dict):
             options = options.get("leadq", options)
@@ -86,7 +94,7 @@ def diagnostics(ls: LeadqServer, document: TextDocument) -> list[types.Diagnosti
     out: list[types.Diagnostic] = []
     first: dict[str, Item] = {}
     for item in _items(document):
-        a = leadq.analyze(item.text, schema=ls.schema, stored=True, role=ls.role)
+        a = leadq.analyze(item.text, schema=ls.schema_of(item), stored=True, role=ls.role)
         try:
             key: str | None = a.fingerprint()
         except leadq.LeadqError:
@@ -177,7 +185,7 @@ def _complete(ls: LeadqServer, params: types.CompletionParams) -> types.Completi
     if found is None:
         return types.CompletionList(is_incomplete=False, items=[])
     item, cursor = found
-    got = leadq.complete(item.text, cursor, schema=ls.schema)
+    got = leadq.complete(item.text, cursor, schema=ls.schema_of(item))
     edit_range = _range(document, item, got.range.start, got.range.end)
     items = []
     for c in got.items:
@@ -207,7 +215,7 @@ def _hover(ls: LeadqServer, params: types.HoverParams) -> types.Hover | None:
     if found is None or not found[0].text:
         return None
     item, cursor = found
-    got = leadq.hover(item.text, cursor, schema=ls.schema)
+    got = leadq.hover(item.text, cursor, schema=ls.schema_of(item))
     if got is None:
         return None
     return types.Hover(

@@ -15,7 +15,6 @@ from ..core.diagnostics import LeadqError, Report
 from ..core.span import Span
 from ..core.suggest import closest
 from .criterion import Criterion, FieldType, IdKind
-from .kinds import kind_of
 from .schema import Schema
 from .wire import MAX_NUMBER
 
@@ -28,7 +27,6 @@ __all__ = [
     "Criterion",
     "FieldType",
     "Schema",
-    "fields_table",
     "resolve",
     "schema",
 ]
@@ -438,22 +436,3 @@ def schema(name: str) -> Schema:
     else:
         report.add("unknown_method", where, name=name, known=", ".join(METHODS))
     raise LeadqError(report.diagnostics, name)
-
-
-
-
-def fields_table(schema: Schema = LEADS_LIST) -> str:
-    """The schema's criteria as a Markdown table, for the language reference."""
-    rows = [
-        "| write | also accepted | q name | type | values | operators | meaning |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for c in schema.criteria:
-        others = [n for n in (c.name, *c.aliases) if n != c.display]
-        kind = c.kind.name if not c.is_idlist else f"{c.id_kind.value} ids"
-        values = ", ".join(f"`{v}`" for v in c.values)
-        rows.append(
-            f"| `{c.display}` | {', '.join(f'`{n}`' for n in others)} | `{c.name}` | {kind} | {values} "
-            f"| {kind_of(c).operators_doc} | {c.description} |"
-        )
-    return "\n".join(rows)
