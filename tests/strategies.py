@@ -328,6 +328,23 @@ def canonical_q(draw: st.DrawFn, schema: Schema = leadq.LEADS_LIST) -> str:
                 terms.append(f"{name}={','.join(map(str, sorted(nums)))}")
         elif c.type is FieldType.ENUM:
             terms.append(f"{name}={draw(st.sampled_from(c.values))}")
+        elif c.type is FieldType.ENUM_LIST:
+            chosen = draw(st.sets(st.sampled_from(c.values), min_size=1, max_size=len(c.values)))
+            terms.append(f"{name}={','.join(v for v in c.values if v in chosen)}")
+        elif c.type in (FieldType.DATE, FieldType.TIME):
+            top = 3_000_000 if c.type is FieldType.DATE else 86_399
+            low, high = sorted(draw(st.lists(st.integers(1, top), min_size=2, max_size=2, unique=True)))
+            show = (
+                (lambda n: date.fromordinal(n).isoformat())
+                if c.type is FieldType.DATE
+                else (lambda n: f"{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}")
+            )
+            shape = draw(st.sampled_from(["ge", "le", "range"]))
+            terms += {
+                "ge": [f"{name}>={show(low)}"],
+                "le": [f"{name}<={show(high)}"],
+                "range": [f"{name}>={show(low)}", f"{name}<={show(high)}"],
+            }[shape]
         elif c.type is FieldType.BOOLEAN:
             terms.append(f"{name}={draw(st.sampled_from(['true', 'false']))}")
         elif c.type is FieldType.NUMERIC:

@@ -247,7 +247,8 @@ def test_one_file_holds_filters_of_several_methods(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (tmp_path / "f.toml").write_text(
-        '[leads]\nsame = "type = form"\n[chats]\nmethod = "chats.list"\nmissed = "result = missed"\nbad = "type = form"\n',
+        '[leads]\nsame = "type = form"\n[chats]\nmethod = "chats.list"\n'
+        'missed = "result = missed"\nbad = "type = form"\n',
         encoding="utf-8",
     )
     (tmp_path / "f.csv").write_text("name,method,filter\na,Tickets.list,priority = high\nb,,priority = high\n")
@@ -269,3 +270,38 @@ def test_one_file_holds_filters_of_several_methods(tmp_path: Path) -> None:
         ("f.toml", 6, "E201"),
     ], done.stdout
     assert done.returncode == 1
+
+
+def test_editing_knows_every_method() -> None:
+    site = "EmployeeOnlineIntervals.listBySite"
+    assert [i.label for i in leadq.complete("visitor_vote in (", 17, schema="Chats.list").items] == [
+        "negative",
+        "positive",
+        "undefined",
+    ]
+    assert "priority" in [i.label for i in leadq.complete("pri", 3, schema="tickets.list").items]
+    hover = leadq.hover("date = 2024-01-31", 9, schema=site)
+    assert hover is not None and "Wednesday, 31 January 2024" in hover.contents
+    hover = leadq.hover('time >= "10:00Z"', 10, schema=site)
+    assert hover is not None and "13:00:00 to 13:00:59" in hover.contents
+    hover = leadq.hover("created_at = lastweek", 3, schema="EmployeeChats.list")
+    assert hover is not None and "at most 30 days" in hover.contents
+    hover = leadq.hover("queue_time > 5", 2, schema="Chats.list")
+    assert hover is not None and "W609" in hover.contents
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(sorted(livetex.METHODS)), st.data())
+def test_a_canonical_q_of_any_method_reads_back_to_itself(name: str, data: st.DataObject) -> None:
+    from strategies import canonical_q
+
+    schema = leadq.schema(name)
+    plain = leadq.Schema(name, tuple(c for c in schema.criteria if not (c.max_interval or c.required)))
+    q = data.draw(canonical_q(plain))
+    a = leadq.analyze(q, schema=schema, q=True)
+    if a.q is None:  # a q no filter compiles to (an enumeration's every value, a window too long, ...)
+        assert a.errors, (name, q)
+        event("refused")
+        return
+    event("read back")
+    assert leadq.compile(leadq.format(leadq.decompile(a.q, schema=schema)), schema=schema) == a.q

@@ -383,6 +383,14 @@ def _field_doc(c: Criterion) -> str:
     ]
     if c.hidden_from:
         lines += ["", "Not seen on other employees' leads by: " + ", ".join(c.hidden_from)]
+    if c.required:
+        lines += ["", "Required: every request must say it (E212)."]
+    if c.max_interval:
+        lines += ["", f"An interval of at most {c.max_interval}, bounded on both sides (E407, E408)."]
+    if c.source == "reference":
+        lines += ["", "Listed by the method's reference only: the server may ignore it (W609)."]
+    if not c.readable:
+        lines += ["", "The returned object does not hold it: only the server answers it (E314)."]
     return "\n".join(lines).strip()
 
 

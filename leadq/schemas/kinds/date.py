@@ -73,3 +73,7 @@ class DateKind(RangeKind):
 
     def value_items(self, c: Criterion, op: str, today: str) -> list[tuple[str, str, str, str]]:
         return [(today, "snippet", "a date (today, Moscow)", "")]
+
+    def describe_value(self, c: Criterion, value: str) -> str:
+        day = _day(value)
+        return f"`{value}` is the day {date.fromordinal(day):%A, %d %B %Y}" if day is not None else ""

@@ -86,5 +86,14 @@ class TimeKind(RangeKind):
             raise Problem("q_not_a_time_of_day", term.value_span, value=term.value, name=c.name)
         return found[0]
 
+    def describe_value(self, c: Criterion, value: str) -> str:
+        found = _seconds(value)
+        if found is None:
+            return ""
+        first, last = (self.render(s) for s in found)
+        if first == last:
+            return f"`{value}` is {first}, Moscow time"
+        return f"`{value}` covers {first} to {last}, Moscow time"
+
     def value_items(self, c: Criterion, op: str, today: str) -> list[tuple[str, str, str, str]]:
         return [('"09:00:00"', "snippet", "a time of day (Moscow)", "")]
