@@ -166,7 +166,7 @@ def test_required_criteria_in_every_request() -> None:
     with pytest.raises(leadq.LeadqError) as caught:
         leadq.plan('title contains "a" or title contains "b" or true_never = 1', schema="Locations.list")
     assert caught.value.diagnostics[0].code == "E201"
-    assert [d.code for d in leadq.check("", schema="Locations.list")] == ["E212"]
+    assert [d.code for d in leadq.check("", schema="Locations.list")] == ["E213"]
 
 
 def test_the_comma_list_enumeration_reads_and_evaluates() -> None:

@@ -176,7 +176,7 @@ class Algebra:
 
     def needed(self, boxes: list[Box]) -> None:
         """Raise `Problem` when some box leaves out a criterion the method needs in every
-        request: a required one (E212), or one it takes only as a bounded interval (E408)."""
+        request: a required one (E213), or one it takes only as a bounded interval (E408)."""
         findings: list[Finding] = []
         for c in self.schema.needed:
             i = self.schema.order[c.name]

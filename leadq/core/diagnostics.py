@@ -55,7 +55,7 @@ CODES: Mapping[str, Code] = _table(
     ("E209", E, "limit or offset out of range"),
     ("E210", E, "unknown result field"),
     ("E211", E, "unknown API method"),
-    ("E212", E, "required criterion missing"),
+    ("E213", E, "required criterion missing"),
     # values
     ("E301", E, "value of the wrong type"),
     ("E302", E, "not an allowed value"),

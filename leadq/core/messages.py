@@ -79,7 +79,7 @@ MESSAGES: dict[str, Message] = {
     "unknown_result_field": Message("E210", "a lead has no field `{name}`", "see the Lead fields in the docs"),
     "unknown_result_field_guess": Message("E210", "a lead has no field `{name}`", "did you mean `{guess}`?"),
     "required_missing": Message(
-        "E212",
+        "E213",
         "{method} needs `{field}` in every request, and this filter does not always say it",
         "add a condition on {field}: `{field} {example}`",
     ),

@@ -384,7 +384,7 @@ def _field_doc(c: Criterion) -> str:
     if c.hidden_from:
         lines += ["", "Not seen on other employees' leads by: " + ", ".join(c.hidden_from)]
     if c.required:
-        lines += ["", "Required: every request must say it (E212)."]
+        lines += ["", "Required: every request must say it (E213)."]
     if c.max_interval:
         lines += ["", f"An interval of at most {c.max_interval}, bounded on both sides (E407, E408)."]
     if c.source == "reference":

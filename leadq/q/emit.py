@@ -28,7 +28,7 @@ def emit_q(algebra: Algebra, boxes: list[Box], logic: Logic) -> str:
     """The canonical q of a filter's union of boxes.
 
     Raises:
-        Problem: E402, E403, E404, E405, E407 or E408 (and E212), spanned at the
+        Problem: E402, E403, E404, E405, E407 or E408 (and E213), spanned at the
             conditions concerned.
     """
     algebra.needed(boxes)  # no plan mends a missing required criterion or an open window

@@ -44,7 +44,7 @@ def fields_table(schema: Schema = LEADS_LIST) -> str:
 def _meaning(c: Criterion) -> str:
     notes = []
     if c.required:
-        notes.append("**required** in every request (E212)")
+        notes.append("**required** in every request (E213)")
     if c.max_interval:
         notes.append(f"an interval of at most **{c.max_interval}**, bounded (E407, E408)")
     if c.source == "reference":
