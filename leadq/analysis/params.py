@@ -28,7 +28,6 @@ from ..language.tree import (
     LiteralKind,
     Node,
 )
-from ..language.walk import map_conditions
 from ..schemas.kinds import kind_of
 from ..schemas.schema import Schema
 
@@ -47,6 +46,8 @@ def bind(node: Node, params: Mapping[str, object] | None, schema: Schema, report
     """The tree with every placeholder replaced by its value's literal. A placeholder
     that cannot be bound stays, with its diagnostic reported; the check pass skips the
     condition it stands in and checks the rest."""
+    from ..language.walk import map_conditions  # only a filter with placeholders gets here
+
     binder = _Binder(params or {}, schema, report)
     bound = map_conditions(node, binder.bind)
     for name in sorted(set(binder.params) - binder.used):

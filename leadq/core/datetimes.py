@@ -8,7 +8,6 @@ seconds from 0001-01-01T00:00:00 Moscow local time, so that ranges are integer i
 
 from __future__ import annotations
 
-import calendar
 import functools
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -200,24 +199,30 @@ def now_seconds(now: datetime | None) -> int | None:
 
 
 
-#: A method's longest interval, as its validator writes it: `30 days`, `1 month`.
-_LIMIT = re.compile(r"(?P<n>[0-9]+) (?P<unit>day|days|month|months)")
+@functools.cache
+def _limit(text: str) -> tuple[int, str] | None:
+    """A method's longest interval, as its validator writes it (`30 days`, `1 month`): the
+    count and the unit (`day` or `month`)."""
+    m = re.fullmatch(r"(?P<n>[0-9]+) (?P<unit>day|month)s?", text, re.ASCII)
+    return (int(m["n"]), m["unit"]) if m else None
 
 
 def window_end(start: int, limit: str) -> int:
     """The last Moscow local second of the longest interval `limit` allows from `start`:
     `30 days` later, or the same moment a calendar month later (the 31st of January to the
     end of February), minus one second; an interval fits when it ends by then."""
-    m = _LIMIT.fullmatch(limit)
-    if m is None:
+    found = _limit(limit)
+    if found is None:
         raise ValueError(f"`{limit}` is not an interval leadq knows")
-    n = int(m["n"])
-    if m["unit"].startswith("day"):
+    n, unit = found
+    if unit == "day":
         return min(start + n * _DAY - 1, LAST_SECOND)
     day = date.fromordinal(start // _DAY)
     year, month0 = divmod(day.year * 12 + day.month - 1 + n, 12)
     if year > 9999:
         return LAST_SECOND
+    import calendar  # only for a method whose interval is counted in months
+
     same = date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
     return same.toordinal() * _DAY + start % _DAY - 1
 
@@ -225,8 +230,8 @@ def window_end(start: int, limit: str) -> int:
 def period_fits(name: str, limit: str) -> bool:
     """Whether the relative period `name` never covers more than `limit` allows."""
     days = 1 if name == "today" else _PERIOD_SPANS[name]
-    m = _LIMIT.fullmatch(limit)
-    if m is None:
+    found = _limit(limit)
+    if found is None:
         return False
-    allowed = int(m["n"]) * (1 if m["unit"].startswith("day") else 28)  # the shortest month
+    allowed = found[0] * (1 if found[1] == "day" else 28)  # the shortest month
     return days <= allowed

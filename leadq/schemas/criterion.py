@@ -9,6 +9,7 @@ kinds and the passes read the row.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import Protocol
 
 import attrs
@@ -49,8 +50,19 @@ class KindInfo(Protocol):
     def operators(self) -> tuple[str, ...]: ...
 
 
-#: Every registered kind by name; `leadq.schemas.kinds.register` fills it.
-REGISTRY: dict[str, KindInfo] = {}
+class _Registry(dict[str, KindInfo]):
+    """Every registered kind by name. `leadq.schemas.kinds` registers its kinds, and sets
+    `load`, which makes a shipped kind the first time its name is asked for."""
+
+    load: Callable[[str], KindInfo] | None = None
+
+    def __missing__(self, name: str) -> KindInfo:
+        if self.load is None:
+            raise KeyError(name)
+        return self.load(name)
+
+
+REGISTRY = _Registry()
 
 
 def _kind_name(type: FieldType | str | KindInfo, id_kind: IdKind) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from ..core.diagnostics import LeadqError, Report
 from ..core.span import Span
 from ..core.suggest import closest
+from . import kinds  # noqa: F401  (registers the kinds the criteria name)
 from .criterion import Criterion, FieldType, IdKind
 from .schema import Schema
 from .wire import MAX_NUMBER
@@ -209,6 +210,8 @@ def _lead_only() -> tuple[Criterion, ...]:
 
 
 
+_LEAD_ONLY = _lead_only()
+
 #: The API's attested base URL (api-http.md; docs/decisions.md).
 BASE_URL = "https://web-api.livetex.ru"
 
@@ -220,7 +223,7 @@ LEADS_LIST = Schema(
     _SORT_KEYS,
     _LEAD_FIELDS,
     endpoint=f"{BASE_URL}/leads/list",
-    lead_fields=_lead_only(),
+    lead_fields=_LEAD_ONLY,
     default_sort="created_at:a",
     paging_key="created_at",
     sorts=_SORTS,
@@ -236,7 +239,7 @@ LEADS_LIST_ROUTED = Schema(
     _SORT_KEYS,
     _LEAD_FIELDS,
     endpoint=f"{BASE_URL}/leads/listRouted",
-    lead_fields=_lead_only(),
+    lead_fields=_LEAD_ONLY,
     default_sort="created_at:a",
     paging_key="created_at",
     sorts=_SORTS,

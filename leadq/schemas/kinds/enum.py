@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from ...core.diagnostics import Problem
 from ...core.span import Span
 from ...core.suggest import closest
-from ...language.parse import KEYWORDS
 from ...language.tree import Literal, LiteralKind, Op
 from ..criterion import Criterion
 from ..logic import IdValue
@@ -53,5 +52,7 @@ class EnumKind(MemberKind):
 
 
 def _bare_word(value: str) -> bool:
+    from ...language.parse import KEYWORDS  # deferred: the lexer's tables load with it
+
 
     return value.isidentifier() and value.lower() not in KEYWORDS
