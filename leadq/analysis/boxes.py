@@ -84,9 +84,7 @@ class Algebra:
             return simplify(union, self.spaces)
         i = self.index[logic.criterion.name]
         space = self.spaces[i]
-        m = space.mask(logic)
-        if negate:
-            m ^= space.full
+        m = space.negated_mask(logic) if negate else space.mask(logic)
         if m == space.full:
             return [{}]
         return [{i: m}] if m else []
@@ -103,9 +101,7 @@ class Algebra:
                 continue
             i = self.index[atom.criterion.name]
             space = self.spaces[i]
-            m = space.mask(atom)
-            if flip:
-                m ^= space.full
+            m = space.negated_mask(atom) if flip else space.mask(atom)
             m &= box.get(i, space.full)
             if not m:
                 return []

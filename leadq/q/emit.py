@@ -116,7 +116,7 @@ def _direct(atom: Member | Range | Substring | Period, negated: bool) -> Constra
         kind = kind_of(c)
         if not isinstance(kind, RangeKind):
             return None
-        low, high = atom.low, atom.high
+        low, high = (atom.negated().low, atom.negated().high) if negated else (atom.low, atom.high)
         if (low is not None and low > kind.last) or (high is not None and high < kind.first):
             return None
         if low is not None and high is not None and low > high:

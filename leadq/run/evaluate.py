@@ -124,32 +124,36 @@ def matches_tree(tree: Node, schema: Schema, lead: Lead, now: int | None, text: 
         raise LeadqError(report.diagnostics, text) from None
 
 
-def _matches(node: Node, schema: Schema, lead: Lead, now: int | None) -> bool:
+def _matches(node: Node, schema: Schema, lead: Lead, now: int | None, sure: bool = False) -> bool:
+    # `sure` under an odd number of `not`s: a condition that cannot place a lead exactly
+    # (a zoned bound in a repeated hour) may match it, and `not` of it may match it too,
+    # as the box algebra reads it (`Range.sure`).
     match node:
         case MatchAll():
             return True
         case Query():
-            return _matches(node.where, schema, lead, now)
+            return _matches(node.where, schema, lead, now, sure)
         case Not():
-            return not _matches(node.operand, schema, lead, now)
+            return not _matches(node.operand, schema, lead, now, not sure)
         case And():
-            return all(_matches(o, schema, lead, now) for o in node.operands)
+            return all(_matches(o, schema, lead, now, sure) for o in node.operands)
         case Or():
-            return any(_matches(o, schema, lead, now) for o in node.operands)
+            return any(_matches(o, schema, lead, now, sure) for o in node.operands)
         case Compare() | In() | Contains() | Between() | Flag():
-            return _condition(node, schema, lead, now)
+            return _condition(node, schema, lead, now, sure)
         case _:
             assert_never(node)
 
 
-def _condition(node: Condition, schema: Schema, lead: Lead, now: int | None) -> bool:
+def _condition(node: Condition, schema: Schema, lead: Lead, now: int | None, sure: bool) -> bool:
     c = schema.lookup(node.field.name)
     assert c is not None  # checked
     if not c.readable:
         raise Problem("evaluate_unreadable", node.span, field=c.display, object=schema.object_type or "object")
+    kind = kind_of(c)
     try:
-        have = kind_of(c).lead_value(c, lead)
-        return kind_of(c).matches(node, c, have, now)
+        have = kind.lead_value(c, lead)
+        return kind.surely_matches(node, c, have, now) if sure else kind.matches(node, c, have, now)
     except Problem as p:  # point at the condition that read the value
         raise _at(p, node.span) from None
 

@@ -32,12 +32,24 @@ class Member:
 
 @attrs.frozen
 class Range:
-    """The criterion's value lies in [low, high] (None: unbounded). Datetimes in seconds."""
+    """The criterion's value lies in [low, high] (None: unbounded). Datetimes in seconds.
+
+    `sure`: the values that surely meet the condition, when fewer than [low, high] (low >
+    high: none). A zoned datetime bound in an hour Moscow's clocks repeated cannot tell a
+    lead's two passes apart: [low, high] takes in the whole hour (the values that may
+    meet it), `sure` leaves the hour out, and `not` takes the complement of `sure`, so the
+    filter is widened whichever way the condition is used.
+    """
 
     criterion: Criterion
     low: int | None
     high: int | None
     span: Span = attrs.field(eq=False)
+    sure: tuple[int | None, int | None] | None = None
+
+    def negated(self) -> Range:
+        """The atom whose complement is what `not` of this one may match."""
+        return self if self.sure is None else Range(self.criterion, *self.sure, self.span)
 
 
 @attrs.frozen

@@ -84,6 +84,11 @@ class Space:
     def mask(self, atom: Atom) -> int:
         raise NotImplementedError
 
+    def negated_mask(self, atom: Atom) -> int:
+        """The regions where `not atom` may hold (the complement of `mask`, unless the
+        atom is unsure of some regions: `Range.sure`)."""
+        return self.full ^ self.mask(atom)
+
     def constraint(self, mask: int) -> Constraint:
         raise NotImplementedError
 
@@ -204,10 +209,13 @@ class RangeSpace(Space):
         cuts: set[int] = set()
         for a in atoms:
             if isinstance(a, Range):
-                if a.low is not None:
-                    cuts.add(a.low)
-                if a.high is not None:
-                    cuts.add(a.high + 1)
+                for low, high in (a.low, a.high), a.sure or (None, None):
+                    if low is not None and high is not None and low > high:
+                        continue  # no value: no cut
+                    if low is not None:
+                        cuts.add(low)
+                    if high is not None:
+                        cuts.add(high + 1)
         inside = sorted(c for c in cuts if first < c <= last)
         self.starts = inside  # region k (k >= 1) starts at inside[k - 1]
         starts = [first, *inside]
@@ -215,8 +223,14 @@ class RangeSpace(Space):
         self.regions = list(zip(starts, ends, strict=True))
         self.full = (1 << len(self.regions)) - 1
 
+    def negated_mask(self, atom: Atom) -> int:
+        assert isinstance(atom, Range)
+        return self.full ^ self.mask(atom.negated())
+
     def mask(self, atom: Atom) -> int:
         assert isinstance(atom, Range)
+        if atom.low is not None and atom.high is not None and atom.low > atom.high:
+            return 0
         if (atom.low is not None and atom.low > self.last) or (atom.high is not None and atom.high < self.first):
             return 0
         # Every bound is a cut, so the atom covers a run of whole regions: find its ends.

@@ -124,8 +124,14 @@ class Kind:
         raise NotImplementedError
 
     def matches(self, node: Condition, c: Criterion, have: Any, now: int | None) -> bool:
-        """Whether a lead whose value is `have` meets the condition (the language's meaning)."""
+        """Whether a lead whose value is `have` may meet the condition (the language's
+        meaning)."""
         raise NotImplementedError
+
+    def surely_matches(self, node: Condition, c: Criterion, have: Any, now: int | None) -> bool:
+        """Whether it surely meets it: what `not` negates. The same as `matches` unless a
+        value cannot be placed exactly (a datetime in a repeated hour: `Range.sure`)."""
+        return self.matches(node, c, have, now)
 
     def holds(self, c: Criterion, term: Term, have: Any, now: int | None) -> bool:
         """Whether a lead whose value is `have` meets one q term (a server's reading)."""

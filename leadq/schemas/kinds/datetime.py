@@ -76,19 +76,30 @@ class DatetimeKind(RangeKind):
                 ctx.report("repeated_hour", lit.span, value=lit.value, start=start, end=end)
         return logic
 
-    def interval(self, op: Op, lit: Literal, c: Criterion) -> tuple[int | None, int | None]:
-        low, high = super().interval(op, lit, c)
+    unsure = True
+
+    def interval(self, op: Op, lit: Literal, c: Criterion, sure: bool = False) -> tuple[int | None, int | None]:
+        low, high = super().interval(op, lit, c, sure)
         repeated = parse_moment(lit.value).repeated if lit.kind is _DATETIME else None
         if repeated is None:
             return low, high
-        # Moscow time cannot tell the two passes of a repeated hour apart: the bound takes
-        # in the whole hour, so that no lead the filter means is left out (W607).
+        # Moscow time cannot tell the two passes of a repeated hour apart: a lead in that
+        # hour may meet the bound (W607). What it may match takes in the whole hour, what
+        # it surely matches leaves the hour out; `not` turns one into the other, so the
+        # filter is widened wherever the bound stands (docs/decisions.md).
         start, end = repeated
-        if op in (_EQ, _NE):
-            return min(start, low if low is not None else start), max(end, high if high is not None else end)
-        if op in (_GT, _GE):
-            return start, None
-        return None, end
+        if op is _EQ or op is _NE:
+            assert low is not None and high is not None
+            if not sure:
+                return min(start, low), max(end, high)
+            if low < start:
+                return low, min(high, start - 1)
+            return (max(low, end + 1), high) if high > end else (end + 1, start - 1)  # none
+        if op is _GT or op is _GE:
+            assert low is not None
+            return (max(low, end + 1) if sure else min(low, start)), None
+        assert high is not None
+        return None, (min(high, start - 1) if sure else max(high, end))
 
     param_words = "a datetime.date or datetime.datetime"
 
@@ -190,11 +201,11 @@ class DatetimeKind(RangeKind):
         except ValueError:
             raise bad_lead(c, value, "a datetime string such as 2024-01-31T10:00:00") from None
 
-    def equals(self, c: Criterion, have: Any, lit: Literal, now: int | None) -> bool:
+    def equals(self, c: Criterion, have: Any, lit: Literal, now: int | None, sure: bool = False) -> bool:
         name = _period(lit)
         if name is not None:
             return have is not None and in_period(name, have, needs_clock(now))
-        return super().equals(c, have, lit, now)
+        return super().equals(c, have, lit, now, sure)
 
     def holds(self, c: Criterion, term: Term, have: Any, now: int | None) -> bool:
         if term.value in RELATIVE_PERIODS:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from ...core.diagnostics import Problem
@@ -41,8 +41,10 @@ class RangeKind(Kind):
     def render(self, n: int) -> str:
         return str(n)
 
-    def interval(self, op: Op, lit: Literal, c: Criterion) -> tuple[int | None, int | None]:
-        """The numbers `field op value` allows (`!=`: those it excludes)."""
+    def interval(self, op: Op, lit: Literal, c: Criterion, sure: bool = False) -> tuple[int | None, int | None]:
+        """The numbers `field op value` may allow (`!=`: those it may exclude); with
+        `sure`, those it surely allows (the same, but for a value that cannot be placed
+        exactly: a datetime in a repeated hour). low > high: none."""
         first, last = self.bounds(lit, c)
         if op is _EQ or op is _NE:
             return first, last
@@ -54,19 +56,30 @@ class RangeKind(Kind):
             return None, last
         return None, first - 1
 
-    def between(self, node: Between, c: Criterion) -> tuple[int | None, int | None]:
-        return self.interval(_GE, node.low, c)[0], self.interval(_LE, node.high, c)[1]
+    def between(self, node: Between, c: Criterion, sure: bool = False) -> tuple[int | None, int | None]:
+        return self.interval(_GE, node.low, c, sure)[0], self.interval(_LE, node.high, c, sure)[1]
 
     def condition(self, node: Condition, c: Criterion, ctx: Context) -> Logic:
         if isinstance(node, In):
-            ranges = tuple(Range(c, *self.interval(_EQ, v, c), node.span) for v in node.values)
+            ranges = tuple(self._range(c, node.span, lambda s, v=v: self.interval(_EQ, v, c, s)) for v in node.values)
             logic: Logic = ranges[0] if len(ranges) == 1 else Disj(ranges, node.span)
             return Neg(logic, node.span) if node.negated else logic
         if isinstance(node, Between):
-            return Range(c, *self.between(node, c), node.span)
+            return self._range(c, node.span, lambda s: self.between(node, c, s))
         assert isinstance(node, Compare)
-        atom: Logic = Range(c, *self.interval(node.op, node.value, c), node.span)
+        atom: Logic = self._range(c, node.span, lambda s: self.interval(node.op, node.value, c, s))
         return Neg(atom, node.span) if node.op is _NE else atom
+
+    def _range(self, c: Criterion, span: Span, interval: Callable[[bool], tuple[int | None, int | None]]) -> Range:
+        low, high = interval(False)
+        if not self.unsure:
+            return Range(c, low, high, span)
+        sure = interval(True)
+        return Range(c, low, high, span, None if sure == (low, high) else sure)
+
+    #: Whether some value of the kind cannot be placed exactly (`interval(sure=True)`
+    #: may differ); False spares the numbers the second reading.
+    unsure: ClassVar[bool] = False
 
     def space(self, c: Criterion, atoms: Sequence[Atom]) -> Space:
         return RangeSpace(c, atoms, self.first, self.last)
@@ -103,19 +116,27 @@ class RangeKind(Kind):
         return Literal(LiteralKind.STRING, value, span)
 
     def matches(self, node: Condition, c: Criterion, have: Any, now: int | None) -> bool:
+        return self._matches(node, c, have, now, False)
+
+    def surely_matches(self, node: Condition, c: Criterion, have: Any, now: int | None) -> bool:
+        return self._matches(node, c, have, now, True)
+
+    def _matches(self, node: Condition, c: Criterion, have: Any, now: int | None, sure: bool) -> bool:
         if isinstance(node, In):
-            return any(self.equals(c, have, v, now) for v in node.values) != node.negated
+            if node.negated:  # may match where it surely does not hold, and the reverse
+                return not any(self.equals(c, have, v, now, not sure) for v in node.values)
+            return any(self.equals(c, have, v, now, sure) for v in node.values)
         if isinstance(node, Between):
-            return _within(have, *self.between(node, c))
+            return _within(have, *self.between(node, c, sure))
         assert isinstance(node, Compare)
         if node.op is Op.EQ:
-            return self.equals(c, have, node.value, now)
+            return self.equals(c, have, node.value, now, sure)
         if node.op is Op.NE:
-            return not self.equals(c, have, node.value, now)
-        return _within(have, *self.interval(node.op, node.value, c))
+            return not self.equals(c, have, node.value, now, not sure)
+        return _within(have, *self.interval(node.op, node.value, c, sure))
 
-    def equals(self, c: Criterion, have: Any, lit: Literal, now: int | None) -> bool:
-        return _within(have, *self.interval(Op.EQ, lit, c))
+    def equals(self, c: Criterion, have: Any, lit: Literal, now: int | None, sure: bool = False) -> bool:
+        return _within(have, *self.interval(Op.EQ, lit, c, sure))
 
     def holds(self, c: Criterion, term: Term, have: Any, now: int | None) -> bool:
         if have is None:
