@@ -326,7 +326,8 @@ MESSAGES: dict[str, Message] = {
     ),
     "q_datetime_equals": Message(
         "I702",
-        "the server's meaning of `{name}=<absolute time>` is not documented; read as the whole {stretch}",
+        "the server's meaning of `{name}=<absolute time>` is not documented; read as that one second, "
+        "as the API reads a datetime",
         "write `{name}>=...` and `{name}<=...` to be explicit",
     ),
     # -- leadq's own bugs -----------------------------------------------------------------------

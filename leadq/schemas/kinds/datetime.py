@@ -215,7 +215,8 @@ class DatetimeKind(RangeKind):
     def read_term_value(self, c: Criterion, term: Term) -> int:
         value = term.value
         try:
-            # A server reads a time as its first second (a date as its midnight).
+            # A server reads a time as its first second (a date as its midnight), as
+            # `datetime_literal` writes it for decompile.
             return parse_moment(value.replace(" ", "T", 1) if value[4:5] == "-" else value).first
         except ValueError:
             raise Problem("q_not_a_date", term.value_span, value=value, name=c.name) from None
@@ -244,8 +245,7 @@ class DatetimeKind(RangeKind):
     def decompile_note(self, c: Criterion, term: Term) -> Finding | None:
         if term.op != "=" or term.value in RELATIVE_PERIODS:
             return None
-        stretch = "day" if len(term.value) == 10 else "stretch the value names"
-        return Finding("q_datetime_equals", term.span, {"name": c.name, "stretch": stretch})
+        return Finding("q_datetime_equals", term.span, {"name": c.name})
 
 
 def _period(lit: Literal) -> str | None:
@@ -258,15 +258,31 @@ def _period_mix(at: Span, period: Span, other: Span, c: Criterion) -> Finding:
     return Finding("period_mixed", at, {"period_span": period, "other_span": other, "field": c.display})
 
 
-_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2})?(?:Z|[+-][0-9]{2}:[0-9]{2})?)?")
+_ZONED = re.compile(
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[T ](?P<hm>[0-9]{2}:[0-9]{2})(?::(?P<s>[0-9]{2}))?(?P<tz>Z|[+-][0-9]{2}:[0-9]{2})"
+)
 
 
 def datetime_literal(value: str, span: Span) -> Literal:
-    """A q datetime value as the language's literal of the same meaning."""
-    if _ISO.fullmatch(value):
-        if len(value) == 10:
-            return Literal(LiteralKind.DATE, value, span)
-        return Literal(LiteralKind.DATETIME, value.replace(" ", "T"), span)
+    """A q datetime value as the language's literal of the same meaning.
+
+    A server reads a datetime in q as its first second (`2016-12-31` is its midnight,
+    `201612311200` 12:00:00; Types/datetime.json: "to the second"), while the language
+    reads a date as the whole day: the literal is that one second, written in full
+    (`2016-12-31T00:00:00`). A value with a zone keeps it, unless it falls in an hour
+    Moscow's clocks repeated, where the language would widen it: then the Moscow second
+    the server converts it to. A value that is no datetime stays as written (the check
+    pass says why).
+    """
     if value in RELATIVE_PERIODS:
         return Literal(LiteralKind.WORD, value, span)
-    return Literal(LiteralKind.STRING, value, span)
+    try:
+        moment = parse_moment(value.replace(" ", "T", 1) if value[4:5] == "-" else value)
+    except ValueError:
+        return Literal(LiteralKind.STRING, value, span)
+    zoned = _ZONED.fullmatch(value)
+    if zoned and moment.repeated is None:
+        text = f"{zoned['date']}T{zoned['hm']}:{zoned['s'] or '00'}{zoned['tz']}"
+    else:
+        text = format_seconds(moment.first)
+    return Literal(LiteralKind.DATETIME, text, span)
