@@ -11,7 +11,7 @@ from .pipeline import Analysis, accepts_in
 from .pipeline import analyze as _analyze
 from .q.emit import MAX_REQUESTS
 from .schemas.methods import LEADS_LIST, resolve
-from .schemas.schema import Schema
+from .schemas.schema import Schema, checked_role
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -71,12 +71,14 @@ def analyze(
         q: `text` is a raw q string, as sent to the API.
 
     Raises:
-        LeadqError: `schema` names no API method (E211): the argument, not the text, is
-            wrong.
-        TypeError: `text` is not a str, `params` not a mapping of str, or `schema`
-            neither a Schema nor a method name.
+        LeadqError: `schema` names no API method (E211), or `role` is no role of it
+            (E212, naming the nearest: a misspelt role would silently turn W606 off): the
+            argument, not the text, is wrong.
+        TypeError: `text` is not a str, `params` not a mapping of str, `schema`
+            neither a Schema nor a method name, or `role` not a str.
     """
-    return _analyze(_text(text), _schema(schema), stored=stored, role=role, raw_q=q, params=_params(params))
+    schema = _schema(schema)
+    return _analyze(_text(text), schema, stored=stored, role=checked_role(role, schema), raw_q=q, params=_params(params))
 
 
 def compile(text: str, params: Mapping[str, object] | None = None, *, schema: Schema | str = LEADS_LIST) -> str:
@@ -154,8 +156,8 @@ def check(
         params: the values of the placeholders (see `compile`).
         schema: the API method: a `Schema` or a method's name (see `METHODS`).
         stored: the filter will be saved: warn about relative periods, which move (W605).
-        role: the API role that will run the filter (``operator``, ``admin``, ...): warn
-            about conditions on fields the role cannot see (W606).
+        role: the API role that will run the filter (``operator``, ``admin``, ...: one
+            of ``schema.roles``): warn about conditions on fields the role cannot see (W606).
         q: `text` is a raw q string.
 
     Returns:
@@ -163,10 +165,11 @@ def check(
         empty list means the filter compiles and the linter has nothing to say.
 
     Raises:
-        LeadqError: `schema` names no API method (E211): the argument, not the text, is
-            wrong.
-        TypeError: `text` is not a str, `params` not a mapping of str, or `schema`
-            neither a Schema nor a method name.
+        LeadqError: `schema` names no API method (E211), or `role` is no role of it
+            (E212, naming the nearest: a misspelt role would silently turn W606 off): the
+            argument, not the text, is wrong.
+        TypeError: `text` is not a str, `params` not a mapping of str, `schema`
+            neither a Schema nor a method name, or `role` not a str.
     """
     return analyze(text, params, schema=schema, stored=stored, role=role, q=q).diagnostics
 
@@ -288,8 +291,9 @@ def pushdown(
         max_requests: the most requests the split may send.
 
     Raises:
-        LeadqError: the filter has errors (syntax, names, values), or the residual needs
-            a field `role` cannot see (E313).
+        LeadqError: the filter has errors (syntax, names, values), the residual needs
+            a field `role` cannot see (E313), or `role` is no role of `schema` (E212: a
+            misspelt role would turn E313 off).
         TypeError: `text` is not a str, `params` not a mapping of str, `schema` neither
             a Schema nor a method name, `role` not a str, `now` not a datetime, or
             `max_requests` not a whole
@@ -300,11 +304,11 @@ def pushdown(
     from .run.pushdown import split
 
     limit = _max_requests(max_requests)
-    if role is not None and not isinstance(role, str):
-        raise TypeError(f"role must be a str, not {type(role).__name__}")
+    schema = _schema(schema)
+    role = checked_role(role, schema)
     if now is not None and not isinstance(now, datetime):
         raise TypeError(f"now must be a datetime, not {type(now).__name__}")
-    return split(_text(text), _schema(schema), params=_params(params), role=role, now=now, max_requests=limit)
+    return split(_text(text), schema, params=_params(params), role=role, now=now, max_requests=limit)
 
 
 def fingerprint(

@@ -19,7 +19,7 @@ import attrs
 from .core.diagnostics import Diagnostic, LeadqError
 from .pipeline import analyze
 from .schemas.methods import LEADS_LIST, resolve
-from .schemas.schema import Schema
+from .schemas.schema import Schema, checked_role
 
 if TYPE_CHECKING:
     import pandas
@@ -87,11 +87,13 @@ def check_many(
         schema, stored, role, q: as for `leadq.check`.
 
     Raises:
+        LeadqError: `schema` names no method (E211), or `role` is no role of it (E212).
         TypeError: an input that is not a str, or `jobs` that is not a whole number.
     """
     if not isinstance(jobs, int) or jobs < 0:
         raise TypeError(f"jobs must be a whole number from 0 up, not {jobs!r}")
     schema = resolve(schema)
+    role = checked_role(role, schema)
     workers = jobs or os.cpu_count() or 1
     memo: dict[str, Checked] = {}
     pool = None

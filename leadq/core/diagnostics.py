@@ -55,6 +55,7 @@ CODES: Mapping[str, Code] = _table(
     ("E209", E, "limit or offset out of range"),
     ("E210", E, "unknown result field"),
     ("E211", E, "unknown API method"),
+    ("E212", E, "unknown API role"),
     ("E213", E, "required criterion missing"),
     # values
     ("E301", E, "value of the wrong type"),

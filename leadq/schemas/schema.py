@@ -12,6 +12,9 @@ from collections.abc import Mapping
 
 import attrs
 
+from ..core.diagnostics import LeadqError, Report
+from ..core.span import Span
+from ..core.suggest import closest
 from .criterion import Criterion
 from .wire import IMPLEMENTATION_NAMES, OPERATORS
 
@@ -169,3 +172,36 @@ class Schema:
             return None
         c = self.with_lead_fields().lookup(name)
         return c if c is not None and c.local else None
+
+
+def checked_role(role: object, schema: Schema) -> str | None:
+    """`role` when it is None or a role `schema` knows: what every `role=` of the library
+    (and the command line's `--role`, and the language server's setting) is checked with,
+    so that a misspelt role never silently turns a protection off (W606 and E313 read the
+    role to warn).
+
+    The roles a schema knows are its `roles`, or, when it lists none, those its criteria
+    are hidden from.
+
+    Raises:
+        LeadqError: a role the schema does not know (E212, the hint naming the nearest):
+            the argument, not the text, is wrong, as with an unknown method (E211).
+        TypeError: `role` is not a str.
+    """
+    if role is None:
+        return None
+    if not isinstance(role, str):
+        raise TypeError(f"role must be a str such as 'operator', not {type(role).__name__}")
+    known = schema.roles or tuple(
+        dict.fromkeys(r for c in (*schema.criteria, *schema.lead_fields) for r in c.hidden_from)
+    )
+    if role in known:
+        return role
+    report = Report(role)
+    where = Span(0, len(role))
+    guess = closest(role, known)
+    if guess is not None:
+        report.add("unknown_role_guess", where, name=role[:60], method=schema.method, guess=guess)
+    else:
+        report.add("unknown_role", where, name=role[:60], method=schema.method, known=", ".join(known) or "none")
+    raise LeadqError(report.diagnostics, role)
