@@ -322,9 +322,12 @@ def fingerprint(
     """A stable hash of what a filter means: filters that mean the same share it.
 
     ``site in (2,1) and result=missed``, ``result = missed and site in (1, 2)`` and, with
-    ``q=True``, the raw q ``site_ids=1,2 result=missed`` have one fingerprint. The hash is
-    over the canonical q (or the sorted requests of the filter's plan), the method and
-    the query tail; relative periods keep their keyword, not today's date. The form is
+    ``q=True``, the raw q ``site_ids=1,2 result=missed`` have one fingerprint; so do
+    ``type = form or result = missed`` and ``type = form or (result = missed and type !=
+    form)``, whose plans differ. The hash is over the canonical q (or a canonical form of
+    the union of the plan's requests: the leads they select, not their shape), the method
+    and the query tail (``fields`` in any order); relative periods keep their keyword, not
+    today's date (docs/embedding.md says exactly what is equal). The form is
     ``lq1:`` and 64 hex digits of SHA-256, the same in every process, Python version and
     platform, and stable within a major version of leadq.
 

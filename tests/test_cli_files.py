@@ -104,6 +104,12 @@ def test_duplicates_across_files_name_both_places(tmp_path: Path) -> None:
     _write(tmp_path, "c.json", '{"first": "site = 1", "second": "site_id = 1"}')
     r = run("check", "c.json", "--select", "W608", cwd=tmp_path)
     assert "W608 this filter means the same as `first` (c.json:1)" in r.stdout
+    # by meaning, not by the plan's shape or the order of `fields`
+    _write(tmp_path, "d.leadq", "type = form or result = missed\ntype = form or (result = missed and type != form)\n")
+    _write(tmp_path, "e.leadq", "site = 1 fields id, name\nsite = 1 fields name, id\n")
+    r = run("check", "d.leadq", "e.leadq", "--select", "W608", cwd=tmp_path)
+    assert "d.leadq:2:1: W608 this filter means the same as d.leadq:1" in r.stdout
+    assert "e.leadq:2:1: W608 this filter means the same as e.leadq:1" in r.stdout
 
 
 def test_select_and_ignore_by_code_or_prefix() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from strategies import compilable_trees
 
 import leadq
@@ -24,7 +25,8 @@ RECORDED = {
     ("site in (2,1) and result=missed", False): "lq1:d9044a439353743846ddbef8f5e56403a26c85f920bcc71815c4f0f69904b938",
     ("site in (2,1) and result=missed", True): "lq1:3a2b6a41d049a44e799d0b5d25db55ec7c78750320f4cf31cbfb867faf8d539c",
     ("created_at = lastweek", False): "lq1:5f9d5e1f04d52e6a18b7c3027e1ad108b0fbc799c873f8e6e6b21fbd9277f757",
-    ("type != chat", False): "lq1:5ad5c4faaeb848a53c286a9ce355d12768dde94089d91201fd13b8841c7d055c",
+    # several requests: the canonical form of their union
+    ("type != chat", False): "lq1:9cb584f57d52044605e1b6da163fe9d638deba09f491dd5f9a83169849e777bb",
     ("site = 1 order by created_at desc limit 20", False):
         "lq1:5e76d43f596eac66b8ee687c5d89e258e566fe3030ea168727d48e919e03b2fa",
 }  # fmt: skip
@@ -75,6 +77,73 @@ def test_relative_periods_keep_their_keyword() -> None:
     meaning = leadq.fingerprint("created_at = lastweek")
     want = "Leads.list\nvalues\nq\ncreated_at=lastweek"
     assert meaning == "lq1:" + hashlib.sha256(want.encode()).hexdigest()
+
+
+# -- by meaning, not by the plan's shape ----------------------------------------------------------
+
+_CONDITIONS = (
+    "type = form", "type = chat", "result = missed", "site = 1", "site in (1, 2)", "site = 3",
+    "duration > 60", "duration between 10 and 100", "phone_exists", "not email_exists",
+    'text contains "ab"', 'text contains "a"', "duration < 30", "created_at = lastweek",
+)  # fmt: skip
+_conjunction = st.lists(st.sampled_from(_CONDITIONS), min_size=1, max_size=3, unique=True)
+_union = st.lists(_conjunction, min_size=1, max_size=4)
+
+
+def _or(terms: list[list[str]]) -> str:
+    return " or ".join("(" + " and ".join(t) + ")" for t in terms)
+
+
+def _fingerprint(text: str) -> str | None:
+    try:
+        return leadq.fingerprint(text)
+    except leadq.LeadqError:
+        return None
+
+
+@settings(max_examples=60, deadline=None)
+@given(_union, st.randoms(use_true_random=False), _conjunction, st.sampled_from(_CONDITIONS))
+def test_rewrites_that_keep_the_meaning_keep_the_fingerprint(
+    terms: list[list[str]], random: Any, extra: list[str], common: str
+) -> None:
+    text = _or(terms)
+    want = _fingerprint(text)
+    if want is None:
+        return
+    reordered = [random.sample(t, len(t)) for t in random.sample(terms, len(terms))]
+    absorbed = [*terms, [*terms[0], *extra]]  # A or (A and B) is A
+    distributed = _or([[common, *t] for t in terms])  # (c and A) or (c and B) ...
+    factored = f"{common} and ({text})"  # ... is c and (A or B)
+    assert _fingerprint(_or(reordered)) == want, _or(reordered)
+    assert _fingerprint(_or(absorbed)) == want, _or(absorbed)
+    assert _fingerprint(distributed) == _fingerprint(factored), (distributed, factored)
+    # A or B is A or (B and not A): another plan (the audit's pair), when q can say `not A`
+    disjoint = " or ".join(
+        "(" + " and ".join([*t, *(f"not ({' and '.join(u)})" for u in terms[:k])]) + ")" for k, t in enumerate(terms)
+    )
+    assert _fingerprint(disjoint) in (want, None), disjoint
+
+
+@settings(max_examples=60, deadline=None)
+@given(_union, _union)
+def test_equal_fingerprints_mean_equal_leads(a: list[list[str]], b: list[list[str]]) -> None:
+    from strategies import NOW, leads
+
+    left, right = _or(a), _or(b)
+    if _fingerprint(left) is None or _fingerprint(left) != _fingerprint(right):
+        return
+    for lead in leads(leadq.parse(f"({left}) or ({right})"), 0, 60, leadq.LEADS_LIST):
+        now = {"now": NOW}
+        assert leadq.evaluate(left, lead, **now) == leadq.evaluate(right, lead, **now), (left, right, lead)
+
+
+def test_the_audits_pairs_share_a_fingerprint() -> None:
+    assert leadq.fingerprint("type = form or result = missed") == leadq.fingerprint(
+        "type = form or (result = missed and type != form)"
+    )
+    assert leadq.fingerprint("fields id, name") == leadq.fingerprint("fields name, id")
+    assert leadq.fingerprint("fields site(url, id), id") == leadq.fingerprint("fields id, site(id, url)")
+    assert leadq.fingerprint("type = form or result = missed") != leadq.fingerprint("type = chat or result = missed")
 
 
 def test_a_filter_with_no_meaning_has_no_fingerprint() -> None:
