@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -61,7 +62,7 @@ class RangeKind(Kind):
 
     def condition(self, node: Condition, c: Criterion, ctx: Context) -> Logic:
         if isinstance(node, In):
-            ranges = tuple(self._range(c, node.span, lambda s, v=v: self.interval(_EQ, v, c, s)) for v in node.values)
+            ranges = tuple(self._range(c, node.span, functools.partial(self._equal, v, c)) for v in node.values)
             logic: Logic = ranges[0] if len(ranges) == 1 else Disj(ranges, node.span)
             return Neg(logic, node.span) if node.negated else logic
         if isinstance(node, Between):
@@ -69,6 +70,9 @@ class RangeKind(Kind):
         assert isinstance(node, Compare)
         atom: Logic = self._range(c, node.span, lambda s: self.interval(node.op, node.value, c, s))
         return Neg(atom, node.span) if node.op is _NE else atom
+
+    def _equal(self, lit: Literal, c: Criterion, sure: bool) -> tuple[int | None, int | None]:
+        return self.interval(_EQ, lit, c, sure)
 
     def _range(self, c: Criterion, span: Span, interval: Callable[[bool], tuple[int | None, int | None]]) -> Range:
         low, high = interval(False)
