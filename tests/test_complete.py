@@ -147,3 +147,71 @@ def test_arguments_are_checked() -> None:
         leadq.complete("site", 9)
     with pytest.raises(TypeError, match="text must be"):
         leadq.hover(None, 0)  # type: ignore[arg-type]
+
+
+# -- inside strings, and the share of items that parse when inserted -------------------------
+
+_HOSTILE_SHORT = [
+    '"',
+    "'",
+    'city contains "',
+    'text contains "a\\"b" and "',
+    "site = 1 and 'x",
+    '"site = 1',
+    "((((",
+    "site in (1, 2",
+    "site in (1, 'a",
+    "not not not",
+    "order by \"",
+    "fields \"id",
+    'result = "missed" or type = "',
+    "created_at between '2024-01-01' and \"",
+    "duration >= = 5",
+    "site = 1 ) ) or",
+    "\x00 site",
+    "сайт = 1 and",
+    'visitor in ("a", "',
+    "limit 'ten",
+    'search_engine = "Goo" and text contains "x',
+]
+
+
+def _inserted_parses(text: str, cursor: int, start: int, item: leadq.CompletionItem) -> bool:
+    from leadq.editing.complete import _open_string
+
+    opened = _open_string(text, cursor)
+    new = text[:start] + item.insert[: item.cursor]
+    if opened is not None:  # an item inside a string fills the string: close it
+        new += text[opened]
+    return _viable(new)
+
+
+def test_nothing_is_offered_where_nothing_can_be_inserted() -> None:
+    assert leadq.complete('"', 1).items == ()
+    assert leadq.complete('city contains "', 15).items == ()  # no q field names as a value
+    assert leadq.complete("city contains ", 14).items == ()
+    assert leadq.complete('order by "', 10).items == ()
+    # where a string value fits, its values are offered, written for the inside of quotes
+    assert [i.insert for i in leadq.complete('result = "', 10).items] == ["completed", "missed"]
+    got = leadq.complete('visitor = "', 11, values=values)
+    assert [i.insert for i in got.items] == ["v 2", "v-1"]
+
+
+def test_almost_every_offered_item_parses_when_inserted() -> None:
+    from benchmarks.corpus import short_corpus
+    from benchmarks.editing import FILTERS
+
+    texts = [*FILTERS, *(f for f, _, _ in short_corpus(40)), *_HOSTILE_SHORT]
+    offered = parsed = 0
+    failures = []
+    for text in texts:
+        for cursor in range(len(text) + 1):
+            got = leadq.complete(text, cursor, now=NOW, values=values)
+            for item in got.items:
+                offered += 1
+                if _inserted_parses(text, cursor, got.range.start, item):
+                    parsed += 1
+                else:
+                    failures.append((text, cursor, item.insert))
+    assert offered > 10_000
+    assert parsed / offered >= 0.999, (offered - parsed, failures[:10])

@@ -194,8 +194,12 @@ class _Completer:
             out += self.operators(c)
             if c is not None and "flag" not in kind_of(c).operators:
                 expected = expected - {"AND", "OR", "ORDER", "LIMIT", "OFFSET", "FIELDS", "$END", "RPAR"}
-        elif expected & _VALUE_TERMINALS and field is not None and _value_position(tokens):
-            out += self.field_values(field, tokens, quoted)
+        elif expected & _VALUE_TERMINALS and _value_position(tokens):
+            # a value goes here: the field's values, or none for a field leadq does not know
+            if field is not None and (not quoted or "STRING" in expected):
+                out += self.field_values(field, tokens, quoted)
+        elif quoted:
+            return []  # inside a string that is no value: nothing can be inserted
         elif "NAME" in expected and last is not None and last.type == "BY":
             out += [_item(k, "value", k, "sort key") for k in self.schema.sort_keys]
         elif "NAME" in expected and in_fields:
@@ -232,7 +236,8 @@ class _Completer:
     def field_values(self, c: Criterion, tokens: list[Token], quoted: bool) -> list[CompletionItem]:
         op = next((t.value.lower() for t in reversed(tokens) if t.type in ("COMP", "IN", "CONTAINS", "BETWEEN")), "")
         items = kind_of(c).value_items(c, op, _moscow_today(self.now))
-        out = [_item(label, kind, label, detail, doc) for label, kind, detail, doc in items]
+        write = _escaped if quoted else str
+        out = [_item(label, kind, write(label), detail, doc) for label, kind, detail, doc in items]
         if self.values is not None:
             for value, label in self.values(c.display, self.prefix):
                 insert = _escaped(value) if quoted else kind_of(c).quote(value)
