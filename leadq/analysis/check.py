@@ -137,10 +137,9 @@ def resolve_field(name: str, span: Span, schema: Schema, report: Report) -> Crit
     """The criterion `name` refers to (noting an alias), or None with an E201."""
     c = schema.lookup(name)
     if c is None:
-        guess = closest(name, schema.by_name)
         if schema.lead_field(name) is not None:
             report.add("lead_field_only", span, name=name, method=schema.method)
-        elif guess:
+        elif guess := closest(name, schema.by_name):
             report.add("unknown_field_guess", span, name=name, method=schema.method, guess=guess)
         else:
             known = ", ".join(c.display for c in schema.criteria)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -19,19 +20,35 @@ def edit_distance(a: str, b: str) -> int:
     return rows[-1][-1]
 
 
+#: Words longer than this get no suggestion: no known name is nearly so long.
+MAX_WORD = 64
+
+
 def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate nearest to `word` (ignoring case first), if any is near enough.
 
-    Never `word` itself: a hint must not suggest what is already written.
+    Never `word` itself: a hint must not suggest what is already written. Bounded (a word
+    over `MAX_WORD` characters gets none; a candidate whose length alone puts it out of
+    reach is not compared) and remembered per word and candidates, so that a name
+    repeated through a long input costs one search.
     """
-    candidates = [c for c in candidates if c != word]
-    for c in candidates:
-        if c.lower() == word.lower():
+    if len(word) > MAX_WORD:
+        return next((c for c in candidates if c != word and c.lower() == word.lower()), None)
+    return _closest(word, tuple(candidates))
+
+
+@functools.lru_cache(maxsize=4096)
+def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
+    others = [c for c in candidates if c != word]
+    low = word.lower()
+    for c in others:
+        if c.lower() == low:
             return c
-    if len(word) > 64:
-        return None
-    scored = sorted((edit_distance(word.lower(), c.lower()), c) for c in candidates)
-    if scored and scored[0][0] <= max(1, len(word) // 3):
+    reach = max(1, len(word) // 3)
+    scored = sorted(
+        (edit_distance(low, c.lower()), c) for c in others if abs(len(c) - len(word)) <= reach
+    )
+    if scored and scored[0][0] <= reach:
         return scored[0][1]
     return None
 
