@@ -78,7 +78,8 @@ def analyze(
             neither a Schema nor a method name, or `role` not a str.
     """
     schema = _schema(schema)
-    return _analyze(_text(text), schema, stored=stored, role=checked_role(role, schema), raw_q=q, params=_params(params))
+    role = checked_role(role, schema)
+    return _analyze(_text(text), schema, stored=stored, role=role, raw_q=q, params=_params(params))
 
 
 def compile(text: str, params: Mapping[str, object] | None = None, *, schema: Schema | str = LEADS_LIST) -> str:

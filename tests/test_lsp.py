@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import uuid
+from concurrent.futures import Future
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +14,7 @@ pytest.importorskip("pygls", reason="the lsp extra (pygls) is not installed")
 pytest_lsp = pytest.importorskip("pytest_lsp", reason="pytest-lsp is not installed")
 
 from lsprotocol import types  # noqa: E402
+from pygls.exceptions import JsonRpcException  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 
 URI = "file:///tmp/leadq-test/saved.leadq"
@@ -119,3 +124,107 @@ async def test_formatting_and_quick_fix(client: LanguageClient) -> None:
     assert isinstance(fix, types.CodeAction) and fix.title == "Replace with `result`"
     assert fix.edit is not None and fix.edit.changes is not None
     assert fix.edit.changes[URI][0].new_text == "result"
+
+
+# -- robustness: every request answered, nothing read from disk, publishing in the background --
+
+
+async def _raw(client: LanguageClient, method: str, params: dict[str, object]) -> object:
+    """A request with hand-written params, as a buggy editor could send it (the client's
+    own request types would refuse to write them)."""
+    msg_id = str(uuid.uuid4())
+    future: Future[object] = Future()
+    client.protocol._request_futures[msg_id] = future
+    client.protocol._send_data({"jsonrpc": "2.0", "id": msg_id, "method": method, "params": params})
+    return await asyncio.wait_for(asyncio.wrap_future(future), timeout=30)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "position",
+    [{"line": -1, "character": 0}, {"line": 0, "character": "x"}, {"line": 0}, None],
+    ids=["negative", "wrong type", "missing", "null"],
+)
+async def test_a_request_with_invalid_params_gets_an_error(client: LanguageClient, position: object) -> None:
+    await _open(client, "site = 1\n")
+    for method in (types.TEXT_DOCUMENT_HOVER, types.TEXT_DOCUMENT_COMPLETION):
+        with pytest.raises(JsonRpcException) as caught:
+            await _raw(client, method, {"textDocument": {"uri": URI}, "position": position})
+        assert caught.value.code == -32602  # invalid params
+    # and the server goes on answering
+    got = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(0, 1))
+    )
+    assert got is not None
+
+
+@pytest.mark.asyncio
+async def test_nothing_is_read_from_disk_for_a_document_not_opened(client: LanguageClient, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.leadq"
+    secret.write_text("password = hunter2\n", encoding="utf-8")
+    for path in (secret, tmp_path / "missing.leadq"):
+        uri = path.as_uri()
+        hover = await client.text_document_hover_async(
+            types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 2))
+        )
+        assert hover is None
+        completion = await client.text_document_completion_async(
+            types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 2))
+        )
+        assert completion is not None and not completion.items
+        edits = await client.text_document_formatting_async(
+            types.DocumentFormattingParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                options=types.FormattingOptions(tab_size=4, insert_spaces=True),
+            )
+        )
+        assert not edits
+
+
+@pytest.mark.asyncio
+async def test_hover_does_not_wait_behind_publishing(client: LanguageClient) -> None:
+    big = "".join(f"site = {i} and reslt = missed\n" for i in range(5_000))
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=URI, language_id="leadq", version=1, text=big)
+        )
+    )
+    got = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(5, 1))
+    )
+    assert got is not None and "**site**" in str(got.contents)
+    assert URI not in client.diagnostics  # answered while the 5,000 filters were being checked
+    await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), timeout=300)
+    assert len(client.diagnostics[URI]) == 5_000
+    # an edit of one line: the others are remembered, the new finding lands in place
+    lines = big.splitlines(keepends=True)
+    lines[7] = "site = 7 and result = fax\n"
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=URI, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text="".join(lines))],
+        )
+    )
+    await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), timeout=60)
+    on_line_7 = [_where(d) for d in client.diagnostics[URI] if d.range.start.line == 7]
+    assert on_line_7 == [("E302", 7, 22, 7, 25)]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "leadq", "lsp"]))
+async def misspelt_role(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            initialization_options={"role": "operater"},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_a_misspelt_role_in_the_settings_is_said(misspelt_role: LanguageClient) -> None:
+    await _open(misspelt_role, "site = 1\n")
+    assert any(
+        m.type == types.MessageType.Error and "did you mean `operator`" in m.message for m in misspelt_role.messages
+    )

@@ -5,23 +5,34 @@ JSON, TOML, CSV), chosen by its name. Each filter keeps the file place of every 
 (`leadq.files.sources`), so that a position in the editor maps to an offset in one filter,
 and a span in a filter back to a range in the editor (in the client's units: UTF-16 by
 default).
+
+Diagnostics are published in the background: each filter's findings are remembered by its
+text, so an edit re-checks only the filters it touched, and positions are converted from
+one split of the document into lines. The work yields between chunks and is dropped when
+a newer version arrives, so hover and completion never wait behind it. Only documents the
+editor opened are read (nothing from disk), and every request is answered: a request
+whose parameters do not decode gets a JSON-RPC error.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.workspace import TextDocument
-from pygls.workspace.position_codec import ServerTextPosition
 
 import leadq
 
 from ..core.suggest import replacement
 from ..files.rewrite import rewrite
 from ..files.sources import Item, SourceError, read_items, split_comment
+from ..schemas.schema import checked_role
 
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
@@ -37,13 +48,53 @@ _KINDS = {
 }
 
 
+class _Unanswerable:
+    """A request whose parameters did not decode: already answered with an error."""
+
+    jsonrpc = ""
+
+
+class _Protocol(LanguageServerProtocol):
+    """pygls' protocol, but a request that does not decode (a negative position, a wrong
+    type) is answered with the JSON-RPC error instead of only being logged, so the editor
+    never waits for it."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as e:
+            if "id" not in data or "method" not in data:
+                raise  # a notification or response: there is no one to answer
+            cause = e.__cause__
+            error = JsonRpcInvalidParams(f"invalid params for {data['method']}: {cause or e}"[:500])
+            self._send_response(data["id"], None, error.to_response_error())
+            return _Unanswerable()
+
+    def handle_message(self, message: Any) -> None:
+        if not isinstance(message, _Unanswerable):
+            super().handle_message(message)
+
+
+#: Remembered findings per server; past this many texts the memory starts again.
+_REMEMBERED = 200_000
+#: Filters checked between two yields to the event loop while publishing.
+_CHUNK = 200
+
+
 class LeadqServer(LanguageServer):
     """The server, with the settings it was given (`method`, `role`)."""
 
     def __init__(self) -> None:
-        super().__init__("leadq", leadq.__version__)
+        super().__init__("leadq", leadq.__version__, protocol_cls=_Protocol)
         self.schema: leadq.Schema = leadq.LEADS_LIST
         self.role: str | None = None
+        #: (text, method, role) -> (its diagnostics, its fingerprint or None)
+        self.memo: dict[tuple[str, str, str | None], tuple[list[leadq.Diagnostic], str | None]] = {}
+        #: (text, method, origin, ignored codes, position encoding) of a one-line filter -> its
+        #: diagnostics as sent (for the current settings)
+        self.placed: dict[Any, list[dict[str, Any]]] = {}
+        self.publishing: dict[str, asyncio.Task[None]] = {}
+        self.problem: str | None = None  # a setting the editor should hear about
 
     @property
     def method(self) -> str:
@@ -57,19 +108,57 @@ class LeadqServer(LanguageServer):
                 return leadq.schema(item.method)
         return self.schema
 
-    def settings(self, options: Any) -> None:
-        if isinstance(options, dict):
-            options = options.get("leadq", options)
-            method = options.get("method")
-            if isinstance(method, str):
-                with contextlib.suppress(leadq.LeadqError):  # an unknown method keeps the last good one
-                    self.schema = leadq.schema(method)
-            role = options.get("role")
-            if role is None or role in self.schema.roles:
-                self.role = role
+    def settings(self, options: Any) -> str | None:
+        """Take the settings; a message for the editor when one is wrong (an unknown
+        method keeps the last good one; an unknown role is none)."""
+        if not isinstance(options, dict):
+            return None
+        options = options.get("leadq", options)
+        problems = []
+        method = options.get("method")
+        if isinstance(method, str):
+            try:
+                self.schema = leadq.schema(method)
+            except leadq.LeadqError as e:
+                problems.append(str(e.diagnostics[0].message))
+        self.placed.clear()  # the findings are those of the old settings
+        try:
+            self.role = checked_role(options.get("role"), self.schema)
+        except leadq.LeadqError as e:
+            (d,) = e.diagnostics
+            self.role = None
+            problems.append(f"{d.message} ({d.hint}); warnings for a role (W606) are off until it is fixed")
+        except TypeError as e:
+            self.role = None
+            problems.append(str(e))
+        return "leadq: " + "; ".join(problems) if problems else None
+
+    def analysis(self, text: str, schema: leadq.Schema) -> tuple[list[leadq.Diagnostic], str | None]:
+        """A filter's diagnostics and fingerprint, remembered by its text and method."""
+        key = (text, schema.method, self.role)
+        found = self.memo.get(key)
+        if found is None:
+            # the role is checked against the setting's method; a file naming another
+            # method that role may not call is checked for no role
+            role = self.role if self.role in schema.roles else None
+            a = leadq.analyze(text, schema=schema, stored=True, role=role)
+            try:
+                fingerprint: str | None = a.fingerprint()
+            except leadq.LeadqError:
+                fingerprint = None
+            if len(self.memo) >= _REMEMBERED:
+                self.memo.clear()
+            found = self.memo[key] = (a.diagnostics, fingerprint)
+        return found
 
 
 server = LeadqServer()
+
+
+def _document(ls: LeadqServer, uri: str) -> TextDocument | None:
+    """The document the editor opened at `uri`; None for any other (never read from disk)."""
+    document: TextDocument | None = ls.workspace.text_documents.get(uri)
+    return document
 
 
 def _items(document: TextDocument) -> list[Item]:
@@ -80,68 +169,145 @@ def _items(document: TextDocument) -> list[Item]:
         return []
 
 
-def _position(document: TextDocument, place: tuple[int, int]) -> types.Position:
-    """A 1-based file line and column, in the client's units."""
-    return document.position_to_client_units(ServerTextPosition(place[0] - 1, place[1] - 1))
+def _position(document: TextDocument, place: tuple[int, int], lines: Sequence[str] | None = None) -> types.Position:
+    """A 1-based file line and column, in the client's units (`lines`: the document's,
+    split once by the caller)."""
+    line, character = _place(document.position_codec.encoding, document.lines if lines is None else lines, place)
+    return types.Position(line, character)
 
 
-def _range(document: TextDocument, item: Item, start: int, end: int) -> types.Range:
-    return types.Range(_position(document, item.place(start)), _position(document, item.place(end)))
+def _range(
+    document: TextDocument, item: Item, start: int, end: int, lines: Sequence[str] | None = None
+) -> types.Range:
+    split = document.lines if lines is None else lines
+    return types.Range(_position(document, item.place(start), split), _position(document, item.place(end), split))
+
+
+def _place(encoding: object, lines: Sequence[str], place: tuple[int, int]) -> tuple[int, int]:
+    """A 1-based line and column (in code points) as the 0-based line and character the
+    client counts (UTF-16 code units unless it said otherwise), from the one line alone."""
+    row, column = place[0] - 1, place[1] - 1
+    if row >= len(lines):
+        return len(lines), 0
+    before = lines[row][:column]
+    if before.isascii() or encoding == types.PositionEncodingKind.Utf32:
+        return row, len(before)
+    if encoding == types.PositionEncodingKind.Utf8:
+        return row, len(before.encode("utf-8", "surrogatepass"))
+    return row, len(before.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def diagnostics(ls: LeadqServer, document: TextDocument) -> list[types.Diagnostic]:
     """Every finding of every filter in the document, duplicates (W608) included."""
-    out: list[types.Diagnostic] = []
+    wire = [d for chunk in _diagnostics(ls, document) for d in chunk]
+    return [ls.protocol._converter.structure(d, types.Diagnostic) for d in wire]
+
+
+def _diagnostics(ls: LeadqServer, document: TextDocument) -> Iterator[list[dict[str, Any]]]:
+    """The document's diagnostics as the JSON sent, a chunk of filters at a time (so that
+    the publisher can yield between chunks). The document is split into lines once, and
+    each filter's findings come from `ls.analysis` (remembered by text)."""
+    lines = document.lines
+    encoding = document.position_codec.encoding
+
+    def where(item: Item, start: int, end: int) -> dict[str, Any]:
+        (l1, c1), (l2, c2) = (_place(encoding, lines, item.place(at)) for at in (start, end))
+        return {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}
+
     first: dict[str, Item] = {}
-    for item in _items(document):
-        a = leadq.analyze(item.text, schema=ls.schema_of(item), stored=True, role=ls.role)
-        try:
-            key: str | None = a.fingerprint()
-        except leadq.LeadqError:
-            key = None
-        for d in a.diagnostics:
-            if d.code in item.ignore:
-                continue
-            out.append(
-                types.Diagnostic(
-                    range=_range(document, item, d.start, d.end),
-                    message=d.message + (f"\nhint: {d.hint}" if d.hint else ""),
-                    severity=_SEVERITY[d.severity.value],
-                    code=d.code,
-                    source="leadq",
-                    data={"hint": d.hint} if d.hint else None,
-                )
-            )
+    out: list[dict[str, Any]] = []
+    placed = ls.placed
+    for n, item in enumerate(_items(document), 1):
+        schema = ls.schema_of(item)
+        found, key = ls.analysis(item.text, schema)
+        # a filter on one line, unchanged and in the same place: its diagnostics as before
+        at = (item.text, schema.method, item.origin, item.ignore, encoding) if not item.places else None
+        done = placed.get(at) if at is not None else None
+        if done is None:
+            done = [_lsp_diagnostic(d, where(item, d.start, d.end)) for d in found if d.code not in item.ignore]
+            if at is not None:
+                if len(placed) >= _REMEMBERED:
+                    placed.clear()
+                placed[at] = done
+        out += done
         if key is not None and "W608" not in item.ignore:
             earlier = first.setdefault(key, item)
             if earlier is not item:
                 out.append(
-                    types.Diagnostic(
-                        range=_range(document, item, 0, len(item.text)),
-                        message=f"this filter means the same as the one on line {earlier.line}",
-                        severity=types.DiagnosticSeverity.Warning,
-                        code="W608",
-                        source="leadq",
-                    )
+                    {
+                        "range": where(item, 0, len(item.text)),
+                        "message": f"this filter means the same as the one on line {earlier.line}",
+                        "severity": types.DiagnosticSeverity.Warning.value,
+                        "code": "W608",
+                        "source": "leadq",
+                    }
                 )
+        if n % _CHUNK == 0:
+            yield out
+            out = []
+    yield out
+
+
+def _lsp_diagnostic(d: leadq.Diagnostic, where: dict[str, Any]) -> dict[str, Any]:
+    """One finding as an LSP Diagnostic in JSON."""
+    out = {
+        "range": where,
+        "message": d.message + (f"\nhint: {d.hint}" if d.hint else ""),
+        "severity": _SEVERITY[d.severity.value].value,
+        "code": d.code,
+        "source": "leadq",
+    }
+    if d.hint:
+        out["data"] = {"hint": d.hint}
     return out
 
 
+async def _publish_now(ls: LeadqServer, uri: str) -> None:
+    document = _document(ls, uri)
+    if document is None:
+        return
+    version = document.version
+    found: list[dict[str, Any]] = []
+    for chunk in _diagnostics(ls, document):
+        found += chunk
+        await asyncio.sleep(0)  # let hover and completion through
+        if _document(ls, uri) is not document or document.version != version:
+            return  # a newer version is on its way
+    # Sent as the JSON it is: encoding 20,000 lsprotocol objects through cattrs would
+    # cost more than making them.
+    params: dict[str, Any] = {"uri": uri, "diagnostics": found}
+    if version is not None:
+        params["version"] = version
+    ls.protocol._send_data({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
+
+
 def _publish(ls: LeadqServer, uri: str) -> None:
-    document = ls.workspace.get_text_document(uri)
-    ls.text_document_publish_diagnostics(
-        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics(ls, document), version=document.version)
-    )
+    """Publish the document's diagnostics in the background, replacing a publication
+    still under way for an older version."""
+    running = ls.publishing.pop(uri, None)
+    if running is not None:
+        running.cancel()
+    task = asyncio.ensure_future(_publish_now(ls, uri))
+    ls.publishing[uri] = task
+    task.add_done_callback(lambda t: ls.publishing.pop(uri, None) if ls.publishing.get(uri) is t else None)
 
 
 @server.feature(types.INITIALIZE)
 def _initialize(ls: LeadqServer, params: types.InitializeParams) -> None:
-    ls.settings(params.initialization_options)
+    ls.problem = ls.settings(params.initialization_options)
+
+
+@server.feature(types.INITIALIZED)
+def _initialized(ls: LeadqServer, params: types.InitializedParams) -> None:
+    if ls.problem:  # said once the client can hear it
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=ls.problem))
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
 def _configuration(ls: LeadqServer, params: types.DidChangeConfigurationParams) -> None:
-    ls.settings(params.settings)
+    problem = ls.settings(params.settings)
+    if problem:
+        ls.window_show_message(types.ShowMessageParams(type=types.MessageType.Error, message=problem))
     for uri in list(ls.workspace.text_documents):
         _publish(ls, uri)
 
@@ -154,6 +320,14 @@ def _opened(ls: LeadqServer, params: types.DidOpenTextDocumentParams) -> None:
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def _changed(ls: LeadqServer, params: types.DidChangeTextDocumentParams) -> None:
     _publish(ls, params.text_document.uri)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def _closed(ls: LeadqServer, params: types.DidCloseTextDocumentParams) -> None:
+    running = ls.publishing.pop(params.text_document.uri, None)
+    if running is not None:
+        running.cancel()
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
 
 def _at(document: TextDocument, position: types.Position) -> tuple[Item, int] | None:
@@ -180,10 +354,11 @@ def _at(document: TextDocument, position: types.Position) -> tuple[Item, int] | 
 
 @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=[" ", "(", ",", '"', "="]))
 def _complete(ls: LeadqServer, params: types.CompletionParams) -> types.CompletionList:
-    document = ls.workspace.get_text_document(params.text_document.uri)
-    found = _at(document, params.position)
+    document = _document(ls, params.text_document.uri)
+    found = None if document is None else _at(document, params.position)
     if found is None:
         return types.CompletionList(is_incomplete=False, items=[])
+    assert document is not None
     item, cursor = found
     got = leadq.complete(item.text, cursor, schema=ls.schema_of(item))
     edit_range = _range(document, item, got.range.start, got.range.end)
@@ -210,9 +385,9 @@ def _complete(ls: LeadqServer, params: types.CompletionParams) -> types.Completi
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 def _hover(ls: LeadqServer, params: types.HoverParams) -> types.Hover | None:
-    document = ls.workspace.get_text_document(params.text_document.uri)
-    found = _at(document, params.position)
-    if found is None or not found[0].text:
+    document = _document(ls, params.text_document.uri)
+    found = None if document is None else _at(document, params.position)
+    if document is None or found is None or not found[0].text:
         return None
     item, cursor = found
     got = leadq.hover(item.text, cursor, schema=ls.schema_of(item))
@@ -226,7 +401,9 @@ def _hover(ls: LeadqServer, params: types.HoverParams) -> types.Hover | None:
 
 @server.feature(types.TEXT_DOCUMENT_FORMATTING)
 def _format(ls: LeadqServer, params: types.DocumentFormattingParams) -> list[types.TextEdit]:
-    document = ls.workspace.get_text_document(params.text_document.uri)
+    document = _document(ls, params.text_document.uri)
+    if document is None:
+        return []
     new = rewrite(document.source, _items(document))
     if new == document.source:
         return []
