@@ -183,16 +183,16 @@ class Report:
     def place(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of `offset`."""
         offset = max(0, min(offset, len(self.text)))
-        if "\n" not in self.text:
-            return 1, offset + 1
-        if self._line_starts is None:
-            starts = [0]
+        if self._line_starts is None:  # counted once per text: asking `"\n" in text` per
+            starts = [0]  # diagnostic would be quadratic over a long one-line input
             find = self.text.find
             at = find("\n")
             while at >= 0:
                 starts.append(at + 1)
                 at = find("\n", at + 1)
             self._line_starts = starts
+        if len(self._line_starts) == 1:
+            return 1, offset + 1
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1] + 1
 
