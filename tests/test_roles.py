@@ -68,3 +68,21 @@ def test_the_command_refuses_a_misspelt_role(tmp_path: Any) -> None:
         [sys.executable, "-m", "leadq", "check", str(saved), "--role", "operater"], capture_output=True, text=True
     )
     assert r.returncode != 0 and "operator" in r.stderr
+
+
+def test_a_role_that_may_not_call_the_method(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.check('title = "x"', schema="Locations.list", role="operator")
+    assert [d.code for d in caught.value.diagnostics] == ["E212"]
+    saved = tmp_path / "f.leadq"
+    saved.write_text('title = "x"\n', encoding="utf-8")
+    command = [sys.executable, "-m", "leadq", "check", "--role", "operator"]
+    r = subprocess.run([*command, "--method", "Locations.list", str(saved)], capture_output=True, text=True)
+    assert r.returncode == 2 and "E212" in r.stderr and "Traceback" not in r.stderr
+    named = tmp_path / "f.json"  # a file naming its method: E212 on each of its filters
+    named.write_text('{"method": "Locations.list", "a": "title = \\"x\\""}', encoding="utf-8")
+    r = subprocess.run([*command, str(named)], capture_output=True, text=True)
+    assert r.returncode == 1 and "E212" in r.stdout and "Traceback" not in r.stderr

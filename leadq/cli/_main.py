@@ -414,6 +414,7 @@ def _code_list(text: str) -> tuple[str, ...]:
 
 def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
     from ..files.sources import SourceError, read_items, text_items
+    from ..schemas.schema import checked_role
     from ._report import github_report, json_report, place, sarif_report, statistics_report, text_report
 
     files: list[str] = args.files or ["-"]
@@ -437,6 +438,12 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
             return 2
         items += found
         contents[name] = content
+    try:
+        checked_role(role, schema)
+    except LeadqError as e:
+        d = e.diagnostics[0]
+        print(f"leadq: {d.code} {d.message} ({d.hint})", file=sys.stderr)
+        return 2
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     progress = not args.no_progress and sys.stderr.isatty() and len(items) >= 500
     results = _checked(items, schema, jobs=jobs, role=role, q=args.q)
@@ -471,7 +478,10 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
 
 def _checked(items: list[Item], schema: Schema, *, jobs: int, role: str | None, q: bool) -> Iterator[leadq.Checked]:
     """Each item checked against its own method (the file may name one: docs/cli.md), or the
-    run's; in the order of `items`. A method no API has is E211 on each of its filters."""
+    run's; in the order of `items`. A method no API has is E211 on each of its filters, and
+    one the role may not call E212."""
+    from ..schemas.schema import checked_role
+
     methods = {item.method for item in items}
     if methods <= {None}:  # one method: streamed, as the progress line wants
         yield from leadq.check_many((i.text for i in items), jobs=jobs, schema=schema, stored=True, role=role, q=q)
@@ -481,6 +491,7 @@ def _checked(items: list[Item], schema: Schema, *, jobs: int, role: str | None, 
         mine = [k for k, item in enumerate(items) if item.method == method]
         try:
             own = schema if method is None else leadq.schema(method)
+            checked_role(role, own)  # a role that may not call the file's method: E212 on each filter
         except LeadqError as e:
             d = e.diagnostics[0]
             for k in mine:

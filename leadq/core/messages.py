@@ -86,8 +86,8 @@ MESSAGES: dict[str, Message] = {
     "no_parameter": Message("E209", "{method} takes no `{name}`", "remove `{name} ...` from the query tail"),
     "unknown_method": Message("E211", "leadq knows no API method `{name}`", "known methods: {known}"),
     "unknown_method_guess": Message("E211", "leadq knows no API method `{name}`", "did you mean `{guess}`?"),
-    "unknown_role": Message("E212", "{method} has no API role `{name}`", "its roles: {known}"),
-    "unknown_role_guess": Message("E212", "{method} has no API role `{name}`", "did you mean `{guess}`?"),
+    "unknown_role": Message("E212", "`{name}` is no API role that may call {method}", "its roles: {known}"),
+    "unknown_role_guess": Message("E212", "`{name}` is no API role that may call {method}", "did you mean `{guess}`?"),
     "plain_result_field": Message("E210", "`{name}` is a plain value and has no fields to choose", "write `{name}`"),
     "unknown_subfield": Message("E210", "`{name}` has no field `{sub}`; it has {known}"),
     "unknown_subfield_guess": Message(
