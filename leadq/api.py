@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from .core.diagnostics import Diagnostic, LeadqError
 from .language.tree import Node
-from .pipeline import Analysis, accepts_in
+from .pipeline import Analysis, facts_in
 from .pipeline import analyze as _analyze
 from .q.emit import MAX_REQUESTS
 from .schemas.methods import LEADS_LIST, resolve
@@ -192,7 +192,7 @@ def parse(text: str) -> Node:
     text = _text(text)
     report = Report(text)
     try:
-        node = parse_text(text, report, accepts=accepts_in(LEADS_LIST))
+        node = parse_text(text, report, facts=facts_in(LEADS_LIST))
     except Exception as e:  # a bug in leadq surfaces as the library's own error
         raise LeadqError([_internal(text, e)], text) from e
     if node is None:

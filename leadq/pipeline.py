@@ -11,13 +11,13 @@ command line all read from an `Analysis`; nothing parses or normalizes a text tw
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import attrs
 
 from .analysis.boxes import Algebra, Box
-from .analysis.check import check_tree
+from .analysis.check import check_tree, presence_flag
 from .analysis.normalize import lint, normalize
 from .analysis.params import bind, has_placeholders
 from .core.diagnostics import Diagnostic, Finding, LeadqError, Problem, Report, Severity
@@ -142,12 +142,14 @@ def analyze(
     raw_q: bool = False,
     lint: bool = True,
     params: Mapping[str, object] | None = None,
+    habits: bool = True,
 ) -> Analysis:
     """Run every pass over `text` once. Never raises for any input text.
 
     `raw_q`: the text is a raw q string (decompiled first). `lint`: also look for
     redundant conditions (W602, W603); `compile` skips that search. `params`: the values
-    of the text's placeholders (`:name`).
+    of the text's placeholders (`:name`). `habits`: check the fixes a syntax error's hint
+    suggests against the schema (off for the analyses that do the checking).
     """
     report = Report(text)
     a = Analysis(text, schema)
@@ -157,7 +159,7 @@ def analyze(
     if pause:
         gc.disable()
     try:
-        _run(a, report, stored=stored, role=role, raw_q=raw_q, lint=lint, params=params)
+        _run(a, report, stored=stored, role=role, raw_q=raw_q, lint=lint, params=params, habits=habits)
     except Exception as e:  # a bug in leadq must still not escape: it becomes data
         report.add("internal", Span(0, len(text)), error=f"{type(e).__name__}: {e}")
         a.q = None
@@ -184,13 +186,14 @@ def _run(
     raw_q: bool,
     lint: bool,
     params: Mapping[str, object] | None,
+    habits: bool = True,
 ) -> None:
     if raw_q:
         from .q.decompile import decompile_q
 
         a.tree = decompile_q(a.text, a.schema, report)
     else:
-        a.tree = parse_text(a.text, report, accepts=accepts_in(a.schema))
+        a.tree = parse_text(a.text, report, facts=facts_in(a.schema) if habits else None)
     if a.tree is None:
         return
     tree = a.tree
@@ -246,14 +249,46 @@ def requests_of(logic: Logic, schema: Schema, text: str, max_requests: int) -> P
         return None
 
 
-def accepts_in(schema: Schema) -> Callable[[str], bool]:
-    """Whether a condition a hint would suggest compiles against `schema` (the parser's
-    `accepts`)."""
+class SchemaFacts:
+    """What a syntax error's hint may ask of a schema (`leadq.language.habits.Facts`): the
+    parser sits below the schemas, so the pipeline answers for it."""
 
-    def accepts(text: str) -> bool:
-        return analyze(text, schema, lint=False).ok
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
 
-    return accepts
+    def accepts(self, condition: str) -> bool:
+        """Whether `condition` parses and checks: every field, operator and value is
+        right (it may still need several requests, E4xx, which its own analysis says)."""
+        a = analyze(condition, self.schema, lint=False, habits=False)
+        return a.tree is not None and all(d.code.startswith("E4") for d in a.errors)
+
+    def request(self, text: str) -> tuple[str, str] | None:
+        from .language.format import format_node
+        from .q.request import read_request, tail_text
+
+        found = read_request(text)
+        if not found.q.strip() or len(found.q) > 10_000:
+            return None
+        a = analyze(found.q, self.schema, raw_q=True, lint=False)
+        if a.tree is None or a.errors:
+            return None
+        filter_text = " ".join(part for part in (format_node(a.tree), tail_text(found.params)) if part)
+        return (found.what, filter_text) if self.accepts(filter_text) else None
+
+    def presence_flag(self, field: str) -> str | None:
+        return presence_flag(self.schema, field)
+
+    def presence_flags(self) -> tuple[str, ...]:
+        return tuple(c.display for c in self.schema.criteria if c.presence)
+
+    def unit(self, field: str) -> str | None:
+        c = self.schema.lookup(field)
+        return c.unit or None if c is not None else None
+
+
+def facts_in(schema: Schema) -> SchemaFacts:
+    """The schema's answers to the parser's hints (`parse_text`'s `facts`)."""
+    return SchemaFacts(schema)
 
 
 def _lint(algebra: Algebra, logic: Logic) -> list[Finding]:

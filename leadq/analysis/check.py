@@ -25,6 +25,7 @@ from ..language.tree import (
     MatchAll,
     Node,
     Not,
+    Op,
     Or,
     Query,
     ResultField,
@@ -71,6 +72,8 @@ class Checker:
             case Compare() | In() | Contains() | Between() | Flag():  # the most common first
                 return self.condition(node)
             case And() | Or():
+                if isinstance(node, Or) and self._values_as_fields(node):
+                    return None
                 condition, node_of = self.condition, self.node  # every operand, for every problem:
                 parts = [condition(o) if isinstance(o, _CONDITIONS) else node_of(o) for o in node.operands]
                 for part in parts:
@@ -89,12 +92,32 @@ class Checker:
             case _:
                 assert_never(node)
 
+    def _values_as_fields(self, node: Or) -> bool:
+        """`result = missed or completed`: an enum's value after `or`, read as a yes/no
+        field. Reported (E201, with the list it means) when every such operand is one."""
+        first = node.operands[0]
+        if not isinstance(first, Compare) or first.op is not Op.EQ or len(node.operands) < 2:
+            return False
+        c = self.schema.lookup(first.field.name)
+        rest = [o for o in node.operands[1:] if isinstance(o, Flag)]
+        if c is None or not c.values or len(rest) != len(node.operands) - 1:
+            return False
+        names = [o.field.name for o in rest]
+        if not all(n in c.values and self.schema.lookup(n) is None for n in names):
+            return False
+        fix = f"{first.field.name} in ({', '.join([first.value.value, *names])})"
+        for o in rest:
+            self.report("value_as_field", o.span, name=o.field.name, field=first.field.name, fix=fix)
+        return True
+
     def condition(self, node: Condition) -> Logic | None:
         name = node.field.name
         schema = self.schema
         c = schema.by_name.get(name)
         if c is None or name not in schema.plain_names:  # unknown, or an alias: say so
-            c = resolve_field(name, node.field.span, schema, self._report)
+            if c is None and self._habit(node):
+                return None
+            c = resolve_field(name, node.field.span, schema, self._report, flag=isinstance(node, Flag))
             if c is None:
                 return None
         if self.role in c.hidden_from:
@@ -118,6 +141,23 @@ class Checker:
             self._report.problem(p)
             return None
 
+    def _habit(self, node: Condition) -> bool:
+        """A condition on an unknown field that another language's habit explains: SQL's
+        `email = null`, or a sort written as a condition (`sort = created_at`)."""
+        name = node.field.name
+        if isinstance(node, Compare) and node.value.kind is LiteralKind.WORD and node.op in (Op.EQ, Op.NE):
+            flag = presence_flag(self.schema, name)
+            if flag is not None and node.value.value.lower() in ("null", "none", "nil", "empty"):
+                fix = flag if node.op is Op.NE else f"not {flag}"
+                self.report("null_compare", node.span, written=node.value.value, field=name, fix=fix)
+                return True
+            if name.lower() in _SORT_WORDS and node.op is Op.EQ:
+                key = node.value.value.lstrip("-")
+                fix = f"order by {key}" + (" desc" if node.value.value.startswith("-") else "")
+                self.report("sort_as_field", node.span, name=name, fix=fix)
+                return True
+        return False
+
     def duplicates(self, node: In) -> None:
         seen: set[tuple[LiteralKind, str]] = set()
         repeats = []
@@ -133,13 +173,31 @@ class Checker:
             self.report("more_duplicates", Span(rest[0].span.start, rest[-1].span.end), count=len(rest))
 
 
-def resolve_field(name: str, span: Span, schema: Schema, report: Report) -> Criterion | None:
-    """The criterion `name` refers to (noting an alias), or None with an E201."""
+_SORT_WORDS = frozenset({"sort", "sort_by", "sortby", "order", "order_by", "orderby", "sorted_by"})
+
+
+def presence_flag(schema: Schema, field: str) -> str | None:
+    """The yes/no criterion telling whether the Lead field `field` is given (`email_exists`)."""
+    return next((c.display for c in schema.criteria if c.presence and c.field == field), None)
+
+
+def _word_guess(name: str, schema: Schema) -> str | None:
+    """The field `name` is another word for (`статус`: `result`)."""
+    c = schema.by_word(name)
+    return c.display if c is not None else None
+
+
+def resolve_field(name: str, span: Span, schema: Schema, report: Report, *, flag: bool = False) -> Criterion | None:
+    """The criterion `name` refers to (noting an alias), or None with an E201. `flag`: the
+    name stands alone, as a yes/no test (`email` then means `email_exists`)."""
     c = schema.lookup(name)
     if c is None:
-        if schema.lead_field(name) is not None:
+        present = presence_flag(schema, name) if flag else None
+        if present is not None:
+            report.add("lead_field_flag", span, name=name, guess=present)
+        elif schema.lead_field(name) is not None:
             report.add("lead_field_only", span, name=name, method=schema.method)
-        elif guess := closest(name, schema.by_name):
+        elif guess := closest(name, schema.by_name) or _word_guess(name, schema):
             report.add("unknown_field_guess", span, name=name, method=schema.method, guess=guess)
         else:
             known = ", ".join(c.display for c in schema.criteria)
@@ -178,6 +236,8 @@ def check_tail(query: Query, schema: Schema, report: Report) -> dict[str, str]:
         n = read_int(lit.value) if len(lit.value) <= 20 else None
         if n is not None and low <= n <= high:
             params[name] = str(n)
+        elif name == "limit" and n is not None and n > high:
+            report.add("limit_too_large", lit.span, method=schema.method, high=high, value=n)
         else:
             report.add("limit_range", lit.span, name=name, low=low, high=high, example=example)
     if query.fields is not None and "fields" not in schema.parameters:

@@ -29,6 +29,34 @@ def moscow() -> tzinfo:
 
 RELATIVE_PERIODS = ("today", "lastday", "last3days", "lastweek", "lastmonth", "lastyear")
 
+#: Other spellings of the relative periods (the same period, written otherwise).
+PERIOD_SPELLINGS = {
+    **dict.fromkeys(("last_day", "last-day", "lastdays", "last_24h", "last24h", "24h", "1d"), "lastday"),
+    **dict.fromkeys(("last_3_days", "last3day", "last_3days", "last-3-days", "3d", "3days"), "last3days"),
+    **dict.fromkeys(("last_week", "last-week", "lastweeks", "last_7_days", "last7days", "past_week", "7d", "1w",
+                     "week", "неделя"), "lastweek"),
+    **dict.fromkeys(("last_month", "last-month", "lastmonths", "last_30_days", "last30days", "past_month", "30d",
+                     "1m", "month", "месяц"), "lastmonth"),
+    **dict.fromkeys(("last_year", "last-year", "lastyears", "past_year", "365d", "1y", "year", "год"), "lastyear"),
+    **dict.fromkeys(("сегодня", "today_", "this_day"), "today"),
+}
+#: Words for a stretch that no period is, and the period nearest to it.
+PERIOD_NEAREST = {"yesterday": "lastday", "вчера": "lastday", "now": "today", "сейчас": "today"}
+
+
+def period_spelling(word: str) -> tuple[str, bool] | None:
+    """The relative period `word` stands for: (period, exactly) — exactly when it is the
+    same period spelt otherwise, not when it is only the nearest (`yesterday`)."""
+    key = word.lower()
+    if key in PERIOD_SPELLINGS:
+        return PERIOD_SPELLINGS[key], True
+    if key in PERIOD_NEAREST:
+        return PERIOD_NEAREST[key], False
+    from .suggest import closest
+
+    near = closest(key, RELATIVE_PERIODS)
+    return (near, True) if near is not None else None
+
 _DAY = 86400
 #: The first and last second a datetime can name.
 FIRST_SECOND = date(1, 1, 1).toordinal() * _DAY
@@ -163,6 +191,14 @@ def period_doc(name: str) -> str:
     if name == "today":
         return "From the midnight just passed (Moscow time) to now."
     return f"The last {_PERIOD_SPANS[name]} days up to now (Moscow time); the server reads it when the request runs."
+
+
+def period_words(name: str) -> str:
+    """A relative period in a few words (`lastweek`: "the last 7 days")."""
+    if name == "today":
+        return "today, since midnight"
+    days = _PERIOD_SPANS[name]
+    return "the last day" if days == 1 else f"the last {days} days"
 
 
 def moscow_seconds(now: datetime) -> int:

@@ -23,8 +23,9 @@ _PLAN = "run `leadq.plan()` (or `leadq explain`) for the requests, and merge the
 
 MESSAGES: dict[str, Message] = {
     # -- syntax ------------------------------------------------------------------------
-    "unexpected_character": Message(
-        "E101", "unexpected character `{char}`", 'put values with other characters in quotes: "..."'
+    "unexpected_character": Message("E101", "unexpected character `{char}`"),
+    "unexpected_character_quote": Message(
+        "E101", "unexpected character `{char}` in a value", "quote the value: `{fix}`"
     ),
     "non_ascii_digit": Message(
         "E101",
@@ -58,6 +59,149 @@ MESSAGES: dict[str, Message] = {
         "remove redundant parentheses and double negations",
     ),
     "too_long": Message("E107", "the filter is longer than {limit:,} characters", "split it into smaller filters"),
+    # -- habits of other query languages (leadq.language.habits) ------------------------
+    "raw_q": Message("E102", "this is {what}, not a filter expression", "it means `{fix}`; `leadq decompile` reads it"),
+    "sql_select": Message(
+        "E102", "a filter is the condition of SQL's WHERE alone, without SELECT ... WHERE", "write `{fix}`"
+    ),
+    "sql_select_bare": Message(
+        "E102", "a filter is a condition, not an SQL query", "write the condition alone, e.g. `result = missed`"
+    ),
+    "sql_where": Message("E102", "a filter has no `WHERE`: it is the condition alone", "remove `WHERE`"),
+    "logic_function": Message(
+        "E102", "a filter joins conditions with the word `{word}`, not with a function `{word}(...)`", "write `{fix}`"
+    ),
+    "comment": Message(
+        "E101",
+        "a filter has no comments; `{marker}` starts none",
+        "remove the comment (in a file of saved filters, `#` starts a comment)",
+    ),
+    "trailing_semicolon": Message("E101", "a filter does not end with `;`", "remove the `;`"),
+    "semicolon": Message("E101", "`;` does not join conditions", "did you mean `and`?"),
+    "logic_symbol": Message(
+        "E101", "`{written}` is not an operator in leadq, which writes `{word}`", "did you mean `{word}`?"
+    ),
+    "tilde": Message("E101", "`{written}` is not an operator in leadq, which writes `{word}`", "write `{fix}`"),
+    "fuzzy": Message("E101", "`{written}` is Lucene's fuzzy search; leadq has none", "write `{fix}`"),
+    "regex": Message("E101", "`{written}` is a regular expression; leadq has none", "write `{fix}`"),
+    "regex_other": Message(
+        "E101",
+        "`{written}` is a regular expression; leadq has none",
+        '`contains "..."` searches a piece of the text; join several with `or`',
+    ),
+    "comma_join": Message("E102", "a comma does not join conditions", "did you mean `and`?"),
+    "composed_operator": Message(
+        "E102", "`{written}` is not an operator in leadq, which writes `{word}`", "did you mean `{word}`?"
+    ),
+    "is_null": Message(
+        "E102",
+        "`{written}` is SQL; whether `{field}` is given is a yes/no field of its own",
+        "write `{fix}`",
+    ),
+    "is_null_no_flag": Message(
+        "E102",
+        "`{written}` is SQL, and q cannot ask whether `{field}` is given",
+        "the yes/no fields of what is given are {flags}",
+    ),
+    "is_boolean": Message("E102", "`{written}` is SQL; a yes/no field is a condition by itself", "write `{fix}`"),
+    "like": Message("E102", "`{written}` is SQL; leadq has no patterns", "write `{fix}`"),
+    "like_pattern": Message(
+        "E102",
+        "`{written}` is SQL; leadq has no patterns",
+        '`text contains "..."` searches a piece of the text; other fields take whole values with `=`',
+    ),
+    "colon_condition": Message(
+        "E102", "`{written}` is the `field:value` of Lucene, Kibana or Jira; leadq writes an operator", "write `{fix}`"
+    ),
+    "lucene_range": Message("E101", "`{written}` is a Lucene range; leadq writes `between`", "write `{fix}`"),
+    "square_list": Message("E101", "a list of values goes in parentheses, not square brackets", "write `{fix}`"),
+    "equals_list": Message("E102", "`{op}` takes one value; several values take `{keyword}`", "write `{fix}`"),
+    "decimal_comma": Message("E102", "a number's decimal separator is `.`", "did you mean `{fix}`?"),
+    "value_without_field": Message(
+        "E102", "`{joiner}` joins conditions, and each condition names its field", "write `{fix}`"
+    ),
+    "operator_without_field": Message(
+        "E102", "`{op}` needs the field it compares: each condition names its field", "write `{fix}`"
+    ),
+    "number_unit": Message(
+        "E101", "`{written}`: a number takes no unit; `{field}` counts {unit}s", "did you mean `{fix}`?"
+    ),
+    "number_unit_plain": Message("E101", "`{written}`: a number takes no unit", "write the number alone"),
+    "duration_as_date": Message(
+        "E101",
+        "`{written}` is a length of time, but `{field}` takes dates and relative periods",
+        "for {meaning}, write `{fix}`",
+    ),
+    "duration_as_date_other": Message(
+        "E101",
+        "`{written}` is a length of time, but `{field}` takes dates and relative periods",
+        "write a date (`{field} >= 2024-01-31`) or a period: {periods}",
+    ),
+    "dotted_date": Message(
+        "E101", "`{written}` is day.month.year; leadq writes a date year-month-day", "did you mean `{fix}`?"
+    ),
+    "slashed_date": Message("E101", "`{written}`: leadq writes a date year-month-day", "did you mean `{fix}`?"),
+    "short_date": Message("E101", "`{written}`: months and days take two digits", "did you mean `{fix}`?"),
+    "spaced_datetime": Message("E101", "`{written}`: a date and a time are joined with `T`", "did you mean `{fix}`?"),
+    "ambiguous_date": Message(
+        "E101",
+        "`{written}` may be month/day or day/month; leadq writes a date year-month-day",
+        "write `{first}` for {first_words}, or `{second}` for {second_words}",
+    ),
+    "date_form": Message("E101", "`{written}` is a date, written as leadq does not read one"),
+    "impossible_date": Message(
+        "E101", "`{written}` is no real date", "write the date year-month-day, as 2024-01-31"
+    ),
+    "date_math": Message(
+        "E101",
+        "`{written}` is date math of other tools; q has relative periods instead",
+        "for {meaning}, write `{fix}`",
+    ),
+    "date_math_other": Message(
+        "E101",
+        "`{written}` is date math of other tools; q has relative periods instead",
+        "write a period ({periods}) or a date, as `created_at >= 2024-01-31`",
+    ),
+    "period_phrase": Message("E102", "`{written}`: a relative period is one word", "did you mean `{fix}`?"),
+    "function_call": Message("E102", "`{written}` is a function of another tool; leadq has none", "write `{fix}`"),
+    "function_call_other": Message(
+        "E102", "`{written}` is a function of another tool; leadq has none", "write the value itself"
+    ),
+    "word_operator": Message(
+        "E102", "`{written}` is not an operator in leadq, which writes `{fix}`", "did you mean `{fix}`?"
+    ),
+    "dot_range": Message("E102", "`{written}` is a range of other tools; leadq writes `between`", "write `{fix}`"),
+    "tail_equals": Message("E102", "`{word}` takes its number without `{sign}`", "write `{fix}`"),
+    "sort_by": Message("E102", "leadq sorts with `order by`", "write `{fix}`"),
+    "order_without_by": Message("E102", "`order` is followed by `by`", "write `{fix}`"),
+    "sort_direction": Message(
+        "E102", "`{written}`: the direction of a sort is `asc` or `desc`", "did you mean `{fix}`?"
+    ),
+    "sort_minus": Message("E101", "`{written}`: leadq writes a descending sort with `desc`", "write `{fix}`"),
+    "sort_several": Message("E102", "a request sorts by one key; `{written}` adds another", "remove `{written}`"),
+    "limit_comma": Message("E102", "`{written}` is MySQL's offset and limit; leadq names both", "write `{fix}`"),
+    "tail_order": Message("E102", "the parts of a query tail come in the order {order}", "write `{fix}`"),
+    "foreign_keyword": Message("E102", "`{written}`: leadq's keywords are English", "did you mean `{word}`?"),
+    "smart_quote": Message("E101", "`{char}` is a typographic quote; a string takes straight quotes", "write `{fix}`"),
+    "wildcard": Message("E101", "leadq has no wildcards; `contains` searches a piece of the text", "write `{fix}`"),
+    "quoted_field": Message("E102", "a field name takes no quotes", "did you mean `{fix}`?"),
+    "doubled_quote": Message(
+        "E102",
+        "a quote inside a string is escaped with a backslash, not doubled",
+        "write `{fix}`",
+    ),
+    "list_without_parens": Message("E102", "`in` takes a list in parentheses", "write `{fix}`"),
+    "list_without_comma": Message(
+        "E102", "the values of a list are separated by commas", "put a comma between `{first}` and `{second}`"
+    ),
+    "trailing_comma": Message("E102", "a list does not end with a comma", "remove the `,`"),
+    "between_and": Message("E102", "`between` takes `and` between its bounds, not `{written}`", "write `and`"),
+    "range_dash": Message("E102", "`{written}` is a range; leadq writes `between`", "write `{fix}`"),
+    "unopened_paren": Message("E102", "this `)` closes no `(`", "remove it, or add the `(` it closes"),
+    "words_value": Message("E102", "a value of several words goes in quotes", "write `{fix}`"),
+    "missing_and": Message(
+        "E102", "two conditions stand side by side without `and` or `or`", "write `and` (or `or`) before `{next}`"
+    ),
     # -- names and operators -----------------------------------------------------------
     "unknown_field": Message("E201", "unknown field `{name}` in {method}", "known fields: {known}"),
     "unknown_field_guess": Message("E201", "unknown field `{name}` in {method}", "did you mean `{guess}`?"),
@@ -65,6 +209,22 @@ MESSAGES: dict[str, Message] = {
         "E201",
         "`{name}` is a Lead field that q has no criterion for in {method}",
         "`leadq.pushdown()` and `leadq fetch` check it on each lead they fetch; `compile` cannot",
+    ),
+    "lead_field_flag": Message(
+        "E201",
+        "`{name}` is a Lead field that q has no criterion for; whether it is given is `{guess}`",
+        "did you mean `{guess}`?",
+    ),
+    "null_compare": Message(
+        "E201",
+        "`{field}` is compared with `{written}`; whether it is given is a yes/no field of its own",
+        "write `{fix}`",
+    ),
+    "sort_as_field": Message("E201", "`{name}` is no field; a filter sorts with `order by`", "write `{fix}`"),
+    "value_as_field": Message(
+        "E201",
+        "`{name}` is a value of `{field}`, not a field; each condition after `or` names its field",
+        "write `{fix}`",
     ),
     "wrong_operator": Message("E202", "`{op}` does not apply to `{field}`, which is {words}", "{hint}"),
     "period_operator": Message("E202", "a relative period takes only `=`, not `{op}`", "write `{field} = {period}`"),
@@ -76,6 +236,11 @@ MESSAGES: dict[str, Message] = {
         "E208", "{method} cannot sort by `{name}`; it sorts by {keys}", "did you mean `{guess}`?"
     ),
     "limit_range": Message("E209", "`{name}` takes a whole number from {low} to {high}", "write `{name} {example}`"),
+    "limit_too_large": Message(
+        "E209",
+        "{method} returns at most {high} leads per request; `limit {value}` asks for more",
+        "write `limit {high}`, and page with `offset`",
+    ),
     "unknown_result_field": Message("E210", "a lead has no field `{name}`", "see the Lead fields in the docs"),
     "unknown_result_field_guess": Message("E210", "a lead has no field `{name}`", "did you mean `{guess}`?"),
     "required_missing": Message(
@@ -106,6 +271,9 @@ MESSAGES: dict[str, Message] = {
     "not_a_boolean": Message(
         "E301", "`{value}` is not a yes/no value for `{field}`", "use true, false, yes, no, 1 or 0"
     ),
+    "not_a_boolean_guess": Message(
+        "E301", "`{value}` is not a yes/no value for `{field}`", "did you mean `{guess}`?"
+    ),
     "q_not_a_boolean": Message("E301", "`{value}` is not a yes/no value for `{name}`", "use true or false"),
     "not_a_number": Message("E301", "`{value}` is not a number", "`{field}` takes whole numbers"),
     "number_too_large": Message(
@@ -122,6 +290,17 @@ MESSAGES: dict[str, Message] = {
         "E304",
         "`{value}` is not a date or time",
         "write 2024-01-31, 2024-01-31T10:00:00 or a relative period such as lastweek",
+    ),
+    "period_spelling": Message(
+        "E304", "`{value}` is not how the API writes the relative period `{period}`", "did you mean `{period}`?"
+    ),
+    "period_nearest": Message(
+        "E304",
+        "`{value}` is no relative period of the API; the nearest is `{period}`, {meaning}",
+        "write `{period}`, or the date itself",
+    ),
+    "unix_time": Message(
+        "E304", "`{value}` is a Unix time, the seconds since 1970", "did you mean `{fix}`?"
     ),
     "bad_date": Message("E304", "{reason}", "write 2024-01-31 or 2024-01-31T10:00:00 (+03:00 or Z optional)"),
     "not_a_day": Message("E304", "`{value}` is not a date for `{field}`", "write a day: {field} = 2024-01-31"),

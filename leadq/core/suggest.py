@@ -50,7 +50,37 @@ def _closest(word: str, candidates: tuple[str, ...]) -> str | None:
     )
     if scored and scored[0][0] <= reach:
         return scored[0][1]
-    return None
+    # a name cut short (`created` for `created_at`): the one candidate it begins
+    starting = [c for c in candidates if len(word) >= 3 and c.lower().startswith(word.lower())]
+    return starting[0] if len(starting) == 1 else None
+
+
+def by_words(written: str, table: Iterable[tuple[str, str]]) -> str | None:
+    """The target of the word in `table` (pairs of a word and what it means) that
+    `written` is, allowing for the endings of Russian and English (`результаты` for
+    `результат`, `даты` for `дата`); None when none fits, or two targets fit equally. A
+    written name of several parts (`дата_создания`) fits by any part."""
+    written = written.lower().replace("\u0451", "\u0435")  # the letter yo is often written as ye
+    parts = [p for p in re.split(r"[_.\-\s]+", written) if p]
+    best: dict[int, set[str]] = {}
+    for word, target in table:
+        if written == word:
+            return target
+        if "_" in word or " " in word:
+            continue
+        stem = len(word) if len(word) <= 3 else max(3, len(word) - 2)
+        for part in parts:
+            common = _common_prefix(part, word)
+            if common >= stem and stem <= len(part) <= len(word) + 3:
+                best.setdefault(common, set()).add(target)
+    if not best:
+        return None
+    targets = best[max(best)]
+    return next(iter(targets)) if len(targets) == 1 else None
+
+
+def _common_prefix(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 _DID_YOU_MEAN = re.compile(r"did you mean `([^`\s]+)`\?")

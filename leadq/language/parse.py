@@ -22,6 +22,7 @@ import attrs
 
 from ..core.diagnostics import Finding, Problem, Report
 from ..core.span import Span
+from .habits import Facts, Failure, recognise
 from .tables import END, IGNORE, RULES, START, STATES, TERMINALS
 from .tree import (
     MAX_DEPTH,
@@ -322,7 +323,7 @@ def tokenize(text: str) -> list[Token]:
             skipped = ignore_re.match(text, pos)
             at = skipped.end() if skipped else pos
             if at < n:
-                raise Problem.of([_lex_finding(text, at, tokens)])
+                raise SyntaxProblem(_lex_finding(text, at, tokens), Failure(text, at, tokens, len(tokens), True))
             break
         kind = m.lastgroup or ""
         start, pos = m.span(kind)
@@ -450,7 +451,8 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
         while True:
             action = states[state].get(kind)
             if action is None:
-                raise Problem.of([_parse_finding(text, tokens, index, _acceptable(stack))])
+                found = _parse_finding(text, tokens, index, _acceptable(stack))
+                raise SyntaxProblem(found, Failure(text, tok.start, tokens, index, False))
             if action >= 0:
                 push(action)
                 keep(tok)
@@ -517,27 +519,103 @@ def _viable(stack: list[int], kind: str) -> bool:
     return _advance(list(stack), kind)
 
 
-def parse_text(text: str, report: Report, *, accepts: Callable[[str], bool] | None = None) -> Node | None:
+#: The parser's findings that say only what it expected: a habit may say more.
+_GENERIC = frozenset(
+    {"unexpected_character", "unexpected_token", "unexpected_token_keyword", "unexpected_token_operator",
+     "unexpected_end", "bad_datetime_form"}
+)  # fmt: skip
+
+
+class SyntaxProblem(Problem):
+    """A syntax error: its finding, and where the parser stopped (for `habits`)."""
+
+    def __init__(self, finding: Finding, failure: Failure) -> None:
+        super().__init__()
+        self.findings = [finding]
+        self.failure = failure
+
+
+def parse_text(text: str, report: Report, *, facts: Facts | None = None) -> Node | None:
     """Parse `text` into a tree, or report the syntax problem that stops it.
 
-    A missing operator's hint suggests `field = value` when the parser could read it;
-    `accepts`, when given, decides whether that condition would itself be accepted (a
-    hint never suggests what would not compile), which only a later pass can tell.
+    Where the text shows a habit of another query language (`&&`, `<>`, `field:value`,
+    `60s`, ...), the finding names it and its fix (`leadq.language.habits`). `facts`, when
+    given, answers what only the API method's schema can (whether a suggested condition
+    compiles: a hint never suggests what would not).
     """
     if len(text) > MAX_LENGTH:
         report.add("too_long", Span(MAX_LENGTH, len(text)), limit=MAX_LENGTH)
         return None
     try:
         return _parse_tokens(tokenize(text), text)
+    except SyntaxProblem as p:
+        report.problem(Problem.of(_syntax_findings(text, p, facts)))
+        return None
     except Problem as p:
-        if accepts is not None:
-            p.findings = [_checked_suggestion(f, accepts) for f in p.findings]
         report.problem(p)
         return None
 
 
-def _checked_suggestion(f: Finding, accepts: Callable[[str], bool]) -> Finding:
-    if f.key != "unexpected_token_operator" or accepts(f"{f.fields['previous']} = {f.fields['token']}"):
+#: How many habits one text is searched for: each is fixed in turn to find the next.
+_MAX_HABITS = 5
+
+
+def _syntax_findings(text: str, problem: SyntaxProblem, facts: Facts | None) -> list[Finding]:
+    """The findings of a syntax error: a habit of another language where one is
+    recognised, else the parser's own. A habit with a certain fix is fixed, and the text
+    parsed again, so that one run names every habit (`result:missed and site:1`), at its
+    place in `text`."""
+    findings: list[Finding] = []
+    edits: list[tuple[int, int, int]] = []  # in the text after each edit: start, end, replaced length
+    current = text
+    for _ in range(_MAX_HABITS):
+        first = problem.findings[0]
+        habit = recognise(problem.failure, facts) if first.key in _GENERIC else None
+        found = _placed(habit or _checked_suggestion(first, facts), edits)
+        if any(f.key == found.key and f.span == found.span for f in findings):
+            break
+        findings.append(found)
+        edit = habit.fields.get("edit") if habit is not None else None
+        if not isinstance(edit, tuple) or len(findings) == _MAX_HABITS:
+            break
+        start, end, new = edit
+        current = current[:start] + new + current[end:]
+        edits.append((start, start + len(new), end - start))
+        try:
+            _parse_tokens(tokenize(current), current)
+        except SyntaxProblem as next_problem:
+            problem = next_problem
+            continue
+        except Problem:
+            break
+        break
+    return sorted(findings, key=lambda f: f.span.start)
+
+
+def _placed(f: Finding, edits: list[tuple[int, int, int]]) -> Finding:
+    """`f`, found in the text after `edits`, placed in the text before them."""
+    if not edits:
+        return f
+
+    def back(offset: int) -> int:
+        for start, end, length in reversed(edits):
+            if offset >= end:
+                offset += length - (end - start)
+            elif offset > start:
+                offset = start
+        return offset
+
+    fields = dict(f.fields)
+    edit = fields.get("edit")
+    if isinstance(edit, tuple):
+        fields["edit"] = (back(edit[0]), back(edit[1]), edit[2])
+    return Finding(f.key, Span(back(f.span.start), back(f.span.end)), fields)
+
+
+def _checked_suggestion(f: Finding, facts: Facts | None) -> Finding:
+    if f.key != "unexpected_token_operator" or (
+        facts is not None and facts.accepts(f"{f.fields['previous']} = {f.fields['token']}")
+    ):
         return f
     fields = {k: v for k, v in f.fields.items() if k not in ("previous", "token")}
     return Finding("unexpected_token", f.span, fields)

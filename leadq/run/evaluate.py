@@ -96,11 +96,11 @@ def lead_filter(
     from ..analysis.check import check_tree
     from ..analysis.params import bind, has_placeholders
     from ..language.parse import parse_text
-    from ..pipeline import accepts_in
+    from ..pipeline import facts_in
 
     fields = schema.with_lead_fields()
     if isinstance(source, str):
-        tree = parse_text(source, report, accepts=accepts_in(schema))
+        tree = parse_text(source, report, facts=facts_in(schema))
         if tree is None:
             return None
     else:

@@ -95,6 +95,11 @@ class Criterion:
             accept it, and check it on each lead fetched (`lead_field` may then be a
             dotted path into a nested object, ``site.url``).
         description: what the criterion means, from the method's reference.
+        unit: what a number of a numeric criterion counts (``second`` for `duration`).
+        words: other words people use for the criterion (in the reference's Russian, and
+            common English ones); an unknown field name that is one of them gets a "did you
+            mean".
+        value_words: other words for an enum's values: pairs of a value and its words.
         kind_name: the name of the criterion's field kind (operators, values, q
             rendering): `type`'s own, unless given as ``kind=``.
         required: the method refuses a `q` without this criterion (Locations.list
@@ -120,6 +125,9 @@ class Criterion:
     hidden_from: tuple[str, ...] = ()
     local: bool = False
     description: str = attrs.field(default="", eq=False)
+    unit: str = attrs.field(default="", eq=False, kw_only=True)
+    words: tuple[str, ...] = attrs.field(default=(), eq=False, kw_only=True)
+    value_words: tuple[tuple[str, tuple[str, ...]], ...] = attrs.field(default=(), eq=False, kw_only=True)
     kind_name: str = attrs.field(default="", kw_only=True, alias="kind")
     required: bool = attrs.field(default=False, kw_only=True)
     max_interval: str = attrs.field(default="", kw_only=True)

@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 
-def _ids(name: str, human: str, description: str, id_kind: IdKind = IdKind.NUMBER) -> Criterion:
+def _ids(name: str, human: str, description: str, words: tuple[str, ...], id_kind: IdKind = IdKind.NUMBER) -> Criterion:
     return Criterion(
         name,
         (human, f"{human}_id"),
@@ -42,6 +42,7 @@ def _ids(name: str, human: str, description: str, id_kind: IdKind = IdKind.NUMBE
         human=human,
         lead_field=human,
         description=description,
+        words=words,
     )
 
 
@@ -51,15 +52,50 @@ _RESULTS = ("missed", "completed")
 
 def _criteria(*, routed: bool) -> tuple[Criterion, ...]:
     # Descriptions from the method's reference (leads-list.md); completion, hover and the
-    # docs show them.
+    # docs show them. The words are what people call a field instead: the reference's
+    # Russian (leads-list.seed.txt), and common English names.
     rows = [
-        Criterion("ids", ("id",), FieldType.IDLIST, human="id", lead_field="id", description="The lead's own id."),
-        _ids("site_ids", "site", "The site the lead came from."),
-        _ids("department_ids", "department", "The department the lead belongs to."),
-        _ids("created_by_ids", "created_by", "The employee who created the lead."),
-        _ids("assigned_to_ids", "assigned_to", "The employee the lead is assigned to."),
-        _ids("completed_by_ids", "completed_by", "The employee who completed the lead."),
-        _ids("visitor_ids", "visitor", "The visitor who left the lead (visitor ids are strings).", IdKind.STRING),
+        Criterion(
+            "ids",
+            ("id",),
+            FieldType.IDLIST,
+            human="id",
+            lead_field="id",
+            description="The lead's own id.",
+            words=("идентификатор", "ид", "айди", "номер", "лид", "lead", "lead_id", "number"),
+        ),
+        _ids("site_ids", "site", "The site the lead came from.", ("сайт", "website", "domain")),
+        _ids(
+            "department_ids",
+            "department",
+            "The department the lead belongs to.",
+            ("отдел", "подразделение", "dept", "division", "team"),
+        ),
+        _ids(
+            "created_by_ids",
+            "created_by",
+            "The employee who created the lead.",
+            ("создатель", "создал", "автор", "author", "creator"),
+        ),
+        _ids(
+            "assigned_to_ids",
+            "assigned_to",
+            "The employee the lead is assigned to.",
+            ("ответственный", "закреплен", "назначен", "assignee", "owner", "responsible"),
+        ),
+        _ids(
+            "completed_by_ids",
+            "completed_by",
+            "The employee who completed the lead.",
+            ("обработал", "завершил", "closed_by", "resolved_by"),
+        ),
+        _ids(
+            "visitor_ids",
+            "visitor",
+            "The visitor who left the lead (visitor ids are strings).",
+            ("посетитель", "клиент", "customer", "client"),
+            IdKind.STRING,
+        ),
         Criterion(
             "type",
             (),
@@ -67,6 +103,12 @@ def _criteria(*, routed: bool) -> tuple[Criterion, ...]:
             _LEAD_TYPES,
             description="How the lead was made: `form` (lead form), `callback` (a call-me-back button), "
             "`chat` (created by an employee from a chat).",
+            words=("тип", "вид", "kind", "category", "lead_type"),
+            value_words=(
+                ("form", ("форма", "заявка", "офлайн")),
+                ("callback", ("звонок", "перезвонить", "перезвоните", "обратный_звонок", "call", "call_back")),
+                ("chat", ("чат", "переписка", "диалог")),
+            ),
         ),
     ]
     if routed:
@@ -88,46 +130,93 @@ def _criteria(*, routed: bool) -> tuple[Criterion, ...]:
             FieldType.ENUM,
             _RESULTS,
             description="`missed` (not processed yet) or `completed` (processed).",
+            words=("результат", "статус", "обработка", "status", "state", "outcome"),
+            value_words=(
+                ("missed", ("пропущен", "необработан", "не_обработан", "новый", "open", "new", "pending", "missing")),
+                ("completed", ("обработан", "завершен", "выполнен", "закрыт", "done", "closed", "complete")),
+            ),
         ),
         Criterion(
             "duration",
             (),
             FieldType.NUMERIC,
             description="Whole seconds between the visitor's message and the lead's completion.",
+            unit="second",
+            words=("длительность", "продолжительность", "время_обработки", "length", "response_time"),
         ),
         Criterion(
-            "email_exists", (), FieldType.BOOLEAN, lead_field="email", presence=True, description="An email is given."
+            "email_exists",
+            (),
+            FieldType.BOOLEAN,
+            lead_field="email",
+            presence=True,
+            description="An email is given.",
+            words=("почта", "емейл", "имейл", "has_email", "with_email"),
         ),
         Criterion(
-            "phone_exists", (), FieldType.BOOLEAN, lead_field="phone", presence=True, description="A phone is given."
+            "phone_exists",
+            (),
+            FieldType.BOOLEAN,
+            lead_field="phone",
+            presence=True,
+            description="A phone is given.",
+            words=("телефон", "has_phone", "with_phone"),
         ),
     ]
     if not routed:
         rows.append(
             Criterion(
-                "is_managed", (), FieldType.BOOLEAN, description="The lead is one of the calling employee's own leads."
+                "is_managed",
+                (),
+                FieldType.BOOLEAN,
+                description="The lead is one of the calling employee's own leads.",
+                words=("свои", "мои", "mine", "own", "my"),
             )
         )
     rows += [
         Criterion(
-            "search_engine", (), FieldType.STRING, description="The search service the visitor came from (Google, ...)."
+            "search_engine",
+            (),
+            FieldType.STRING,
+            description="The search service the visitor came from (Google, ...).",
+            words=("поисковик", "поисковая", "поиск", "engine", "search"),
         ),
-        Criterion("ext_referer", (), FieldType.STRING, description="The address the visitor came to the site from."),
+        Criterion(
+            "ext_referer",
+            (),
+            FieldType.STRING,
+            description="The address the visitor came to the site from.",
+            words=("реферер", "источник", "откуда", "referer", "referrer", "ext_referrer", "source"),
+        ),
         Criterion(
             "enter_page",
             ("entry_page",),
             FieldType.STRING,
             lead_field="entry_page",
             description="The page where the visit started.",
+            words=("входная", "вход", "landing", "landing_page", "start_page"),
         ),
-        Criterion("int_referer", (), FieldType.STRING, description="The page on which the lead form was opened."),
-        Criterion("created_at", (), FieldType.DATETIME, description="When the lead was created (Moscow time)."),
+        Criterion(
+            "int_referer",
+            (),
+            FieldType.STRING,
+            description="The page on which the lead form was opened.",
+            words=("форма", "страница_формы", "int_referrer", "form_page"),
+        ),
+        Criterion(
+            "created_at",
+            (),
+            FieldType.DATETIME,
+            description="When the lead was created (Moscow time).",
+            words=("дата", "создан", "создания", "время", "date", "created", "creation_date", "time", "when"),
+        ),
         Criterion(
             "text",
             (),
             FieldType.SUBSTRING,
             hidden_from=_MANAGED_ROLES,
             description="The lead's text; `contains` searches a piece of it.",
+            words=("текст", "сообщение", "message", "body", "content", "comment"),
         ),
     ]
     return tuple(rows)
@@ -170,9 +259,7 @@ _LEAD_FIELDS: dict[str, tuple[str, ...] | None] = {
 _EMPLOYEES = ("assigned_to", "completed_by", "created_by", "locked_by")
 
 
-def _local(
-    name: str, type: FieldType | str, description: str, hidden_from: tuple[str, ...] = ()
-) -> Criterion:
+def _local(name: str, type: FieldType | str, description: str, hidden_from: tuple[str, ...] = ()) -> Criterion:
     return Criterion(name, (), type, lead_field=name, local=True, description=description, hidden_from=hidden_from)
 
 

@@ -14,7 +14,7 @@ import attrs
 
 from ..core.diagnostics import LeadqError, Report
 from ..core.span import Span
-from ..core.suggest import closest
+from ..core.suggest import by_words, closest
 from .criterion import Criterion
 from .wire import IMPLEMENTATION_NAMES, OPERATORS
 
@@ -135,6 +135,13 @@ class Schema:
     def lookup(self, name: str) -> Criterion | None:
         """The criterion a person's field name refers to, if any."""
         return self.by_name.get(name)
+
+    def by_word(self, name: str) -> Criterion | None:
+        """The criterion a person most likely means by `name`, one of the other words for
+        it (`Criterion.words`: the reference's Russian, common English), allowing for
+        endings (`результаты`, `даты`); None when no word fits, or two fit equally."""
+        found = by_words(name, ((w, c.name) for c in self.criteria for w in c.words))
+        return self.by_q_name[found] if found is not None else None
 
     def with_lead_fields(self) -> Schema:
         """This schema plus the fields of the returned object q has no criterion for

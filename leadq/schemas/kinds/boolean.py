@@ -20,6 +20,13 @@ _INT, _DECIMAL, _DATETIME = LiteralKind.INT, LiteralKind.DECIMAL, LiteralKind.DA
 _WORD, _STRING, _BOOL = LiteralKind.WORD, LiteralKind.STRING, LiteralKind.BOOL
 
 
+#: Yes and no in other words, and the value the API reads for each.
+_TRUTH_WORDS = {
+    "да": "yes", "нет": "no", "истина": "true", "ложь": "false", "y": "yes", "n": "no", "on": "yes", "off": "no",
+    "+": "yes", "-": "no", "д": "yes", "н": "no", "t": "true", "f": "false",
+}  # fmt: skip
+
+
 class BooleanKind(MemberKind):
     """A yes/no flag, or whether a Lead field is given (`presence`: `email_exists`)."""
 
@@ -42,7 +49,9 @@ class BooleanKind(MemberKind):
     def value(self, lit: Literal, c: Criterion, ctx: Context) -> IdValue:
         value = truth(lit.value) if lit.kind is not _DECIMAL else None
         if value is None:
-            raise Problem("not_a_boolean", lit.span, value=lit.value, field=c.display)
+            guess = _TRUTH_WORDS.get(lit.value.lower())
+            key = "not_a_boolean_guess" if guess else "not_a_boolean"
+            raise Problem(key, lit.span, value=lit.value, field=c.display, guess=guess)
         return value
 
     def decompile(self, c: Criterion, term: Term, field: Field) -> Node:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ...core.datetimes import (
@@ -19,6 +19,8 @@ from ...core.datetimes import (
     period_doc,
     period_fits,
     window_end,
+    period_spelling,
+    period_words,
 )
 from ...core.diagnostics import Finding, Problem
 from ...core.span import Span
@@ -123,6 +125,13 @@ class DatetimeKind(RangeKind):
     def bounds(self, lit: Literal, c: Criterion) -> tuple[int, int]:
         if _period(lit) is not None:
             raise Problem("period_as_bound", lit.span, period=lit.value, field=c.display)
+        if lit.kind is _INT and 9 <= len(lit.value) <= 10 and not lit.value.startswith("-"):
+            utc = datetime.fromtimestamp(int(lit.value), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            raise Problem("unix_time", lit.span, value=lit.value, fix=utc)
+        if lit.kind is _WORD and (spelling := period_spelling(lit.value)) is not None:
+            period, exactly = spelling
+            key = "period_spelling" if exactly else "period_nearest"
+            raise Problem(key, lit.span, value=lit.value, period=period, meaning=period_words(period))
         if lit.kind in (_BOOL, _DECIMAL, _WORD):
             raise Problem("not_a_date", lit.span, value=lit.value)
         if not lit.value.isascii() and any(ch.isdigit() and ch not in "0123456789" for ch in lit.value):
@@ -130,6 +139,11 @@ class DatetimeKind(RangeKind):
         try:
             moment = parse_moment(lit.value)
         except ValueError as e:
+            spelling = period_spelling(lit.value) if lit.kind is _STRING else None
+            if spelling is not None:
+                period, exactly = spelling
+                key = "period_spelling" if exactly else "period_nearest"
+                raise Problem(key, lit.span, value=lit.value, period=period, meaning=period_words(period)) from None
             raise Problem("bad_date", lit.span, reason=str(e)) from None
         return moment.first, moment.last
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from ...core.diagnostics import Problem
 from ...core.span import Span
-from ...core.suggest import closest
+from ...core.suggest import by_words, closest
 from ...language.tree import Literal, LiteralKind, Op
 from ..criterion import Criterion
 from ..logic import IdValue
@@ -32,7 +32,9 @@ class EnumKind(MemberKind):
     def value(self, lit: Literal, c: Criterion, ctx: Context) -> IdValue:
         if lit.kind in (_WORD, _STRING) and lit.value in c.values:
             return lit.value
-        guess = closest(lit.value, c.values)
+        guess = closest(lit.value, c.values) or by_words(
+            lit.value, ((word, value) for value, words in c.value_words for word in words)
+        )
         key = "not_an_enum_value_guess" if guess else "not_an_enum_value"
         raise Problem(key, lit.span, value=lit.value, field=c.display, values=", ".join(c.values), guess=guess)
 
