@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import leadq
 from leadq.core.diagnostics import Finding
@@ -151,3 +153,20 @@ def test_the_docs_count_the_corpus() -> None:
     doc = DOCS.read_text(encoding="utf-8")
     assert f"holds {len(ROWS)} mistakes people make" in doc and f"; {len(HELPED)} of them get it" in doc
     assert len(HABIT_TABLE) > 20
+
+
+_PIECES = [
+    "result", "site", "duration", "created_at", "text", "email", "=", "!=", "<>", ":", "&&", "||", "!", "~", ";",
+    "is", "null", "not", "like", "'%x%'", "[1, 2]", "[10 TO 20]", "{1 TO 2}", "(", ")", ",", "1", "2", "60s", "5min",
+    "01.02.2024", "2024/01/05", "2024-1-5", "now-7d", "now()", "last", "week", "limit", "=20", "order", "by", "sort",
+    "desc", "-", "*", "%", '"a', "«x»", "select", "where", "and", "or", "in", "between", "to", "..", "q=", "%3D",
+    "https://x.ru/?q=site_ids%3D1", "и", "1,5", "/a|b/", "#", "--", "'it''s'", "=AND(", "eq", "9" * 30 + "d",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=12), st.sampled_from([" ", ""]))
+def test_any_mix_of_habits_is_answered_with_diagnostics_in_the_text(pieces: list[str], sep: str) -> None:
+    text = sep.join(pieces)
+    for d in leadq.check(text):
+        assert d.code != "E900", (text, d)
+        assert 0 <= d.start <= d.end <= len(text), (text, d)

@@ -672,7 +672,7 @@ def _number_unit(f: Failure, facts: Facts) -> Finding | None:
         start = prev.start
         head_index = f.index - 1
     m = _NUMBER_UNIT.match(f.text, start)
-    if m is None:
+    if m is None or len(m.group(2)) > 15:
         return None
     factor = _unit_of(m.group(3))
     if factor is None:
@@ -835,7 +835,7 @@ def _date_math(f: Failure, facts: Facts) -> Finding | None:
     if m is None or m.end() <= f.at:
         return None
     period = None
-    if m.group("n") is not None and m.group("sign") == "-":
+    if m.group("n") is not None and m.group("sign") == "-" and len(m.group("n")) <= 6:
         factor = _unit_of(m.group("unit"))
         if factor is not None:
             seconds = int(m.group("n")) * factor
