@@ -108,6 +108,7 @@ def check_many(
         for text in batch:
             yield memo[text] if text in memo else check_one(text, schema, stored, role, q)
 
+    completed = False
     try:
         for batch in _batches(texts):
             waiting = set() if pending is None else set(pending[0])
@@ -126,9 +127,13 @@ def check_many(
             pending = (batch, results)
         if pending is not None:
             yield from finish(*pending)
+        completed = True
     finally:
         if pool is not None:
-            pool.close()
+            if completed:
+                pool.close()
+            else:  # stopped early (Ctrl-C, or the caller stopped reading): the work left is not wanted
+                pool.terminate()
             pool.join()
 
 
@@ -160,6 +165,9 @@ _settings: tuple[Schema, bool, str | None, bool] = (LEADS_LIST, False, None, Fal
 def _settle(settings: tuple[Schema, bool, str | None, bool]) -> None:
     global _settings
     _settings = settings
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, not each worker's
 
 
 def _check(text: str) -> Checked:

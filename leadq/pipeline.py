@@ -143,15 +143,17 @@ def analyze(
     lint: bool = True,
     params: Mapping[str, object] | None = None,
     habits: bool = True,
+    cli: bool = False,
 ) -> Analysis:
     """Run every pass over `text` once. Never raises for any input text.
 
     `raw_q`: the text is a raw q string (decompiled first). `lint`: also look for
     redundant conditions (W602, W603); `compile` skips that search. `params`: the values
     of the text's placeholders (`:name`). `habits`: check the fixes a syntax error's hint
-    suggests against the schema (off for the analyses that do the checking).
+    suggests against the schema (off for the analyses that do the checking). `cli`: say
+    the messages in the command line's words (`--param`).
     """
-    report = Report(text)
+    report = Report(text, cli=cli)
     a = Analysis(text, schema)
     # A long text makes many objects at once; the cyclic collector would scan them again
     # and again (the passes make no cycles), so it waits until the analysis is done.

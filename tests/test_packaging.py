@@ -80,6 +80,46 @@ def test_wheel_installs_and_compiles_in_a_fresh_venv(tmp_path: Path) -> None:
     assert "site-packages" in where and where.endswith(os.path.join("leadq", "grammar", "leadq.lark"))
 
 
+def test_the_install_commands_of_the_docs_and_of_the_messages_work(tmp_path: Path) -> None:
+    """No package index has leadq: the docs say to install a built wheel with its extras,
+    and a command that misses an extra says what to install. Both commands, as written."""
+    import re
+    import shlex
+
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = dist.glob("leadq-*.whl")
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    python = bin_dir / "python"
+    docs = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    documented = re.search(r"pip install '\./dist/(leadq-[^']+\.whl)\[client\]'", docs)
+    assert documented is not None and documented.group(1) == wheel.name  # the docs name the wheel built
+    pip = [str(python), "-m", "pip", "install", "-q"]
+    installed = subprocess.run([*pip, f"{wheel}[client]"], capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stderr
+    has_httpx = [str(python), "-c", "import leadq; leadq.Client"]
+    assert subprocess.run(has_httpx, capture_output=True).returncode == 0
+    subprocess.run([str(python), "-m", "pip", "uninstall", "-q", "-y", "httpx"], check=True, capture_output=True)
+    fetched = subprocess.run(
+        [str(bin_dir / "leadq"), "fetch", "--token", "t", "--base-url", "http://127.0.0.1:9", "site = 1"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert fetched.returncode == 2 and "Traceback" not in fetched.stderr
+    said = re.search(r"(pip install (?:'[^']+' ?)+)", fetched.stderr)
+    assert said is not None, fetched.stderr
+    told = subprocess.run([str(python), "-m", *shlex.split(said.group(1).strip())], capture_output=True, text=True)
+    assert told.returncode == 0, told.stderr
+    assert subprocess.run(has_httpx, capture_output=True).returncode == 0
+
+
 def test_generated_tables_match_the_grammar() -> None:
     """leadq/language/tables.py is Lark's analysis of grammar/leadq.lark; regenerate it with
     `python grammar/generate.py` after changing the grammar (the same check as

@@ -29,6 +29,7 @@ from ..language.tree import (
     Node,
 )
 from ..schemas.kinds import kind_of
+from ..schemas.kinds.base import param_example
 from ..schemas.schema import Schema
 
 _PLACEHOLDERS = (LiteralKind.PARAM, LiteralKind.PARAMS)
@@ -130,10 +131,13 @@ class _Binder:
 
         assert isinstance(c, Criterion)
         if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple, set, frozenset)):
-            self.report.add("param_not_a_list", lit.span, name=lit.value, given=type(value).__name__, field=c.display)
+            example = f"[{param_example(c)}]"
+            self.report.add("param_not_a_list", lit.span, name=lit.value, given=type(value).__name__, field=c.display,
+                            example=example)  # fmt: skip
             return [lit]
         if not value:
-            self.report.add("param_list_empty", lit.span, name=lit.value, field=c.display)
+            self.report.add("param_list_empty", lit.span, name=lit.value, field=c.display,
+                            example=f"[{param_example(c)}]")  # fmt: skip
             return [lit]
         items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else list(value)
         out = []

@@ -17,7 +17,10 @@ from ..core.diagnostics import LeadqError
 
 SEVERITIES = ("error", "warning", "info")
 OUTPUT_FORMATS = ("text", "json", "sarif", "github")
-KEYS = ("method", "role", "select", "ignore", "per-file-ignores", "fail-on", "output-format")
+KEYS = (
+    "method", "role", "select", "ignore", "per-file-ignores", "fail-on", "output-format", "encoding", "include",
+    "extend-include", "exclude", "extend-exclude", "respect-gitignore",
+)  # fmt: skip
 
 
 class ConfigError(Exception):
@@ -35,11 +38,23 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fail_on: str = "error"
     output_format: str = "text"
+    encoding: str = "utf-8"
+    include: tuple[str, ...] | None = None
+    extend_include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
     path: Path | None = None
+
+    @property
+    def root(self) -> Path:
+        """The folder the globs of `include` and `exclude` start from."""
+        return self.path.parent if self.path is not None else Path.cwd()
 
 
 def find(start: Path) -> Path | None:
-    """The configuration file that applies in `start`, if any."""
+    """The configuration file that applies in `start`, if any. A `pyproject.toml` that is
+    not valid TOML is an error, not a file passed over: it may hold the settings."""
     for folder in (start, *start.parents):
         own = folder / "leadq.toml"
         if own.is_file():
@@ -72,6 +87,14 @@ def load(path: Path, roles: tuple[str, ...]) -> Config:
             values[field] = _choice(where, key, value, OUTPUT_FORMATS)
         elif key in ("select", "ignore"):
             values[field] = _codes(where, key, value)
+        elif key == "encoding":
+            values[field] = _encoding(where, value)
+        elif key in ("include", "extend-include", "exclude", "extend-exclude"):
+            values[field] = _globs(where, key, value)
+        elif key == "respect-gitignore":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: `{key}` must be true or false, not {value!r}")
+            values[field] = value
         else:
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{where}: `{key}` must be a table of file patterns to lists of codes")
@@ -91,11 +114,11 @@ def _table(path: Path, required: bool) -> dict[str, object] | None:
     import tomllib  # only once a file is found: most runs read none
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        if not required:
-            return None
-        raise ConfigError(f"cannot read {path}: {e}") from None
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{_shown(path)} is not valid TOML: {e}; fix it, or run with --isolated") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read {_shown(path)}: {e}") from None
     if path.name != "pyproject.toml":
         return data
     tool = data.get("tool")
@@ -126,7 +149,46 @@ def _method(where: str, value: object) -> str:
 def _codes(where: str, key: str, value: object) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ConfigError(f'{where}: `{key}` must be a list of codes or prefixes, such as ["W6", "E201"]')
-    return tuple(v.strip().upper() for v in value)
+    codes = tuple(v.strip().upper() for v in value)
+    for code in codes:
+        problem = unknown_selector(code)
+        if problem:
+            raise ConfigError(f"{where}: `{key}`: {problem}")
+    return codes
+
+
+def unknown_selector(selector: str) -> str | None:
+    """What is wrong with a code or prefix that selects no code (with a "did you mean"),
+    or None for one that selects some."""
+    from leadq import CODES
+    from leadq.core.suggest import closest
+
+    if any(code.startswith(selector) for code in CODES):
+        return None
+    said = f"`{selector}` is no code and no prefix of one"
+    if len(selector) == 1:
+        return f"{said}: codes start with E, W or I"
+    prefixes = {code[:n] for code in CODES for n in range(1, len(code) + 1)}
+    same_length = [p for p in prefixes if len(p) == len(selector)]
+    guess = closest(selector, same_length) or closest(selector, prefixes)
+    return f"{said}; did you mean `{guess}`?" if guess else f"{said} (`leadq rule --all` lists the codes)"
+
+
+def _encoding(where: str, value: object) -> str:
+    import codecs
+
+    try:
+        if isinstance(value, str):
+            return codecs.lookup(value).name
+    except LookupError:
+        pass
+    raise ConfigError(f"{where}: `encoding` must name a text encoding, such as utf-8 or cp1251, not {value!r}")
+
+
+def _globs(where: str, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError(f'{where}: `{key}` must be a list of globs, such as ["*.leadq", "legacy/"]')
+    return tuple(v.rstrip("/") or v for v in value)
 
 
 def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:

@@ -12,7 +12,9 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
+
+import attrs
 
 import leadq
 from leadq import Diagnostic, LeadqError, Schema, Severity, render_diagnostics
@@ -21,6 +23,7 @@ from ._config import OUTPUT_FORMATS, Config, ConfigError, find, load, selected
 
 if TYPE_CHECKING:  # the modules of `check`, `format` and `rule` load when those run
     from ..files.sources import Item
+    from ._inputs import Text
     from ._report import Finding
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
@@ -50,6 +53,20 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         "one found from the current folder up",
     )
     common.add_argument("--isolated", action="store_true", help="read no configuration file")
+    files = argparse.ArgumentParser(add_help=False)  # what `check` and `format` read
+    files.add_argument(
+        "--encoding",
+        default=None,
+        metavar="NAME",
+        help="the files' text encoding (default: utf-8; a UTF-8 byte-order mark is always read), e.g. cp1251",
+    )
+    files.add_argument(
+        "--stdin-filename",
+        default=None,
+        metavar="NAME",
+        help="the name (and, by its extension, the kind) of what - reads from standard input",
+    )
+    files.add_argument("--column", metavar="NAME", help="the CSV column that holds the filters (default: filter)")
     with_params = argparse.ArgumentParser(add_help=False)
     with_params.add_argument(
         "--param",
@@ -64,7 +81,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         description="Filter expressions compiled, exactly, into the q parameter of LiveTex Leads.list.",
         epilog="Exit status: 0 ok, 1 findings or a filter that does not compile, 2 usage or I/O problems.",
     )
-    parser.add_argument("--version", action="version", version=f"leadq {leadq.__version__}")
+    parser.add_argument("--version", "-V", action="version", version=f"leadq {leadq.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     if wanted("compile"):
@@ -96,14 +113,18 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         p = sub.add_parser(
             "check",
             aliases=["lint"],
-            parents=[common],
+            parents=[common, files],
             help="lint saved filters",
             description="Lint saved filters: text files with one filter per line (# comments and blank lines "
             "skipped; a line may end with a # comment), .json/.toml files mapping names (nested tables too) to "
-            "expressions, .csv files with a `filter` column, or - for standard input. A trailing "
+            "expressions, .csv files with a `filter` column, or - for standard input. A folder is walked for "
+            "*.leadq files (*.leadq.txt, .json, .toml, .csv; the `include` and `exclude` settings), "
+            "respecting .gitignore; no path checks the current folder. A trailing "
             "'# leadq: ignore[CODE,...]' suppresses codes on that filter.",
         )
-        p.add_argument("files", nargs="*", metavar="FILE", help="files of saved filters, or - for stdin")
+        p.add_argument(
+            "files", nargs="*", metavar="PATH", help="files and folders of saved filters, or - for stdin (default: .)"
+        )
         p.add_argument("--q", action="store_true", help="the files hold raw q strings (one per line), not expressions")
         p.add_argument(
             "--format",
@@ -140,23 +161,23 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         p.add_argument(
             "--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output"
         )
-        p.add_argument("--column", metavar="NAME", help="the CSV column that holds the filters (default: filter)")
         p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes; 0 uses every core (default: 1)")
         p.add_argument("--no-progress", action="store_true", help="never show the progress bar")
 
     if wanted("format"):
         p = sub.add_parser(
             "format",
-            parents=[common],
+            parents=[common, files],
             help="rewrite saved filters in the canonical form",
             description="Rewrite the saved filters of text, JSON, TOML and CSV files in leadq's canonical form "
-            "(leadq.format), keeping comments, names and the files' layout. Filters with syntax errors are left "
-            "as they are.",
+            "(leadq.format), keeping comments, names and the files' layout; - reads standard input and prints "
+            "the result. Filters with syntax errors are left as they are, and reported (exit 1).",
         )
-        p.add_argument("files", nargs="+", metavar="FILE", help="files of saved filters")
+        p.add_argument(
+            "files", nargs="*", metavar="PATH", help="files and folders of saved filters, or - for stdin (default: .)"
+        )
         p.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
         p.add_argument("--diff", action="store_true", help="change nothing; print a unified diff of the changes")
-        p.add_argument("--column", metavar="NAME", help="the CSV column that holds the filters (default: filter)")
 
     if wanted("lsp"):
         sub.add_parser(
@@ -198,9 +219,14 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             "decompile",
             parents=[common],
             help="print the filter expression a raw q string means",
-            description="Read a raw q string (as sent to the API, or found in logs) back into a filter expression.",
+            description="Read a raw q string (as sent to the API, or found in logs) back into a filter expression: "
+            "also a q=... parameter, a request URL (leadq compile --format url prints one), an HTTP request, a "
+            "curl command or a JSON body, whose sort, limit, offset and fields become the filter's tail.",
         )
-        p.add_argument("q", help="the raw q string, e.g. 'site_ids=1,2 result=missed'")
+        p.add_argument(
+            "q",
+            help="the raw q string, e.g. 'site_ids=1,2 result=missed', a URL or a request, or - to read it from stdin",
+        )
 
     if wanted("explain"):
         p = sub.add_parser(
@@ -210,7 +236,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
             description="Show the normalized condition per field, redundant conditions, and for a filter that "
             "cannot compile why, with the smallest set of contradicting conditions or a plan of requests.",
         )
-        p.add_argument("expression", help="the filter")
+        p.add_argument("expression", help="the filter, or - to read it from stdin")
         p.add_argument(
             "--fetch",
             action="store_true",
@@ -225,14 +251,30 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status. No input and no trouble of the
+    environment ends in a traceback: each is said in words, with exit status 2."""
+    _tolerant(sys.stdout, sys.stderr)
     try:
         return _main(argv)
+    except KeyboardInterrupt:
+        # Ctrl-C: stop quietly, with the status a shell gives a program that SIGINT stopped
+        return 130
     except BrokenPipeError:
         # the reader went away (`leadq rule --all | head`): stop quietly, as Unix tools do
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as e:  # a disk that is full, a file that went away while read
+        print(f"leadq: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""), file=sys.stderr)
+        return 2
+
+
+def _tolerant(*streams: object) -> None:
+    """Print what a terminal cannot show as escapes, rather than fail (`PYTHONIOENCODING=ascii`)."""
+    for stream in streams:
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 #: Every command's name, for building only the parser a run needs.
@@ -275,19 +317,31 @@ def _main(argv: Sequence[str] | None) -> int:
     schema = _method(args.method or config.method, "--method" if args.method else _shown_config(config))
     if schema is None:
         return 2
+    if args.command in ("check", "lint", "format"):
+        from ._inputs import checked_encoding
+
+        try:
+            args.encoding = checked_encoding(args.encoding or config.encoding)
+        except ValueError as e:
+            parser.error(f"--encoding: {e}")
+        return _check(args, schema, config) if args.command != "format" else _format(args, schema, config)
+    source = _SOURCE
+    text_arg = "q" if args.command == "decompile" else "expression"
+    if getattr(args, text_arg) == "-":
+        from ._inputs import InputError, read_stdin
+
+        try:
+            setattr(args, text_arg, read_stdin().content.strip("\r\n"))
+        except InputError as e:
+            print(f"leadq: cannot read standard input: {e.message} ({e.hint})", file=sys.stderr)
+            return 2
+        source = "<stdin>"
     if args.command == "decompile":
-        return _decompile(args.q, schema)
-    if args.command in ("check", "lint"):
-        return _check(args, schema, config)
-    if args.command == "format":
-        return _format(args, schema)
+        return _decompile(args.q, schema, source)
     try:
         values = _param_values(args.param)
     except ValueError as e:
         parser.error(str(e))
-    source = _SOURCE
-    if args.expression == "-":
-        args.expression, source = sys.stdin.read().strip("\n"), "<stdin>"
     if args.command == "fetch":
         from ._fetch import fetch
 
@@ -297,11 +351,19 @@ def _main(argv: Sequence[str] | None) -> int:
 
         return dry_run(args.expression, values, schema, None, source)
     if args.command == "explain":
-        analysis = leadq.analyze(args.expression, values or None, schema=schema)
-        print(analysis.explain())
+        analysis = _analyze(args.expression, values, schema)
+        print(_painted(analysis.explain(), sys.stdout))
         return 0 if analysis.ok else 1
     fail_on = _FAIL_ON[args.fail_on or config.fail_on]
     return _compile(args.expression, args.format, schema, values, source, fail_on)
+
+
+def _analyze(text: str, values: dict[str, object], schema: Schema) -> leadq.Analysis:
+    """The analysis of a filter given on the command line: its messages in the command
+    line's words (`--param`)."""
+    from ..pipeline import analyze
+
+    return analyze(text, schema, params=values or None, cli=True)
 
 
 #: The one name diagnostics give a filter or q written on the command line (as the library does).
@@ -336,39 +398,68 @@ def _param_values(pairs: list[str]) -> dict[str, object]:
 def _compile(
     expression: str, fmt: str, schema: Schema, values: dict[str, object], source: str, fail_on: Severity
 ) -> int:
-    analysis = leadq.analyze(expression, values or None, schema=schema)
-    shown = [d for d in analysis.diagnostics if d.severity is not Severity.INFO or fail_on is Severity.INFO]
-    if shown:
-        print(render_diagnostics(shown, expression, path=source), file=sys.stderr)
-    if not analysis.ok:
-        return 1
+    analysis = _analyze(expression, values, schema)
+    threshold = _RANK[fail_on]
+    failed = not analysis.ok or any(_RANK[d.severity] >= threshold for d in analysis.diagnostics)
     params = analysis.params
     from urllib.parse import quote, urlencode
 
     query = urlencode(params, quote_via=quote, safe="")
-    url = f"{schema.endpoint}?{query}" if schema.endpoint else None
+    url = f"{schema.endpoint}?{query}" if schema.endpoint and analysis.ok else None
+    if fmt == "json":  # always JSON, whatever the filter: a tool reads the diagnostics from it too
+        rows = [_diagnostic_row(d) for d in analysis.diagnostics]
+        out = {"q": analysis.q, "params": params, "url": url, "ok": analysis.ok, "diagnostics": rows}
+        print(json.dumps(out, ensure_ascii=False))
+        return 1 if failed else 0
+    shown = [d for d in analysis.diagnostics if d.severity is not Severity.INFO or fail_on is Severity.INFO]
+    if shown:
+        print(_painted(render_diagnostics(shown, expression, path=source), sys.stderr), file=sys.stderr)
+    if not analysis.ok:
+        return 1
     if fmt == "q":
         print(params["q"])
     elif fmt == "params":
         print(query)
-    elif fmt == "url":
+    else:
         if url is None:
             print(f"leadq: the docs give no URL for {schema.method}", file=sys.stderr)
             return 2
         print(url)
-    else:
-        print(json.dumps({"q": params["q"], "params": params, "url": url}, ensure_ascii=False))
-    threshold = _RANK[fail_on]
-    return 1 if any(_RANK[d.severity] >= threshold for d in analysis.diagnostics) else 0
+    return 1 if failed else 0
 
 
-def _decompile(q: str, schema: Schema) -> int:
-    analysis = leadq.analyze(q, schema=schema, q=True)
+def _diagnostic_row(d: Diagnostic) -> dict[str, object]:
+    return {
+        "code": d.code,
+        "severity": d.severity.value,
+        "message": d.message,
+        "hint": d.hint,
+        "start": d.start,
+        "end": d.end,
+        "line": d.line,
+        "column": d.column,
+    }
+
+
+def _decompile(text: str, schema: Schema, source: str) -> int:
+    """A raw q, a `q=` parameter, a URL or a whole request, as a filter with its tail."""
+    from ..q.request import read_request, tail_text
+
+    request = read_request(text)
+    analysis = leadq.analyze(request.q, schema=schema, q=True)
     if analysis.diagnostics:
-        print(render_diagnostics(analysis.diagnostics, q, path=_SOURCE), file=sys.stderr)
+        print(_painted(render_diagnostics(analysis.diagnostics, request.q, path=source), sys.stderr), file=sys.stderr)
     if analysis.tree is None or analysis.errors:
         return 1
-    print(leadq.format(analysis.tree))
+    tail = tail_text(request.params)
+    filter_text = " ".join(part for part in (leadq.format(analysis.tree), tail) if part)
+    if tail:
+        whole = leadq.analyze(filter_text, schema=schema)
+        errors = [d for d in whole.errors if d.code not in ("E402", "E403", "E404")]
+        if errors:  # the request's other parameters: a sort key or a limit the method does not take
+            print(_painted(render_diagnostics(errors, filter_text, path=source), sys.stderr), file=sys.stderr)
+            return 1
+    print(filter_text)
     return 0
 
 
@@ -403,9 +494,15 @@ def _shown_config(config: Config) -> str:
 
 
 def _code_list(text: str) -> tuple[str, ...]:
+    from ._config import unknown_selector
+
     codes = tuple(c.strip().upper() for c in text.split(",") if c.strip())
     if not codes:
         raise argparse.ArgumentTypeError("name at least one code or prefix, e.g. W6")
+    for code in codes:
+        problem = unknown_selector(code)
+        if problem:
+            raise argparse.ArgumentTypeError(problem)
     return codes
 
 
@@ -413,41 +510,26 @@ def _code_list(text: str) -> tuple[str, ...]:
 
 
 def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
-    from ..files.sources import SourceError, read_items, text_items
     from ..schemas.schema import checked_role
     from ._report import github_report, json_report, place, sarif_report, statistics_report, text_report
 
-    files: list[str] = args.files or ["-"]
-    if files == ["-"] and sys.stdin.isatty():
-        print("leadq check: name the files to lint, or pipe filters into standard input", file=sys.stderr)
-        return 2
     select = args.select if args.select is not None else config.select
     ignore = args.ignore if args.ignore is not None else config.ignore
     role = args.role or config.role
     output_format = args.format or config.output_format
     threshold = _RANK[_FAIL_ON[args.fail_on or config.fail_on]]
-    items: list[Item] = []
-    contents: dict[str, str] = {}
-    for path in files:
-        name = "<stdin>" if path == "-" else path
-        try:
-            content = sys.stdin.read() if path == "-" else _read(path)
-            found = list(text_items(name, content) if args.q else read_items(name, content, args.column))
-        except (OSError, UnicodeDecodeError, SourceError) as e:
-            print(f"leadq: cannot read {name}: {e}", file=sys.stderr)
-            return 2
-        items += found
-        contents[name] = content
     try:
         checked_role(role, schema)
     except LeadqError as e:
         d = e.diagnostics[0]
         print(f"leadq: {d.code} {d.message} ({d.hint})", file=sys.stderr)
         return 2
+    read = _read_inputs(args, config)
+    items = read.items
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     progress = not args.no_progress and sys.stderr.isatty() and len(items) >= 500
     results = _checked(items, schema, jobs=jobs, role=role, q=args.q)
-    findings: list[Finding] = []
+    by_path: dict[str, list[Finding]] = {}
     first_of: dict[str, Item] = {}
     for item, result in zip(items, _progress(results, len(items), progress), strict=True):
         diagnostics, fingerprint = list(result.diagnostics), result.fingerprint
@@ -458,21 +540,27 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
         ignored = item.ignore | _file_ignores(item.path, config)
         for d in sorted(diagnostics, key=lambda d: (d.start, d.end, d.code)):
             if d.code not in ignored and selected(d.code, select, ignore):
-                findings.append(place(item, d))
+                by_path.setdefault(item.path, []).append(place(item, d))
+    # each file's problems of reading first, then its filters' findings, in the order read
+    findings = [f for name in read.names for f in (*read.problems.get(name, ()), *by_path.get(name, ()))]
     if args.statistics:
         report = statistics_report(findings)
     else:
+        color = _color(sys.stdout, args.output_file)
         report = {
-            "text": lambda: text_report(findings, contents, len(items), color=_color(args.output_file)),
+            "text": lambda: text_report(findings, read.contents, len(items), color=color),
             "json": lambda: json_report(findings),
             "sarif": lambda: sarif_report(findings),
             "github": lambda: github_report(findings),
         }[output_format]()
     if output_format == "text" and args.quiet:
         report = "\n".join(line for line in report.split("\n") if not line.startswith("Found "))
-    _write(report, args.output_file)
-    if not items and not args.quiet:
+    if not _write(report, args.output_file):
+        return 2
+    if not items and not findings and not args.quiet:
         print("Found 0 filters", file=sys.stderr)
+    if read.problems:
+        return 2
     return 1 if any(_RANK[f.diagnostic.severity] >= threshold for f in findings) else 0
 
 
@@ -505,6 +593,75 @@ def _checked(items: list[Item], schema: Schema, *, jobs: int, role: str | None, 
         yield results[k]
 
 
+@attrs.define
+class _Read:
+    """What `check` and `format` read: the filters, each input's text, and the problems of
+    reading (E902), by input, in the order of `names`."""
+
+    names: list[str] = attrs.field(factory=list)
+    items: list[Item] = attrs.field(factory=list)
+    contents: dict[str, str] = attrs.field(factory=dict)
+    texts: dict[str, Text] = attrs.field(factory=dict)
+    problems: dict[str, list[Finding]] = attrs.field(factory=dict)
+
+
+def _read_inputs(args: argparse.Namespace, config: Config) -> _Read:
+    """Every input of `check` or `format`, read whatever else fails: a file that cannot
+    be read or parsed, or a value in it that is no filter, is a finding of its own."""
+    from ..files.sources import SourceError, read_source, text_items
+    from ._inputs import InputError, read_file, read_stdin
+    from ._report import file_problem
+
+    read = _Read()
+    stdin_name = args.stdin_filename or "<stdin>"
+    for name, path in _targets(args.files or ["."], args, config, stdin_name):
+        if name in read.texts or name in read.problems:
+            continue
+        read.names.append(name)
+        try:
+            text = read_stdin(name, args.encoding) if path is None else read_file(path, args.encoding)
+        except InputError as e:
+            read.problems[name] = [file_problem(name, e.line, e.column, e.message, e.hint)]
+            continue
+        read.texts[name] = text
+        read.contents[name] = text.content
+        bad: list[SourceError] = []
+        if getattr(args, "q", False):
+            found = list(text_items(name, text.content))
+        else:
+            found, bad = read_source(name, text.content, args.column)
+        read.items += found
+        if bad:
+            read.problems[name] = [file_problem(name, e.line, e.column, e.message, e.hint) for e in bad]
+    return read
+
+
+def _targets(
+    paths: list[str], args: argparse.Namespace, config: Config, stdin_name: str
+) -> Iterator[tuple[str, str | None]]:
+    """(name, path) of each input: `-` is standard input (path None), a folder is walked."""
+    from ._paths import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DEFAULT_INCLUDE_Q, Selection, walk
+
+    include = config.include or (DEFAULT_INCLUDE_Q if getattr(args, "q", False) else DEFAULT_INCLUDE)
+    exclude = config.exclude if config.exclude is not None else DEFAULT_EXCLUDE
+    selection = Selection(
+        (*include, *config.extend_include), (*exclude, *config.extend_exclude), config.respect_gitignore, config.root
+    )
+    for arg in paths:
+        if arg == "-":
+            yield stdin_name, None
+        elif Path(arg).is_dir():
+            found = False
+            for path in walk(Path(arg), selection):
+                found = True
+                yield str(path), str(path)
+            if not found:
+                shown = ", ".join(selection.include)
+                print(f"leadq: no files of saved filters under {arg} (the files looked for: {shown})", file=sys.stderr)
+        else:
+            yield arg, arg
+
+
 def _file_ignores(path: str, config: Config) -> frozenset[str]:
     import fnmatch
 
@@ -531,26 +688,39 @@ def _duplicate(item: Item, earlier: Item) -> Diagnostic:
     )
 
 
-def _write(report: str, output_file: str | None) -> None:
-    if output_file:
+def _write(report: str, output_file: str | None) -> bool:
+    """Print the report, or write it to `output_file`; False (said on stderr) when that
+    file cannot be written."""
+    if not output_file:
+        if report:
+            print(report)
+        return True
+    try:
         with open(output_file, "w", encoding="utf-8") as f:
             f.write(report + ("\n" if report else ""))
-    elif report:
-        print(report)
+    except OSError as e:
+        print(f"leadq: cannot write {output_file}: {e.strerror or e}", file=sys.stderr)
+        return False
+    return True
 
 
-def _color(output_file: str | None) -> bool:
-    """Colour on a terminal only; NO_COLOR turns it off, FORCE_COLOR on (NO_COLOR wins)."""
+def _color(stream: TextIO, output_file: str | None = None) -> bool:
+    """Colour on a terminal only; NO_COLOR turns it off, FORCE_COLOR on (NO_COLOR wins).
+    The same rules for every command and stream."""
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return output_file is None and sys.stdout.isatty()
+    return output_file is None and stream.isatty()
 
 
-def _read(path: str) -> str:
-    with open(path, encoding="utf-8", newline="") as f:
-        return f.read()
+def _painted(text: str, stream: TextIO) -> str:
+    """`text` with its diagnostics' heads coloured, when `stream` gets colour."""
+    if not _color(stream):
+        return text
+    from ._report import paint
+
+    return paint(text)
 
 
 def _progress(results: Iterable[leadq.Checked], total: int, show: bool) -> Iterator[leadq.Checked]:
@@ -567,38 +737,67 @@ def _progress(results: Iterable[leadq.Checked], total: int, show: bool) -> Itera
 # -- format ---------------------------------------------------------------------------------
 
 
-def _format(args: argparse.Namespace, schema: Schema) -> int:
+def _format(args: argparse.Namespace, schema: Schema, config: Config) -> int:
+    """Rewrite each input's filters in the canonical form; report those that do not parse
+    (exit 1) and what could not be read (exit 2); `-` prints standard input rewritten."""
     import difflib
 
     from ..files.rewrite import rewrite
-    from ..files.sources import SourceError, read_items
+    from ._report import place, text_report
 
+    read = _read_inputs(args, config)
+    unparsed: list[Finding] = []
+    for item in read.items:
+        errors = [d for d in leadq.check(item.text, schema=schema) if d.code.startswith("E1")]
+        if errors:
+            unparsed.append(place(item, errors[0]))
     changed = 0
-    for path in args.files:
-        try:
-            content = _read(path)
-            items = list(read_items(path, content, args.column))
-        except (OSError, UnicodeDecodeError, SourceError) as e:
-            print(f"leadq: cannot read {path}: {e}", file=sys.stderr)
-            return 2
-        new = rewrite(content, items)
-        if new == content:
+    stdin = (args.stdin_filename or "<stdin>") if "-" in args.files else None
+    for name in read.names:
+        text = read.texts.get(name)
+        if text is None:
+            continue
+        items = [i for i in read.items if i.path == name]
+        new = rewrite(text.content, items)
+        if name == stdin:  # standard input: the result to standard output, as it is or rewritten
+            sys.stdout.write(new)
+            continue
+        if new == text.content:
             continue
         changed += 1
         if args.diff:
             diff = difflib.unified_diff(
-                content.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+                text.content.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}"
             )
             sys.stdout.writelines(diff)
         elif args.check:
-            print(f"would reformat {path}")
+            print(f"would reformat {name}")
         else:
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(new)
-            print(f"reformatted {path}", file=sys.stderr)
-    if not args.check and not args.diff:
-        print(f"{changed} file{'s' if changed != 1 else ''} reformatted", file=sys.stderr)
-    return 1 if changed and (args.check or args.diff) else 0
+            try:
+                Path(name).write_bytes(text.encoded(new))
+            except OSError as e:
+                print(f"leadq: cannot write {name}: {e.strerror or e}", file=sys.stderr)
+                return 2
+            print(f"reformatted {name}", file=sys.stderr)
+    problems = [f for name in read.names for f in read.problems.get(name, ())]
+    if problems or unparsed:
+        shown = text_report([*problems, *unparsed], read.contents, 0, color=_color(sys.stderr), summary=False)
+        print(shown, file=sys.stderr)
+    if stdin is not None and read.names == [stdin]:
+        pass  # only standard input: its result says it all
+    elif not args.check and not args.diff:
+        done = f"{changed} file{'s' if changed != 1 else ''} reformatted"
+        if unparsed:
+            n = len(unparsed)
+            left = "they are" if n != 1 else "it is"
+            done += f"; {n} filter{'s' if n != 1 else ''} with syntax errors left as {left}"
+        print(done, file=sys.stderr)
+    elif unparsed:
+        n = len(unparsed)
+        print(f"{n} filter{'s' if n != 1 else ''} with syntax errors cannot be formatted", file=sys.stderr)
+    if problems:
+        return 2
+    return 1 if unparsed or (changed and (args.check or args.diff)) else 0
 
 
 # -- lsp -----------------------------------------------------------------------------------
@@ -608,7 +807,9 @@ def _lsp() -> int:
     try:
         from leadq.lsp import main as serve
     except ImportError as e:
-        print(f"leadq lsp needs the lsp extra: pip install 'leadq[lsp]' ({e})", file=sys.stderr)
+        from ..core.extras import install_hint
+
+        print(f"leadq lsp needs {e.name or 'pygls'}: {install_hint('lsp')}", file=sys.stderr)
         return 2
     serve()
     return 0

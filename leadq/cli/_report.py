@@ -36,35 +36,66 @@ def place(item: Item, d: Diagnostic) -> Finding:
     return Finding(item, d, line, column, end_line, end_column)
 
 
+#: The code of a file, or a value in it, that cannot be read as saved filters.
+FILE_PROBLEM = "E902"
+
+
+def file_problem(path: str, line: int, column: int, message: str, hint: str | None) -> Finding:
+    """E902 at its place in the file: a finding of its own, beside the filters' findings."""
+    item = Item(path, None, "", (), origin=(line, column))
+    d = Diagnostic(FILE_PROBLEM, Severity.ERROR, message, 0, 0, line, column, hint)
+    return Finding(item, d, line, column, line, column)
+
+
 def _version() -> str:
     import leadq
 
     return leadq.__version__
 
 
-def text_report(findings: Sequence[Finding], contents: dict[str, str], filters: int, color: bool = False) -> str:
+def text_report(
+    findings: Sequence[Finding], contents: dict[str, str], filters: int, color: bool = False, summary: bool = True
+) -> str:
     blocks = []
     for path, group in itertools.groupby(findings, key=lambda f: f.item.path):
         placed = []
         lines = contents.get(path, "").split("\n")
         for f in group:
-            source = lines[f.line - 1] if 0 < f.line <= len(lines) else f.item.text
+            if path not in contents:  # a file that could not be read: no line to show
+                head = f"{path}:{f.line}:{f.column}: {f.diagnostic.code} {f.diagnostic.message}"
+                block = head + (f"\n    hint: {f.diagnostic.hint}" if f.diagnostic.hint else "")
+                blocks.append(paint(block) if color else block)
+                continue
+            source = lines[f.line - 1].removesuffix("\r") if 0 < f.line <= len(lines) else f.item.text
             width = f.end_column - f.column if f.end_line == f.line else len(source) - f.column + 1
             placed.append(attrs.evolve(f.diagnostic, start=0, end=max(width, 0), line=f.line, column=f.column))
-        block = render_diagnostics(placed, contents.get(path, ""), path=path)
-        blocks.append(_paint(block) if color else block)
-    counts = {s: sum(f.diagnostic.severity is s for f in findings) for s in Severity}
-    if findings:
-        said = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
-        blocks.append(f"Found {said} in {filters} filter{'s' if filters != 1 else ''}.")
+        if placed:
+            block = render_diagnostics(placed, contents.get(path, ""), path=path)
+            blocks.append(paint(block) if color else block)
+    if findings and summary:
+        blocks.append(_summary(findings, filters))
     return "\n".join(blocks)
+
+
+def _summary(findings: Sequence[Finding], filters: int) -> str:
+    unread = sum(f.diagnostic.code == FILE_PROBLEM for f in findings)
+    read = [f for f in findings if f.diagnostic.code != FILE_PROBLEM]
+    counts = {s: sum(f.diagnostic.severity is s for f in read) for s in Severity}
+    said = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items() if n)
+    in_filters = f"{filters} filter{'s' if filters != 1 else ''}"
+    problems = f"{unread} problem{'s' if unread != 1 else ''} reading the files"
+    if not unread:
+        return f"Found {said} in {in_filters}."
+    if not said:
+        return f"Found {problems} ({in_filters} checked)."
+    return f"Found {said} in {in_filters}, and {problems}."
 
 
 _HEAD = re.compile(r"^(\S.*?:\d+:\d+:) ([EWI]\d{3})", re.M)
 _COLORS = {"E": "31", "W": "33", "I": "36"}  # red, yellow, cyan
 
 
-def _paint(block: str) -> str:
+def paint(block: str) -> str:
     """ANSI colour for a terminal: the place in bold, the code by severity."""
 
     def head(m: re.Match[str]) -> str:

@@ -1,6 +1,6 @@
 """Running filters through the LiveTex API: `Client`, `AsyncClient` (extra ``[client]``).
 
-`Client` and `AsyncClient` need httpx (``pip install 'leadq[client]'``); `ApiError` and
+`Client` and `AsyncClient` need httpx (the ``client`` extra: docs/fetch.md); `ApiError` and
 `Stats` do not. See docs/fetch.md.
 """
 
@@ -26,7 +26,9 @@ def __getattr__(name: str) -> Any:
     except ModuleNotFoundError as e:
         if e.name != "httpx":
             raise
-        raise ModuleNotFoundError(f"leadq.{name} needs httpx: pip install 'leadq[client]'", name="httpx") from None
+        from ..core.extras import install_hint
+
+        raise ModuleNotFoundError(f"leadq.{name} needs httpx: {install_hint('client')}", name="httpx") from None
     globals()[name] = value
     return value
 

@@ -91,6 +91,8 @@ CODES: Mapping[str, Code] = _table(
     # warnings and notes
     # a bug in leadq, reported as data rather than raised
     ("E900", E, "internal error"),
+    # a file of saved filters that the command line cannot read
+    ("E902", E, "file cannot be read"),
     ("W601", W, "value contains a space"),
     ("W602", W, "redundant condition"),
     ("W603", W, "condition is always true"),
@@ -162,8 +164,9 @@ class Report:
     Line starts are counted once per text, so that placing many diagnostics stays linear.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, cli: bool = False) -> None:
         self.text = text
+        self.cli = cli  # messages in the command line's words
         self.diagnostics: list[Diagnostic] = []
         self._line_starts: list[int] | None = None
 
@@ -176,7 +179,7 @@ class Report:
     def make(self, f: Finding) -> Diagnostic:
         from .messages import render_message
 
-        code, message, hint = render_message(f.key, f.fields, self.text)
+        code, message, hint = render_message(f.key, f.fields, self.text, cli=self.cli)
         line, column = self.place(f.span.start)
         return Diagnostic(code, CODES[code].severity, message, f.span.start, f.span.end, line, column, hint)
 
@@ -211,7 +214,7 @@ def render_diagnostics(diagnostics: Sequence[Diagnostic], text: str, *, path: st
     lines = text.split("\n")
     blocks = []
     for d in diagnostics:
-        source = lines[d.line - 1] if 0 < d.line <= len(lines) else ""
+        source = lines[d.line - 1].removesuffix("\r") if 0 < d.line <= len(lines) else ""  # CRLF lines too
         blocks.append(_block(d, path, source, d.end - d.start))
     return "\n".join(blocks)
 
@@ -223,9 +226,13 @@ def _block(d: Diagnostic, path: str, source: str, width: int) -> str:
     left = max(0, first - _WINDOW // 2) if len(source) > _WINDOW else 0
     prefix = "..." if left else ""
     suffix = "..." if left + _WINDOW < len(source) else ""
-    out.append(f"    {prefix}{_printable(source[left : left + _WINDOW])}{suffix}")
-    caret = min(width, max(1, _WINDOW - (first - left)))
-    out.append("    " + " " * (len(prefix) + first - left) + "^" * caret)
+    shown = _printable(source[left : left + _WINDOW])
+    out.append(f"    {prefix}{shown}{suffix}")
+    # the caret sits under the span as a terminal shows the line: a wide character (CJK,
+    # most emoji) takes two columns, a combining one none
+    before = shown[: max(0, first - left)]
+    under = shown[max(0, first - left) : max(0, first - left) + min(width, max(1, _WINDOW - (first - left)))]
+    out.append("    " + " " * (len(prefix) + display_width(before)) + "^" * max(1, display_width(under)))
     if d.hint:
         out.append(f"    hint: {d.hint}")
     return "\n".join(out)
@@ -235,9 +242,32 @@ _WINDOW = 100
 
 
 def _printable(line: str) -> str:
-    # One character per column, so that the caret stays under the span; a tab is shown
-    # as one space.
-    return "".join(c if c.isprintable() else " " if c == "\t" else "\N{REPLACEMENT CHARACTER}" for c in line)
+    # One character for one, so that the caret's place follows from the characters; a
+    # tab is shown as one space.
+    return "".join(c if c.isprintable() or _zero_width(c) else " " if c == "\t" else "\N{REPLACEMENT CHARACTER}"
+                   for c in line)  # fmt: skip
+
+
+def display_width(text: str) -> int:
+    """The columns `text` takes in a terminal: two for a wide or full-width character,
+    none for a combining mark or a joiner, one for the rest."""
+    if text.isascii():
+        return len(text)
+    import unicodedata
+
+    width = 0
+    joined = False  # after a zero-width joiner, the next character is drawn into the same glyph
+    for c in text:
+        if joined or _zero_width(c) or unicodedata.combining(c) or "\U0001f3fb" <= c <= "\U0001f3ff":
+            joined = c == "\u200d"
+            continue
+        width += 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+    return width
+
+
+def _zero_width(c: str) -> bool:
+    # joiners and variation selectors (emoji sequences), zero-width spaces
+    return c in "\u200b\u200c\u200d\u2060\ufeff" or "\ufe00" <= c <= "\ufe0f"
 
 
 class LeadqError(Exception):

@@ -17,6 +17,9 @@ class Message(NamedTuple):
     code: str
     text: str
     hint: str | None = None
+    #: what the command line says instead, where the library's words are Python's
+    cli_text: str | None = None
+    cli_hint: str | None = None
 
 
 _PLAN = "run `leadq.plan()` (or `leadq explain`) for the requests, and merge their results by lead id"
@@ -340,26 +343,43 @@ MESSAGES: dict[str, Message] = {
         "use either the relative period or fixed dates on `{field}`",
     ),
     "param_missing": Message(
-        "E310", "no value is given for the parameter `:{name}`", "pass it in the parameters: `{name}`"
+        "E310",
+        "no value is given for the parameter `:{name}`",
+        "pass it in the parameters: `{name}`",
+        cli_hint="add `--param {name}=VALUE`",
     ),
     "param_type": Message(
-        "E311", "the parameter `:{name}` is {given}, but `{field}` takes {expected}", "pass {expected}"
+        "E311",
+        "the parameter `:{name}` is {given}, but `{field}` takes {expected}",
+        "pass {expected}",
+        cli_text="`--param {name}` does not give a value `{field}` takes",
+        cli_hint="write a value such as `--param {name}={example}`",
     ),
     "param_not_a_list": Message(
         "E311",
         "the parameter `:{name}` is a {given}, but `{field} in :{name}` takes a list, tuple or set",
         "pass a list of values",
+        cli_text="`--param {name}` is no list, but `{field} in :{name}` takes one",
+        cli_hint="write a JSON list: `--param {name}='{example}'`",
     ),
     "param_list_empty": Message(
-        "E311", "the parameter `:{name}` is an empty list; `{field} in` needs at least one value", "pass a value"
+        "E311",
+        "the parameter `:{name}` is an empty list; `{field} in` needs at least one value",
+        "pass a value",
+        cli_hint="write a value in the list: `--param {name}='{example}'`",
     ),
     "param_fraction": Message(
         "E311",
         "the parameter `:{name}` has fractional seconds; the API counts whole seconds",
         "pass the datetime with microsecond=0",
+        cli_hint="write the time in whole seconds, as 2024-01-31T10:00:00",
     ),
     "param_unused": Message(
-        "E312", "the parameter `{name}` is not used by the filter", "remove it, or write `:{name}` where it belongs"
+        "E312",
+        "the parameter `{name}` is not used by the filter",
+        "remove it, or write `:{name}` where it belongs",
+        cli_text="`--param {name}` is not used by the filter",
+        cli_hint="remove `--param {name}`, or write `:{name}` where it belongs",
     ),
     "needs_clock": Message("E308", "a relative period needs the current time", "pass now=datetime.now()"),
     "bad_lead": Message(
@@ -532,12 +552,17 @@ def code_of(key: str) -> str:
     return MESSAGES[key].code
 
 
-def render_message(key: str, fields: Mapping[str, object], text: str = "") -> tuple[str, str, str | None]:
-    """The code, message and hint of finding `key` with `fields` (spans shown as source)."""
+def render_message(
+    key: str, fields: Mapping[str, object], text: str = "", *, cli: bool = False
+) -> tuple[str, str, str | None]:
+    """The code, message and hint of finding `key` with `fields` (spans shown as source).
+    `cli`: in the command line's words (`--param` rather than Python's types)."""
     m = MESSAGES[key]
     values = {k: (source(text, v) if isinstance(v, Span) else v) for k, v in fields.items()}
-    hint = m.hint.format(**values) if m.hint else None
-    return m.code, m.text.format(**values), hint or None
+    message = (m.cli_text if cli and m.cli_text else m.text).format(**values)
+    hint_template = m.cli_hint if cli and m.cli_hint else m.hint
+    hint = hint_template.format(**values) if hint_template else None
+    return m.code, message, hint or None
 
 
 def source(text: str, span: Span) -> str:

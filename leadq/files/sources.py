@@ -28,7 +28,12 @@ _JSON_SPACE = re.compile(r"\s*")
 
 
 class SourceError(Exception):
-    """A file that cannot be read as saved filters (exit status 2)."""
+    """A file, or a value in it, that cannot be read as saved filters: what is wrong, its
+    line and column in the file (1-based), and what to do."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column, self.hint = message, line, column, hint
 
 
 @attrs.frozen
@@ -119,7 +124,28 @@ def _ignored(comment: str) -> frozenset[str]:
 
 
 def read_items(path: str, content: str, column: str | None = None) -> Iterator[Item]:
-    """The saved filters in `content`, read by the file's kind (`path`'s extension)."""
+    """The saved filters in `content`, read by the file's kind (`path`'s extension);
+    `SourceError` at the first thing that is no filter."""
+    for found in _read(path, content, column):
+        if isinstance(found, SourceError):
+            raise found
+        yield found
+
+
+def read_source(path: str, content: str, column: str | None = None) -> tuple[list[Item], list[SourceError]]:
+    """Every saved filter in `content` that can be read, and every problem with the rest
+    (a value that is no string, a file that is no JSON, ...), each at its place."""
+    items: list[Item] = []
+    problems: list[SourceError] = []
+    try:
+        for found in _read(path, content, column):
+            (problems if isinstance(found, SourceError) else items).append(found)  # type: ignore[arg-type]
+    except SourceError as e:
+        problems.append(e)
+    return items, problems
+
+
+def _read(path: str, content: str, column: str | None) -> Iterator[Item | SourceError]:
     if path.endswith(".json"):
         yield from _json_items(path, content)
     elif path.endswith(".toml"):
@@ -159,13 +185,16 @@ def text_items(path: str, content: str) -> Iterator[Item]:
 # -- JSON -------------------------------------------------------------------------------------
 
 
-def _json_items(path: str, content: str) -> Iterator[Item]:
+def _json_items(path: str, content: str) -> Iterator[Item | SourceError]:
     try:
         data = json.loads(content) if content.strip() else {}
     except json.JSONDecodeError as e:
-        raise SourceError(f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}") from None
+        raise SourceError(f"not valid JSON: {e.msg}", e.lineno, e.colno, _JSON_HINT) from None
     if not isinstance(data, dict):
-        raise SourceError(f"{path}: expected a JSON object mapping filter names to expressions")
+        first = _Lines(content).place(_JSON_SPACE.match(content, 0).end())  # type: ignore[union-attr]
+        raise SourceError(
+            f"the JSON is {_what(data)}, not an object", *first, 'write {"name": "filter expression", ...}'
+        )
     if not data:
         return
     lines = _Lines(content)
@@ -173,12 +202,15 @@ def _json_items(path: str, content: str) -> Iterator[Item]:
     yield from _json_object(path, content, start, "", lines, data, None)
 
 
+_JSON_HINT = "fix the JSON there; the other files are checked all the same"
+
+
 def _json_object(
     path: str, content: str, pos: int, prefix: str, lines: _Lines, data: dict[str, object], method: str | None
-) -> Iterator[Item]:
+) -> Iterator[Item | SourceError]:
     """The filters of the JSON object at `pos` (the document is known to be valid; `data`
-    is the object decoded). A string `method` in an object names the method of the
-    filters in it and below."""
+    is the object decoded), and a `SourceError` for each value that is no filter. A
+    string `method` in an object names the method of the filters in it and below."""
     decoder = json.JSONDecoder()
     assert content[pos] == "{"
     own = data.get(METHOD_KEY)
@@ -205,7 +237,7 @@ def _json_object(
                 yield attrs.evolve(_item(path, key, text, offsets, lines, (pos, end), "json"), method=method)
         else:
             value, end = decoder.raw_decode(content, pos)
-            raise SourceError(f"{path}:{lines.place(pos)[0]}: `{key}` is {_what(value)}, not a filter expression")
+            yield SourceError(f"`{key}` is {_what(value)}, not a filter expression", *lines.place(pos), _VALUE_HINT)
         pos = _skip(content, end)
         if content[pos] == ",":
             pos = _skip(content, pos + 1)
@@ -213,6 +245,9 @@ def _json_object(
 
 def _skip(content: str, pos: int) -> int:
     return _JSON_SPACE.match(content, pos).end()  # type: ignore[union-attr]
+
+
+_VALUE_HINT = 'write the filter as a string: "site = 1"'
 
 
 def _what(value: object) -> str:
@@ -288,13 +323,13 @@ _KEY = re.compile(rf"^\s*((?:{_KEY_PART_SOURCE})(?:\s*\.\s*(?:{_KEY_PART_SOURCE}
 _KEY_PART = re.compile(_KEY_PART_SOURCE)
 
 
-def _toml_items(path: str, content: str) -> Iterator[Item]:
+def _toml_items(path: str, content: str) -> Iterator[Item | SourceError]:
     try:
         data = tomllib.loads(content)
     except tomllib.TOMLDecodeError as e:
-        raise SourceError(f"{path}: not valid TOML: {e}") from None
+        raise toml_error(e) from None
     methods = {prefix: value for prefix, value in _methods(data)}
-    values = {name: value for name, value in _flatten(path, data) if name.rpartition(".")[2] != METHOD_KEY}
+    flat = [(name, value, ok) for name, value, ok in _flatten(path, data) if name.rpartition(".")[2] != METHOD_KEY]
     lines = _Lines(content)
     found: dict[str, int] = {}  # dotted key → offset of its value
     table = ""
@@ -316,8 +351,11 @@ def _toml_items(path: str, content: str) -> Iterator[Item]:
             if content.startswith(('"""', "'''"), start + m.end()):  # skip the body of a multi-line string
                 close = content.find(content[start + m.end()] * 3, start + m.end() + 3)
                 skip_until = close if close >= 0 else len(content)
-    for name, value in values.items():
+    for name, value, is_text in flat:
         pos = found.get(name)
+        if not is_text:
+            yield SourceError(f"`{name}` is {value}, not a filter expression", *lines.place(pos or 0), _VALUE_HINT)
+            continue
         item = _toml_string(path, name, value, content, pos, lines) if pos is not None else None
         if item is None:  # a place leadq cannot read exactly: the whole value at its key
             at = lines.place(pos if pos is not None else 0)
@@ -394,14 +432,26 @@ def _closing(content: str, start: int, quote: str, escapes: bool) -> int:
     return -1
 
 
-def _flatten(path: str, data: dict[str, object], prefix: str = "") -> Iterator[tuple[str, str]]:
+def _flatten(path: str, data: dict[str, object], prefix: str = "") -> Iterator[tuple[str, str, bool]]:
+    """Dotted names and string values (True); a value of another type in words (False)."""
     for key, value in data.items():
         if isinstance(value, dict):
             yield from _flatten(path, value, f"{prefix}{key}.")
         elif isinstance(value, str):
-            yield f"{prefix}{key}", value
+            yield f"{prefix}{key}", value, True
         else:
-            raise SourceError(f"{path}: `{prefix}{key}` is {_what(value)}, not a filter expression")
+            yield f"{prefix}{key}", _what(value), False
+
+
+_TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def toml_error(e: Exception) -> SourceError:
+    """A TOML syntax error at its line and column (tomllib says them in its message)."""
+    m = _TOML_PLACE.search(str(e))
+    message = _TOML_PLACE.sub("", str(e)).strip()
+    line, column = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+    return SourceError(f"not valid TOML: {message}", line, column, "fix the TOML there")
 
 
 # -- CSV --------------------------------------------------------------------------------------------
@@ -417,7 +467,7 @@ def _csv_items(path: str, content: str, column: str) -> Iterator[Item]:
     wanted = [i for i, h in enumerate(header) if h.lower() == column.lower()]
     if not wanted:
         shown = ", ".join(header) or "none"
-        raise SourceError(f"{path}: no `{column}` column (the columns are: {shown}); name it with --column")
+        raise SourceError(f"no `{column}` column; the columns are: {shown}", 1, 1, "name the column with --column")
     index = wanted[0]
     names = [i for i, h in enumerate(header) if h.lower() == "name"]
     methods = [i for i, h in enumerate(header) if h.lower() == METHOD_KEY]

@@ -145,6 +145,8 @@ class Kind:
 
     #: The Python types a parameter for this kind may be, in words.
     param_words: ClassVar[str] = "a str"
+    #: A value of this kind as `leadq compile --param NAME=VALUE` writes it.
+    param_example: ClassVar[str] = "text"
 
     def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
         """The literal a bound parameter's value stands for, placed at the placeholder;
@@ -170,7 +172,14 @@ class Kind:
 
 def wrong_param(value: object, c: Criterion, at: Literal, expected: str) -> Problem:
     given = f"{type(value).__name__} {value!r}"[:60]
-    return Problem("param_type", at.span, name=at.value, given=given, field=c.display, expected=expected)
+    example = param_example(c)
+    return Problem("param_type", at.span, name=at.value, given=given, field=c.display, expected=expected,
+                   example=example)  # fmt: skip
+
+
+def param_example(c: Criterion) -> str:
+    """A value `c` takes, as `--param NAME=VALUE` writes it on the command line."""
+    return c.values[0] if c.values else str(getattr(c.kind, "param_example", "text"))
 
 
 def whole_number(value: object) -> bool:

@@ -40,6 +40,7 @@ class BooleanKind(MemberKind):
         return (True, False)
 
     param_words = "a bool"
+    param_example = "true"
 
     def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
         if isinstance(value, bool):

@@ -18,9 +18,9 @@ from ...core.datetimes import (
     parse_moment,
     period_doc,
     period_fits,
-    window_end,
     period_spelling,
     period_words,
+    window_end,
 )
 from ...core.diagnostics import Finding, Problem
 from ...core.span import Span
@@ -104,6 +104,7 @@ class DatetimeKind(RangeKind):
         return None, (min(high, start - 1) if sure else max(high, end))
 
     param_words = "a datetime.date or datetime.datetime"
+    param_example = "2024-01-31"
 
     def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
         if isinstance(value, datetime):

@@ -37,6 +37,7 @@ class IdListKind(MemberKind):
         return n
 
     param_words = "an int"
+    param_example = "5"
 
     def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
         if whole_number(value):

@@ -29,6 +29,7 @@ class NumericKind(RangeKind):
     first, last = MIN_NUMBER, MAX_NUMBER
 
     param_words = "an int"
+    param_example = "60"
     bind = IdListKind.bind  # a whole number, as for ids
 
     def bounds(self, lit: Literal, c: Criterion) -> tuple[int, int]:

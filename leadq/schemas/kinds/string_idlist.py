@@ -33,6 +33,7 @@ class StringIdListKind(IdListKind):
         return lit.value
 
     param_words = "a str"
+    param_example = '"abc"'
     bind = Kind.bind  # a string id: any str, as for text
     quote = Kind.quote
 

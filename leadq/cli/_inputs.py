@@ -1,0 +1,95 @@
+"""What the command reads, decoded: files and standard input.
+
+A file is read as bytes and decoded here, so that every problem becomes words with a place:
+a UTF-8 byte-order mark is dropped (and written back by `leadq format`); a file that is not
+in the expected encoding names the byte, its line and column, and the `--encoding` that
+would read it; a file that cannot be opened says why.
+"""
+
+from __future__ import annotations
+
+import codecs
+import sys
+from pathlib import Path
+
+import attrs
+
+
+class InputError(Exception):
+    """An input that cannot be read: what is wrong, where (1-based), and what to do."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.column, self.hint = message, line, column, hint
+
+
+@attrs.frozen
+class Text:
+    """A decoded input: its name (a path, or ``<stdin>``), its text, and how it was stored."""
+
+    name: str
+    content: str
+    encoding: str = "utf-8"
+    bom: bool = False
+
+    def encoded(self, content: str) -> bytes:
+        """`content` stored as this input was (its encoding, its byte-order mark)."""
+        data = content.encode(self.encoding)
+        return codecs.BOM_UTF8 + data if self.bom else data
+
+
+def checked_encoding(name: str) -> str:
+    """`name` as a known codec's name; `ValueError` for an unknown one."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise ValueError(f"unknown encoding {name!r} (such as utf-8, cp1251, latin-1)") from None
+
+
+def read_file(path: str, encoding: str = "utf-8") -> Text:
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise InputError("this is a folder, not a file") from None
+    except FileNotFoundError:
+        raise InputError("no such file or folder") from None
+    except OSError as e:
+        raise InputError(f"cannot read it: {e.strerror or e}") from None
+    return decode(path, data, encoding)
+
+
+def read_stdin(name: str = "<stdin>", encoding: str = "utf-8") -> Text:
+    return decode(name, sys.stdin.buffer.read(), encoding)
+
+
+def decode(name: str, data: bytes, encoding: str = "utf-8") -> Text:
+    """`data` as text; an `InputError` at the first byte that `encoding` cannot read."""
+    codec = checked_encoding(encoding)
+    bom = codec == "utf-8" and data.startswith(codecs.BOM_UTF8)
+    body = data[len(codecs.BOM_UTF8) :] if bom else data
+    try:
+        return Text(name, body.decode(codec), codec, bom)
+    except UnicodeDecodeError as e:
+        line = body.count(b"\n", 0, e.start) + 1
+        line_start = body.rfind(b"\n", 0, e.start) + 1
+        column = len(body[line_start : e.start].decode(codec, errors="replace")) + 1
+        shown = "UTF-8" if codec == "utf-8" else codec
+        message = f"the file is not {shown}: the byte 0x{body[e.start]:02x} at line {line}, column {column} is not"
+        raise InputError(f"{message} {shown} text", line, column, _encoding_hint(body, codec)) from None
+
+
+def _encoding_hint(data: bytes, tried: str) -> str:
+    """Name the encoding that reads `data`, when one plainly does."""
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or data.count(b"\0") > len(data) // 4:
+        return "it looks like UTF-16: add `--encoding utf-16`"
+    for guess, script in (("cp1251", "Cyrillic"), ("koi8-r", "Cyrillic")):
+        if guess == tried:
+            continue
+        try:
+            text = data.decode(guess)
+        except UnicodeDecodeError:
+            continue
+        letters = [c for c in text if c.isalpha() and not c.isascii()]
+        if letters and sum("\u0400" <= c <= "\u04ff" for c in letters) >= 0.9 * len(letters):
+            return f"it reads as {script} text in {guess}: add `--encoding {guess}`"
+    return "name its encoding with `--encoding`, such as cp1251 or latin-1"
