@@ -73,7 +73,11 @@ def load(path: Path, roles: tuple[str, ...]) -> Config:
     where = f"{shown} [tool.leadq]" if path.name == "pyproject.toml" else shown
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
-        raise ConfigError(f"{where}: unknown key `{unknown[0]}` (known keys: {', '.join(KEYS)})")
+        from leadq.core.suggest import closest
+
+        guess = closest(unknown[0], KEYS)
+        known = f"did you mean `{guess}`?" if guess else f"the keys are {', '.join(KEYS)}"
+        raise ConfigError(f"{where}: unknown key `{unknown[0]}`; {known}")
     values: dict[str, object] = {"path": path}
     for key, value in table.items():
         field = key.replace("-", "_")
