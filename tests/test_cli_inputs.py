@@ -218,7 +218,11 @@ def test_dash_reads_standard_input_for_every_command(tmp_path: Path) -> None:
 def test_decompile_reads_a_q_a_pair_a_url_or_a_request(pasted: str, filter_text: str) -> None:
     r = run("decompile", "-", stdin=pasted + "\n")
     assert (r.returncode, r.stdout, r.stderr) == (0, filter_text + "\n", "")
-    assert run("decompile", pasted).stdout == filter_text + "\n"
+
+
+def test_decompile_reads_a_request_given_as_an_argument() -> None:
+    url = "https://web-api.livetex.ru/leads/list?q=result%3Dmissed&limit=20"
+    assert run("decompile", url).stdout == "result = missed limit 20\n"
 
 
 def test_decompile_reads_what_compile_writes() -> None:

@@ -80,7 +80,7 @@ MESSAGES: dict[str, Message] = {
         "remove the comment (in a file of saved filters, `#` starts a comment)",
     ),
     "trailing_semicolon": Message("E101", "a filter does not end with `;`", "remove the `;`"),
-    "semicolon": Message("E101", "`;` does not join conditions", "did you mean `and`?"),
+    "semicolon": Message("E101", "`;` does not join conditions", "write `and` in its place"),
     "logic_symbol": Message(
         "E101", "`{written}` is not an operator in leadq, which writes `{word}`", "did you mean `{word}`?"
     ),
@@ -92,7 +92,7 @@ MESSAGES: dict[str, Message] = {
         "`{written}` is a regular expression; leadq has none",
         '`contains "..."` searches a piece of the text; join several with `or`',
     ),
-    "comma_join": Message("E102", "a comma does not join conditions", "did you mean `and`?"),
+    "comma_join": Message("E102", "a comma does not join conditions", "write `and` in its place"),
     "composed_operator": Message(
         "E102", "`{written}` is not an operator in leadq, which writes `{word}`", "did you mean `{word}`?"
     ),
