@@ -183,21 +183,22 @@ def _to_moscow(dt: datetime, tz: str) -> datetime:
 
 #: How far back each relative period reaches, in seconds before `now` (`today`: to the
 #: midnight just passed). The API documents only `today`; the others are leadq's reading.
-_PERIOD_SPANS = {"lastday": 1, "last3days": 3, "lastweek": 7, "lastmonth": 30, "lastyear": 365}
+#: The days each relative period but `today` reaches back (docs/decisions.md).
+PERIOD_DAYS = {"lastday": 1, "last3days": 3, "lastweek": 7, "lastmonth": 30, "lastyear": 365}
 
 
 def period_doc(name: str) -> str:
     """What a relative period covers, in words."""
     if name == "today":
         return "From the midnight just passed (Moscow time) to now."
-    return f"The last {_PERIOD_SPANS[name]} days up to now (Moscow time); the server reads it when the request runs."
+    return f"The last {PERIOD_DAYS[name]} days up to now (Moscow time); the server reads it when the request runs."
 
 
 def period_words(name: str) -> str:
     """A relative period in a few words (`lastweek`: "the last 7 days")."""
     if name == "today":
         return "today, since midnight"
-    days = _PERIOD_SPANS[name]
+    days = PERIOD_DAYS[name]
     return "the last day" if days == 1 else f"the last {days} days"
 
 
@@ -210,7 +211,7 @@ def moscow_seconds(now: datetime) -> int:
 
 def period_bounds(name: str, now: int) -> tuple[int, int]:
     """The first and last Moscow local second of the relative period `name` at `now`."""
-    start = now - now % _DAY if name == "today" else now - _PERIOD_SPANS[name] * _DAY
+    start = now - now % _DAY if name == "today" else now - PERIOD_DAYS[name] * _DAY
     return start + 1, now
 
 
@@ -265,7 +266,7 @@ def window_end(start: int, limit: str) -> int:
 
 def period_fits(name: str, limit: str) -> bool:
     """Whether the relative period `name` never covers more than `limit` allows."""
-    days = 1 if name == "today" else _PERIOD_SPANS[name]
+    days = 1 if name == "today" else PERIOD_DAYS[name]
     found = _limit(limit)
     if found is None:
         return False

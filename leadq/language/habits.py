@@ -25,7 +25,7 @@ from typing import Protocol
 
 import attrs
 
-from ..core.datetimes import RELATIVE_PERIODS, period_words
+from ..core.datetimes import PERIOD_DAYS, RELATIVE_PERIODS, period_words
 from ..core.diagnostics import Finding
 from ..core.span import Span
 
@@ -123,7 +123,8 @@ _NAME = r"[^\W\d]\w*(?:\.[^\W\d]\w*)*"
 _VALUES = frozenset({"INT", "DECIMAL", "DATE", "DATETIME", "STRING", "NAME", "TRUE", "FALSE", "PARAM"})
 _OPS = frozenset({"COMP", "CONTAINS", "IN", "BETWEEN"})
 _JOINS = frozenset({"AND", "OR", "NOT", "LPAR"})
-_PERIODS = {1: "lastday", 3: "last3days", 7: "lastweek", 30: "lastmonth", 31: "lastmonth", 365: "lastyear"}
+#: The relative period of each length in days (a month of 31 days is the last month too).
+_PERIODS = {**{days: name for name, days in PERIOD_DAYS.items()}, 31: "lastmonth"}
 _ALL_PERIODS = ", ".join(RELATIVE_PERIODS)
 
 
