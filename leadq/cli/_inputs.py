@@ -11,8 +11,13 @@ from __future__ import annotations
 import codecs
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from ..files.sources import Item
+    from ._report import Finding
 
 
 class InputError(Exception):
@@ -36,6 +41,18 @@ class Text:
         """`content` stored as this input was (its encoding, its byte-order mark)."""
         data = content.encode(self.encoding)
         return codecs.BOM_UTF8 + data if self.bom else data
+
+
+@attrs.define
+class Read:
+    """What `check` and `format` read: the filters, each input's text, and the problems of
+    reading (E902), by input, in the order of `names`."""
+
+    names: list[str] = attrs.field(factory=list)
+    items: list[Item] = attrs.field(factory=list)
+    contents: dict[str, str] = attrs.field(factory=dict)
+    texts: dict[str, Text] = attrs.field(factory=dict)
+    problems: dict[str, list[Finding]] = attrs.field(factory=dict)
 
 
 def checked_encoding(name: str) -> str:

@@ -14,8 +14,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-import attrs
-
 import leadq
 from leadq import Diagnostic, LeadqError, Schema, Severity, render_diagnostics
 
@@ -23,7 +21,7 @@ from ._config import OUTPUT_FORMATS, Config, ConfigError, find, load, selected
 
 if TYPE_CHECKING:  # the modules of `check`, `format` and `rule` load when those run
     from ..files.sources import Item
-    from ._inputs import Text
+    from ._inputs import Read
     from ._report import Finding
 
 _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
@@ -593,26 +591,14 @@ def _checked(items: list[Item], schema: Schema, *, jobs: int, role: str | None, 
         yield results[k]
 
 
-@attrs.define
-class _Read:
-    """What `check` and `format` read: the filters, each input's text, and the problems of
-    reading (E902), by input, in the order of `names`."""
-
-    names: list[str] = attrs.field(factory=list)
-    items: list[Item] = attrs.field(factory=list)
-    contents: dict[str, str] = attrs.field(factory=dict)
-    texts: dict[str, Text] = attrs.field(factory=dict)
-    problems: dict[str, list[Finding]] = attrs.field(factory=dict)
-
-
-def _read_inputs(args: argparse.Namespace, config: Config) -> _Read:
+def _read_inputs(args: argparse.Namespace, config: Config) -> Read:
     """Every input of `check` or `format`, read whatever else fails: a file that cannot
     be read or parsed, or a value in it that is no filter, is a finding of its own."""
     from ..files.sources import SourceError, read_source, text_items
-    from ._inputs import InputError, read_file, read_stdin
+    from ._inputs import InputError, Read, read_file, read_stdin
     from ._report import file_problem
 
-    read = _Read()
+    read = Read()
     stdin_name = args.stdin_filename or "<stdin>"
     for name, path in _targets(args.files or ["."], args, config, stdin_name):
         if name in read.texts or name in read.problems:

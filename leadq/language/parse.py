@@ -16,13 +16,12 @@ import itertools
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
 from ..core.diagnostics import Finding, Problem, Report
 from ..core.span import Span
-from .habits import Facts, Failure, recognise
 from .tables import END, IGNORE, RULES, START, STATES, TERMINALS
 from .tree import (
     MAX_DEPTH,
@@ -96,6 +95,9 @@ def grammar_path() -> Path:
             return place
     raise FileNotFoundError("leadq.lark is missing from the installation")  # pragma: no cover
 
+
+if TYPE_CHECKING:  # the habits load with the first syntax error: their patterns cost start-up time
+    from .habits import Facts, Failure
 
 _new_tuple = tuple.__new__
 
@@ -323,7 +325,7 @@ def tokenize(text: str) -> list[Token]:
             skipped = ignore_re.match(text, pos)
             at = skipped.end() if skipped else pos
             if at < n:
-                raise SyntaxProblem(_lex_finding(text, at, tokens), Failure(text, at, tokens, len(tokens), True))
+                raise SyntaxProblem(_lex_finding(text, at, tokens), _failure(text, at, tokens, len(tokens), True))
             break
         kind = m.lastgroup or ""
         start, pos = m.span(kind)
@@ -452,7 +454,7 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
             action = states[state].get(kind)
             if action is None:
                 found = _parse_finding(text, tokens, index, _acceptable(stack))
-                raise SyntaxProblem(found, Failure(text, tok.start, tokens, index, False))
+                raise SyntaxProblem(found, _failure(text, tok.start, tokens, index, False))
             if action >= 0:
                 push(action)
                 keep(tok)
@@ -526,6 +528,12 @@ _GENERIC = frozenset(
 )  # fmt: skip
 
 
+def _failure(text: str, at: int, tokens: list[Token], index: int, lexing: bool) -> Failure:
+    from .habits import Failure
+
+    return Failure(text, at, tokens, index, lexing)
+
+
 class SyntaxProblem(Problem):
     """A syntax error: its finding, and where the parser stopped (for `habits`)."""
 
@@ -570,7 +578,7 @@ def _syntax_findings(text: str, problem: SyntaxProblem, facts: Facts | None) -> 
     current = text
     for _ in range(_MAX_HABITS):
         first = problem.findings[0]
-        habit = recognise(problem.failure, facts) if first.key in _GENERIC else None
+        habit = _recognise(problem.failure, facts) if first.key in _GENERIC else None
         found = _placed(habit or _checked_suggestion(first, facts), edits)
         if any(f.key == found.key and f.span == found.span for f in findings):
             break
@@ -590,6 +598,12 @@ def _syntax_findings(text: str, problem: SyntaxProblem, facts: Facts | None) -> 
             break
         break
     return sorted(findings, key=lambda f: f.span.start)
+
+
+def _recognise(failure: Failure, facts: Facts | None) -> Finding | None:
+    from .habits import recognise
+
+    return recognise(failure, facts)
 
 
 def _placed(f: Finding, edits: list[tuple[int, int, int]]) -> Finding:
