@@ -99,8 +99,10 @@ class Checker:
         if not isinstance(first, Compare) or first.op is not Op.EQ or len(node.operands) < 2:
             return False
         c = self.schema.lookup(first.field.name)
+        if c is None or not c.values or not isinstance(node.operands[1], Flag):
+            return False
         rest = [o for o in node.operands[1:] if isinstance(o, Flag)]
-        if c is None or not c.values or len(rest) != len(node.operands) - 1:
+        if len(rest) != len(node.operands) - 1:
             return False
         names = [o.field.name for o in rest]
         if not all(n in c.values and self.schema.lookup(n) is None for n in names):

@@ -74,6 +74,9 @@ MESSAGES: dict[str, Message] = {
     "logic_function": Message(
         "E102", "a filter joins conditions with the word `{word}`, not with a function `{word}(...)`", "write `{fix}`"
     ),
+    "invisible": Message(
+        "E101", "an invisible character is here: {what} ({code}), pasted along with the filter", "remove it"
+    ),
     "comment": Message(
         "E101",
         "a filter has no comments; `{marker}` starts none",

@@ -1121,6 +1121,27 @@ def _smart_quotes(f: Failure, facts: Facts) -> Finding | None:
     return _finding("smart_quote", m.start(), m.end(), (m.start(), m.end(), fix), char=f.text[f.at], fix=fix)
 
 
+#: Characters that copying from a web page or a word processor brings along unseen.
+_INVISIBLE = {
+    "\ufeff": "a byte-order mark", "\u200b": "a zero-width space", "\u200c": "a zero-width non-joiner",
+    "\u200d": "a zero-width joiner", "\u2060": "a word joiner", "\u00ad": "a soft hyphen",
+    "\u200e": "a left-to-right mark", "\u200f": "a right-to-left mark",
+}  # fmt: skip
+
+
+def _invisible(f: Failure, facts: Facts) -> Finding | None:
+    """An invisible character, pasted along with the filter."""
+    if not f.lexing or f.text[f.at] not in _INVISIBLE:
+        return None
+    end = f.at
+    while end < len(f.text) and f.text[end] in _INVISIBLE:
+        end += 1
+    char = f.text[f.at]
+    return _finding(
+        "invisible", f.at, end, (f.at, end, ""), what=_INVISIBLE[char], code=f"U+{ord(char):04X}"
+    )
+
+
 def _comment(f: Failure, facts: Facts) -> Finding | None:
     """`-- note` (SQL) or `# note` after a filter: a comment where a filter has none."""
     if not f.lexing or not (f.text.startswith("--", f.at) or f.text[f.at] in "#"):
@@ -1361,6 +1382,7 @@ HABITS: tuple[Callable[[Failure, Facts], Finding | None], ...] = (
     _sql_select,
     _sql_where,
     _logic_function,
+    _invisible,
     _comment,
     _semicolon,
     _logic_symbol,
