@@ -7,6 +7,7 @@ that does not compile, 2 usage or I/O problems.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -225,7 +226,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status (130 after Ctrl-C)."""
     try:
         return _main(argv)
     except BrokenPipeError:
@@ -233,6 +234,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        return _interrupted()
+
+
+def _interrupted() -> int:
+    """Ctrl-C: one line on stderr, no traceback, the shell's status for SIGINT."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    print("leadq: interrupted", file=sys.stderr, flush=True)
+    return 130
 
 
 #: Every command's name, for building only the parser a run needs.
@@ -291,7 +302,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "fetch":
         from ._fetch import fetch
 
-        return fetch(args, schema, values, source)
+        return fetch(args, schema, values, source, config)
     if args.command == "explain" and args.fetch:
         from ._fetch import dry_run
 
@@ -610,8 +621,18 @@ def _lsp() -> int:
     except ImportError as e:
         print(f"leadq lsp needs the lsp extra: pip install 'leadq[lsp]' ({e})", file=sys.stderr)
         return 2
+    import signal
+
+    interrupted = []
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    # the server stops quietly on Ctrl-C; the command still says so, and exits 130
+    signal.signal(signal.SIGINT, on_interrupt)
     serve()
-    return 0
+    return _interrupted() if interrupted else 0
 
 
 # -- rule ----------------------------------------------------------------------------------
