@@ -108,6 +108,7 @@ def check_many(
         for text in batch:
             yield memo[text] if text in memo else check_one(text, schema, stored, role, q)
 
+    whole = False  # every result was handed out: the workers may finish their work
     try:
         for batch in _batches(texts):
             waiting = set() if pending is None else set(pending[0])
@@ -126,9 +127,11 @@ def check_many(
             pending = (batch, results)
         if pending is not None:
             yield from finish(*pending)
+        whole = True
     finally:
         if pool is not None:
-            pool.close()
+            # stopped early (Ctrl-C, a reader gone): nobody waits for the rest, so stop now
+            pool.close() if whole else pool.terminate()
             pool.join()
 
 

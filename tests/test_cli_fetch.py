@@ -305,10 +305,19 @@ def test_ctrl_c_during_retries_stops_within_a_second(api: FakeLiveTex) -> None:
     assert took < 1.5
 
 
-@pytest.mark.parametrize("command", [["fake-server", "--port", "0"], ["check", "-"], ["lsp"]])
-def test_ctrl_c_stops_every_command_with_130_and_one_line(command: list[str]) -> None:
+@pytest.mark.parametrize(
+    "command", [["fake-server", "--port", "0"], ["check", "-"], ["lsp"], ["check", "--jobs", "2", "many.leadq"]]
+)
+def test_ctrl_c_stops_every_command_with_130_and_one_line(command: list[str], tmp_path: Path) -> None:
+    # many filters, for worker processes busy when Ctrl-C comes
+    (tmp_path / "many.leadq").write_text("".join(f"site = {i} and duration > {i}\n" for i in range(60_000)))
     p = subprocess.Popen(
-        [*leadq_cmd(), *command], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*leadq_cmd(), *command],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
     )
     if command[0] == "fake-server":
         assert p.stdout is not None and p.stdout.readline().startswith("serving")

@@ -45,8 +45,20 @@ class Paging:
 
     @classmethod
     def of(cls, schema: Schema) -> Paging:
+        """The paging of `schema`'s method: its paging key, read ascending.
+
+        Raises:
+            TypeError: the method has no paging key, or its reference does not attest the
+                ascending sort on it (`Schema.sorts`), which keyset paging needs.
+        """
         if not schema.paging_key:
             raise TypeError(f"leadq cannot page {schema.method} yet: its schema names no paging key")
+        ascending = f"{schema.paging_key}:a"
+        if schema.sorts and ascending not in schema.sorts:
+            raise TypeError(
+                f"leadq cannot page {schema.method} yet: it pages by `{schema.paging_key}` ascending, which the "
+                f"method's reference does not attest (its sorts: {', '.join(schema.sorts)})"
+            )
         ids = next((c for c in schema.criteria if c.is_idlist and c.lead_field == "id"), None)
         return cls(
             schema.paging_key,

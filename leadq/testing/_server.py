@@ -123,7 +123,7 @@ class FakeLiveTex:
         self.dated = dated
         self.faults: deque[Fault] = deque()
         self.requests: list[Seen] = []
-        self._hooks: list[Callable[[FakeLiveTex, int], None]] = []
+        self._hooks: list[Callable[[FakeLiveTex, int], object]] = []
         self._tampers: list[list[Any]] = []  # [rewrite, times left or None]
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
@@ -203,7 +203,7 @@ class FakeLiveTex:
         moment = datetime.now(moscow()) + timedelta(seconds=self.clock_skew)
         return moment.replace(tzinfo=None, microsecond=0)
 
-    def between_pages(self, hook: Callable[[FakeLiveTex, int], None]) -> None:
+    def between_pages(self, hook: Callable[[FakeLiveTex, int], object]) -> None:
         """Call `hook(server, n)` before the n-th list page (from 1) is served: it may
         add, change or remove leads, as users do while a client pages."""
         self._hooks.append(hook)
