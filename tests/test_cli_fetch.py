@@ -1,4 +1,9 @@
-"""`leadq fetch` and `leadq fake-server`, run as real subprocesses over real HTTP."""
+"""`leadq fetch` and `leadq fake-server`, run as real subprocesses over real HTTP.
+
+Each feature is tried at least once through the console script in a subprocess; its
+variants (other flags, sources of a setting) run the same `main()` in this process, which
+is many times quicker.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +50,39 @@ def fetch(
     )
 
 
+class Inline:
+    """`leadq fetch ...` through `leadq.cli.main` in this process: (status, stdout, stderr)."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        self.capsys = capsys
+        self.monkeypatch = monkeypatch
+
+    def __call__(
+        self, api: FakeLiveTex, *args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path | None = None
+    ) -> tuple[int, str, str]:
+        from leadq.cli import main
+
+        for name in [k for k in os.environ if k.startswith("LIVETEX_")]:
+            self.monkeypatch.delenv(name)
+        for name, value in (env if env is not None else ENV).items():
+            self.monkeypatch.setenv(name, value)
+        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        if cwd is not None:
+            self.monkeypatch.chdir(cwd)
+        self.capsys.readouterr()
+        try:
+            code = main(["fetch", "--base-url", api.url, *args])
+        except SystemExit as e:  # argparse's usage errors
+            code = int(e.code or 0)
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+
+@pytest.fixture
+def inline(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Inline:
+    return Inline(capsys, monkeypatch)
+
+
 @pytest.fixture
 def api() -> Iterator[FakeLiveTex]:
     with FakeLiveTex(DATA, lifetime=120) as server:
@@ -65,14 +103,14 @@ def test_fetch_prints_jsonl_of_exactly_the_filter(api: FakeLiveTex) -> None:
     assert r.stderr == ""  # no terminal: no progress line, and one request: no note
 
 
-def test_csv_json_and_max(api: FakeLiveTex) -> None:
+def test_csv_json_and_max(api: FakeLiveTex, inline: Inline) -> None:
     r = fetch(api, "site != 3", "--format", "csv", "--fields", "id,site(url)", "--max", "4")
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [int(row["id"]) for row in rows] == want("site != 3")[:4]
     assert all(json.loads(row["site"]).keys() == {"url"} for row in rows)
-    r = fetch(api, "duration > 60", "--format", "json", "--order", "duration desc")
-    got = json.loads(r.stdout)
+    _, out, _ = inline(api, "duration > 60", "--format", "json", "--order", "duration desc")
+    got = json.loads(out)
     assert [lead["duration"] for lead in got] == sorted((lead["duration"] for lead in got), reverse=True)
     assert {lead["id"] for lead in got} == set(want("duration > 60"))
 
@@ -80,23 +118,29 @@ def test_csv_json_and_max(api: FakeLiveTex) -> None:
 # -- credentials ------------------------------------------------------------------------------
 
 
-def test_the_token_from_a_file_stdin_the_environment_or_the_configuration(api: FakeLiveTex, tmp_path: Path) -> None:
+def test_the_token_from_a_file_stdin_the_environment_or_the_configuration(
+    api: FakeLiveTex, inline: Inline, tmp_path: Path
+) -> None:
+    r = fetch(api, "site = 2", "--fields", "id", "--token-file", "-", env={}, stdin="test-token\n")
+    assert (r.returncode, r.stderr) == (0, "")
+    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == want("site = 2")
     secret = tmp_path / "token"
     secret.write_text("test-token\n")
-    for args, env, stdin in (
-        (["--token-file", str(secret)], {}, None),
-        (["--token-file", "-"], {}, "test-token\n"),
-        ([], {"LIVETEX_TOKEN_FILE": str(secret)}, None),
-        ([], {"LIVETEX_TOKEN": "test-token"}, None),
+    for args, env in (
+        (["--token-file", str(secret)], {}),
+        ([], {"LIVETEX_TOKEN_FILE": str(secret)}),
+        ([], {"LIVETEX_TOKEN": "test-token"}),
+        (["--token-file", str(secret)], {"LIVETEX_TOKEN": "wrong"}),  # the flag before the environment
     ):
-        r = fetch(api, "site = 2", "--fields", "id", *args, env=env, stdin=stdin, cwd=tmp_path)
-        assert (r.returncode, r.stderr) == (0, ""), (args, env)
-        assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == want("site = 2")
+        code, out, err = inline(api, "site = 2", "--fields", "id", *args, env=env)
+        assert (code, err) == (0, ""), (args, env)
+        assert [json.loads(x)["id"] for x in out.splitlines()] == want("site = 2")
     (tmp_path / "leadq.toml").write_text('token-file = "token"\n')  # relative to the file's folder
-    r = fetch(api, "site = 2", "--fields", "id", env={}, cwd=tmp_path)
-    assert (r.returncode, r.stderr) == (0, "")
-    r = fetch(api, "site = 2", "--token-file", str(tmp_path / "missing"), env={})
-    assert r.returncode == 2 and "cannot read the token from --token-file" in r.stderr
+    assert inline(api, "site = 2", "--fields", "id", env={}, cwd=tmp_path)[::2] == (0, "")
+    code, _, err = inline(api, "site = 2", "--token-file", str(tmp_path / "missing"), env={})
+    assert code == 2 and "cannot read the token from --token-file" in err
+    code, _, err = inline(api, "-", "--token-file", "-", env={})
+    assert (code, err) == (2, "leadq: the filter and a secret cannot both come from standard input (-)\n")
 
 
 def test_a_token_on_the_command_line_works_with_a_warning(api: FakeLiveTex) -> None:
@@ -105,7 +149,7 @@ def test_a_token_on_the_command_line_works_with_a_warning(api: FakeLiveTex) -> N
     assert r.stderr.startswith("leadq: warning: --token is visible to other users of this machine (`ps`)")
 
 
-def test_the_password_grant_and_http_basic_from_the_shell(tmp_path: Path) -> None:
+def test_the_password_grant_and_http_basic_from_the_shell(inline: Inline, tmp_path: Path) -> None:
     with FakeLiveTex(DATA, users={("me@example.com", "secret"): "admin"}, lifetime=60) as api:
         password = tmp_path / "password"
         password.write_text("secret\n")
@@ -114,20 +158,20 @@ def test_the_password_grant_and_http_basic_from_the_shell(tmp_path: Path) -> Non
         assert [r.path for r in api.requests][:2] == ["/oauth2/token", "/leads/list"]
         api.requests.clear()
         env = {"LIVETEX_USERNAME": "me@example.com", "LIVETEX_PASSWORD": "secret"}
-        r = fetch(api, "site = 1", "--auth", "basic", env=env)
-        assert (r.returncode, r.stderr) == (0, "")
+        code, out, err = inline(api, "site = 1", "--auth", "basic", env=env)
+        assert (code, err) == (0, "")
         assert {r.path for r in api.requests} == {"/leads/list"}
-        assert len(r.stdout.splitlines()) == len(want("site = 1"))
-        r = fetch(api, "site = 1", "--username", "me@example.com", env={})
-        assert r.returncode == 2 and "password of 'me@example.com' is missing" in r.stderr
+        assert len(out.splitlines()) == len(want("site = 1"))
+        code, _, err = inline(api, "site = 1", "--username", "me@example.com", env={})
+        assert code == 2 and "password of 'me@example.com' is missing" in err
 
 
-def test_no_credentials_is_a_usage_error(api: FakeLiveTex) -> None:
+def test_no_credentials_is_a_usage_error(api: FakeLiveTex, inline: Inline) -> None:
     r = fetch(api, "site = 1", env={})
     assert r.returncode == 2
     assert "LIVETEX_TOKEN" in r.stderr and "--token-file" in r.stderr
-    r = fetch(api, "site = 1", "--token", "a", "--token-file", "b", env={})
-    assert (r.returncode, r.stderr) == (2, "leadq: give --token-file or --token, not both\n")
+    code, _, err = inline(api, "site = 1", "--token", "a", "--token-file", "b", env={})
+    assert (code, err) == (2, "leadq: give --token-file or --token, not both\n")
 
 
 # -- flags ------------------------------------------------------------------------------------
@@ -145,12 +189,17 @@ def test_no_credentials_is_a_usage_error(api: FakeLiveTex) -> None:
         (["--order", "nmae"], "leadq: --order takes created_at, updated_at, duration, result, optionally"),
     ],
 )
-def test_flags_are_checked_and_errors_name_them(api: FakeLiveTex, args: list[str], says: str) -> None:
-    r = fetch(api, "site = 1", *args)
-    assert r.returncode == 2
-    assert says in r.stderr
-    assert "_" not in r.stderr.split("\n")[-2].split(":")[0]  # no Python parameter name
+def test_flags_are_checked_and_errors_name_them(api: FakeLiveTex, inline: Inline, args: list[str], says: str) -> None:
+    code, _, err = inline(api, "site = 1", *args)
+    assert code == 2
+    assert says in err
+    assert not re.search(r"(?<![-\w])(limit|base_url|retry_time|timeout|concurrency|retries)\b", err)  # flags only
     assert api.requests == []
+
+
+def test_a_bad_setting_from_the_environment_names_the_variable(api: FakeLiveTex, inline: Inline) -> None:
+    code, _, err = inline(api, "site = 1", env={"LIVETEX_TOKEN": "t", "LIVETEX_HTTP_METHOD": "PUT"})
+    assert (code, err) == (2, "leadq: LIVETEX_HTTP_METHOD must be GET or POST, not 'PUT'\n")
 
 
 def test_fields_and_role_are_checked_with_a_guess(api: FakeLiveTex) -> None:
@@ -173,42 +222,42 @@ def test_an_empty_filter_sends_nothing(api: FakeLiveTex) -> None:
     assert api.requests == []
 
 
-def test_errors_exit_1_and_hints_name_the_flags(api: FakeLiveTex) -> None:
+def test_errors_exit_1_and_hints_name_the_flags(api: FakeLiveTex, inline: Inline) -> None:
     r = fetch(api, "site = 1", env={"LIVETEX_TOKEN": "wrong"})
     assert r.returncode == 1
     assert "E801 the API did not accept the credentials: HTTP 401" in r.stderr
     assert "hint: check the token (`--token-file`, LIVETEX_TOKEN)" in r.stderr
     api.fail(503, times=10)
-    r = fetch(api, "site = 1", "--retries", "1")
-    assert r.returncode == 1
-    assert "after 2 attempts" in r.stderr and "raise `--retries` and `--retry-time`" in r.stderr
-    assert "retries=" not in r.stderr
+    code, _, err = inline(api, "site = 1", "--retries", "1")
+    assert code == 1
+    assert "after 2 attempts" in err and "raise `--retries` and `--retry-time`" in err
+    assert "retries=" not in err
     api.faults.clear()
     api.fail(429, retry_after=3600)
-    r = fetch(api, "site = 1")
-    assert "asked to wait 1 h before trying again" in r.stderr and "raise `--retry-time`" in r.stderr
+    code, _, err = inline(api, "site = 1")
+    assert "asked to wait 1 h before trying again" in err and "raise `--retry-time`" in err
     before = len(api.requests)
-    r = fetch(api, "--role", "operator", 'text contains "a" and text contains "b"')
-    assert r.returncode == 1 and "E313" in r.stderr
+    code, _, err = inline(api, "--role", "operator", 'text contains "a" and text contains "b"')
+    assert code == 1 and "E313" in err
     assert len(api.requests) == before  # refused before any request
-    r = fetch(api, "citty = 1")
-    assert (r.returncode, "E201" in r.stderr) == (1, True)
+    code, _, err = inline(api, "citty = 1")
+    assert (code, "E201" in err) == (1, True)
 
 
-def test_a_plan_says_it_gives_the_per_request_guarantee(api: FakeLiveTex) -> None:
+def test_a_plan_says_it_gives_the_per_request_guarantee(api: FakeLiveTex, inline: Inline) -> None:
     r = fetch(api, "type = form or result = missed", "--fields", "id")
     assert r.returncode == 0
     assert "I801 the filter runs as 2 requests" in r.stderr
     assert "hint: `--max-requests 1` sends one request" in r.stderr
-    r = fetch(api, "type = form or result = missed", "--fields", "id", "--max-requests", "1")
-    assert (r.returncode, r.stderr) == (0, "")
-    assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == want("type = form or result = missed")
+    code, out, err = inline(api, "type = form or result = missed", "--fields", "id", "--max-requests", "1")
+    assert (code, err) == (0, "")
+    assert [json.loads(x)["id"] for x in out.splitlines()] == want("type = form or result = missed")
 
 
 # -- incremental exports ----------------------------------------------------------------------
 
 
-def test_since_state_chains_incremental_exports(tmp_path: Path) -> None:
+def test_since_state_chains_incremental_exports(inline: Inline, tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     with FakeLiveTex(DATA, lifetime=60) as api:
         r = fetch(api, "type = form", "--fields", "id", "--since-state", str(state))
@@ -223,25 +272,24 @@ def test_since_state_chains_incremental_exports(tmp_path: Path) -> None:
         late = api.add_lead(type="form", created_at=(cutoff + timedelta(seconds=1)).isoformat(timespec="seconds"))
         other = api.add_lead(type="chat")
         api.clock_skew += 10  # time passes on the server
-        r = fetch(api, "type = form", "--fields", "id", "--since-state", str(state))
-        assert r.returncode == 0, r.stderr
-        assert [json.loads(x)["id"] for x in r.stdout.splitlines()] == [late["id"]]
+        code, out, err = inline(api, "type = form", "--fields", "id", "--since-state", str(state))
+        assert code == 0, err
+        assert [json.loads(x)["id"] for x in out.splitlines()] == [late["id"]]
         assert other["id"] != late["id"]  # the chat lead is not of the filter: not printed above
         second = json.loads(state.read_text())
         assert second["cutoff"] > first["cutoff"]
-        r = fetch(api, "type = form", "--fields", "id", "--since-state", str(state))
-        assert (r.returncode, r.stdout) == (0, "")  # nothing new
+        assert inline(api, "type = form", "--fields", "id", "--since-state", str(state))[:2] == (0, "")  # none new
         # a failed run leaves the state as it was
         kept = state.read_text()
         api.clock_skew += 10
         api.fail(400)
-        r = fetch(api, "type = form", "--since-state", str(state))
-        assert r.returncode == 1 and state.read_text() == kept
+        assert inline(api, "type = form", "--since-state", str(state))[0] == 1
+        assert state.read_text() == kept
         # a state file chains one filter's exports
-        r = fetch(api, "type = chat", "--since-state", str(state))
-        assert r.returncode == 2 and "give each filter a state file of its own" in r.stderr
-        r = fetch(api, "type = form", "--since-state", str(state), "--max", "3")
-        assert r.returncode == 2 and "--max would leave some out" in r.stderr
+        code, _, err = inline(api, "type = chat", "--since-state", str(state))
+        assert code == 2 and "give each filter a state file of its own" in err
+        code, _, err = inline(api, "type = form", "--since-state", str(state), "--max", "3")
+        assert code == 2 and "--max would leave some out" in err
     assert not [p for p in tmp_path.iterdir() if p.name != "state.json"]  # no temporary file left
 
 

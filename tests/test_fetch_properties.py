@@ -175,11 +175,17 @@ def test_changes_during_the_run_lose_or_repeat_nothing(
 
     api.between_pages(churn)
     with leadq.Client("test-token", base_url=api.url, page_size=4, backoff=0.001, max_requests=max_requests) as c:
-        got = [lead["id"] for lead in c.leads(text, now=NOW)]
+        run = c.leads(text, now=NOW)
+        got = [lead["id"] for lead in run]
     assert len(got) == len(set(got)), "a lead returned twice"
     kept = {i for i, requests in held.items() if requests}
-    assert kept <= set(got), "a lead that one request matched all along was lost"
-    if len(split.requests) == 1:  # one request: every lead that matched all along is in it
+    # a second of more leads than a page that never held still is named (W801): only a
+    # lead of such a second may be missing
+    unsettled = {d.message.split("the second ")[1].split(" ")[0] for d in run.diagnostics if d.code == "W801"}
+    missing = {i for i in kept - set(got) if before[i]["created_at"] not in unsettled}
+    assert not missing, "a lead that one request matched all along was lost"
+    event("a crowded second never held still (W801)" if unsettled else "every crowded second settled")
+    if len(split.requests) == 1 and not unsettled:  # one request: every lead that matched all along is in it
         assert kept == always
     assert set(got) <= ever & set(before), "a lead returned that never matched, or was created during the run"
     created = sorted(before[i]["created_at"] for i in got)
