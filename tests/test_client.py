@@ -325,9 +325,9 @@ def test_settings_are_checked() -> None:
         leadq.AsyncClient("t", schema="leads.lst")
     assert caught.value.diagnostics[0].code == "E211"
     # the paging comes from the method's schema: a key to page by, sorted ascending
-    with pytest.raises(TypeError, match="cannot page Cities.list yet: its schema names no paging key"):
+    with pytest.raises(TypeError, match=r"cannot page Cities\.list yet: its schema names no paging key"):
         leadq.Client("t", schema="Cities.list")
-    with pytest.raises(TypeError, match="cannot page Calls.list yet: it pages by `created_at` ascending"):
+    with pytest.raises(TypeError, match=r"cannot page Calls\.list yet: it pages by `created_at` ascending"):
         leadq.Client("t", schema="Calls.list")
     client = leadq.AsyncClient("t", schema="leads.listrouted")
     assert (client.path, client.page_size, client.paging.key) == ("/leads/listRouted", 100, "created_at")

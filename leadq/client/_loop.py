@@ -38,7 +38,14 @@ class LoopThread:
     def call(self, coro: Coroutine[Any, Any, R]) -> R:
         """Run `coro` in the loop and wait for its result. When the wait is interrupted
         (KeyboardInterrupt, or any exception raised in the waiting thread), the task is
-        cancelled and given `GRACE` seconds to end before the exception goes on."""
+        cancelled and given `GRACE` seconds to end before the exception goes on.
+
+        Raises:
+            RuntimeError: called from the loop's own thread (it would wait for itself).
+        """
+        if threading.current_thread() is self._thread:
+            coro.close()
+            raise RuntimeError("leadq: a client's loop cannot wait for itself")
         finished = threading.Event()
         box: dict[str, asyncio.Task[R]] = {}
 
