@@ -15,6 +15,7 @@ import re
 import select
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +29,8 @@ import leadq
 from leadq.testing import FakeLiveTex, generate_leads
 
 DATA = generate_leads(120, seed=4)
+#: SIGINT sent to a process, and pseudo-terminals: POSIX only.
+posix = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT and pseudo-terminals are POSIX")
 ENV = {"LIVETEX_TOKEN": "test-token"}
 
 
@@ -317,6 +320,7 @@ def _interrupt(args: list[str], api: FakeLiveTex, requests: int) -> tuple[int, s
     return p.returncode, out, err, time.monotonic() - sent
 
 
+@posix
 @pytest.mark.parametrize("fmt", ["json", "csv", "jsonl"])
 def test_ctrl_c_stops_within_a_second_leaving_the_output_whole(fmt: str) -> None:
     release = threading.Event()
@@ -346,6 +350,7 @@ def test_ctrl_c_stops_within_a_second_leaving_the_output_whole(fmt: str) -> None
     assert len(ids) >= 50 and ids == list(range(1, len(ids) + 1))  # the two pages read
 
 
+@posix
 def test_ctrl_c_during_retries_stops_within_a_second(api: FakeLiveTex) -> None:
     api.fail(503, times=100)
     code, out, err, took = _interrupt(["site = 1", "--retries", "50", "--retry-time", "600"], api, 3)
@@ -353,6 +358,7 @@ def test_ctrl_c_during_retries_stops_within_a_second(api: FakeLiveTex) -> None:
     assert took < 1.5
 
 
+@posix
 @pytest.mark.parametrize(
     "command", [["fake-server", "--port", "0"], ["check", "-"], ["lsp"], ["check", "--jobs", "2", "many.leadq"]]
 )
@@ -413,6 +419,7 @@ def _on_a_terminal(args: list[str], api: FakeLiveTex, *, stdout_too: bool) -> tu
     return p.returncode, shown.decode(), out
 
 
+@posix
 def test_progress_never_lands_inside_the_data_on_one_terminal(api: FakeLiveTex) -> None:
     code, shown, _ = _on_a_terminal(["", "--fields", "id,name", "--page-size", "5"], api, stdout_too=True)
     assert code == 0
@@ -423,6 +430,7 @@ def test_progress_never_lands_inside_the_data_on_one_terminal(api: FakeLiveTex) 
     assert re.fullmatch(r"fetch: \d+ requests · \d+ pages · \d+ leads read · 120 returned · [\d.]+ s", lines[-1])
 
 
+@posix
 def test_progress_moves_per_page_when_nothing_matches() -> None:
     with FakeLiveTex(DATA, lifetime=60) as api:
         api.between_pages(lambda server, page: time.sleep(0.3))
@@ -434,6 +442,7 @@ def test_progress_moves_per_page_when_nothing_matches() -> None:
     assert pages[-1] >= 6  # 120 leads in pages of 20
 
 
+@posix
 def test_no_progress_and_no_terminal(api: FakeLiveTex) -> None:
     code, shown, out = _on_a_terminal(["site = 1", "--no-progress"], api, stdout_too=False)
     assert (code, shown) == (0, "")

@@ -177,9 +177,7 @@ def test_a_second_of_more_leads_than_a_page_is_read_whole_while_leads_change() -
 
 
 def test_a_second_that_never_holds_still_is_warned_about() -> None:
-    crowd = [
-        {**lead, "id": 1000 + i, "created_at": "2024-01-01T10:00:00"} for i, lead in enumerate(generate_leads(20))
-    ]
+    crowd = [{**lead, "id": 1000 + i, "created_at": "2024-01-01T10:00:00"} for i, lead in enumerate(generate_leads(20))]
     with FakeLiveTex(crowd) as api:
         api.between_pages(lambda server, page: server.add_lead(created_at="2024-01-01T10:00:00"))
         with client(api, page_size=5) as c:
@@ -393,6 +391,7 @@ except KeyboardInterrupt:
 """
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a process is POSIX")
 def test_ctrl_c_cancels_a_run_of_the_library_at_once(tmp_path: Path) -> None:
     script = tmp_path / "run.py"
     script.write_text(textwrap.dedent(_INTERRUPTED))
