@@ -529,7 +529,8 @@ class Run:
                 self._kept.append(lead)
         if self._kept and all(s.done and not s.buffer for s in self.streams):
             kept, self._kept = self._kept, []
-            kept.sort(key=_sort_key(self.order.key, self.paging), reverse=self.order.descending)
+            dated = _is_datetime(self.split.schema, self.order.key, self.paging)
+            kept.sort(key=_sort_key(self.order.key, self.paging, dated), reverse=self.order.descending)
             for lead in kept:
                 if self.limit is not None and self._returned >= self.limit:
                     break
@@ -548,10 +549,18 @@ def _id_key(lead_id: Any) -> tuple[int, Any]:
     return (0, lead_id) if isinstance(lead_id, int) else (1, str(lead_id))
 
 
-def _sort_key(key: str, paging: Paging) -> Any:
+def _is_datetime(schema: Schema, key: str, paging: Paging) -> bool:
+    """Whether the sort key is a datetime field of the method's results (read as times)."""
+    if key == paging.key:
+        return True
+    c = schema.with_lead_fields().lookup(key)
+    return c is not None and c.kind_name == "datetime"
+
+
+def _sort_key(key: str, paging: Paging, dated: bool) -> Any:
     def read(lead: Lead) -> tuple[Any, ...]:
         value = lead.get(key)
-        if key in ("created_at", "updated_at") and isinstance(value, str):
+        if dated and isinstance(value, str):
             try:
                 value = parse_lead_time(value)
             except ValueError:
