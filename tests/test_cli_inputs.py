@@ -267,7 +267,7 @@ def test_ctrl_c_stops_quietly_with_status_130(tmp_path: Path) -> None:
         time.sleep(2.5)
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
-        assert (process.returncode, err) == (130, b"")
+        assert (process.returncode, err) == (130, b"leadq: interrupted\n")  # one line, no traceback
 
 
 # -- 5. encodings and line ends --------------------------------------------------------------------

@@ -99,11 +99,11 @@ def test_a_streamed_limit_stops_paging(livetex: FakeLiveTex) -> None:
 
 def test_a_plan_runs_its_requests_concurrently_and_merges_them(livetex: FakeLiveTex) -> None:
     text = "type = form or result = missed or site = 2"
-    livetex.slow(0.3, times=3)
-    start = time.monotonic()
     with client(livetex, concurrency=3) as c:
+        livetex.slow(0.3, times=3)
+        start = time.monotonic()
         got = list(c.leads(text, now=NOW))
-    assert time.monotonic() - start < 0.8  # three slow answers side by side, not one after another
+        assert time.monotonic() - start < 0.8  # three slow answers side by side, not one after another
     assert ids(got) == ids(expected(text, livetex.leads))
     assert len({lead["id"] for lead in got}) == len(got)
     assert {r.params["q"].split(" created_at")[0] for r in list_requests(livetex)} == {
@@ -165,8 +165,15 @@ def test_retries_are_bounded_in_count_and_in_time(livetex: FakeLiveTex) -> None:
     assert time.monotonic() - start < 2  # a wait past retry_time is not even started
 
 
-@pytest.mark.parametrize(("status", "hint"), [(400, "parameters"), (401, "token"), (403, "role")])
-def test_refusals_are_not_retried(livetex: FakeLiveTex, status: int, hint: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "says", "hint"),
+    [
+        (400, "the API answered HTTP 400", "parameters"),
+        (401, "the API did not accept the credentials: HTTP 401", "check `token=` (or `username=` and `password=`)"),
+        (403, "the API forbids the account this request: HTTP 403", "role"),
+    ],
+)
+def test_refusals_are_not_retried(livetex: FakeLiveTex, status: int, says: str, hint: str) -> None:
     livetex.fail(status, body='{"error": "no", "message": "Значение должно быть меньше 100"}')
     with client(livetex) as c, pytest.raises(leadq.ApiError) as caught:
         list(c.leads("site = 1", now=NOW))
@@ -175,7 +182,7 @@ def test_refusals_are_not_retried(livetex: FakeLiveTex, status: int, hint: str) 
     assert (e.status, e.body) == (status, '{"error": "no", "message": "Значение должно быть меньше 100"}')
     (d,) = e.diagnostics
     assert d.code == "E801"
-    assert d.message.startswith(f"the API answered HTTP {status} to POST /leads/list?q=site_ids=1 created_at<=")
+    assert d.message.startswith(f"{says} to POST /leads/list?q=site_ids=1 created_at<=")
     assert d.message.endswith(": Значение должно быть меньше 100")  # the API's own words from the JSON body
     assert d.hint is not None and hint in d.hint
     assert len(list_requests(livetex)) == 1
@@ -193,17 +200,17 @@ def test_an_answer_that_is_no_list_of_leads_is_e803() -> None:
         with client(api) as c, pytest.raises(leadq.ApiError, match="E803"):
             list(c.leads("site = 1"))
         api.fail(200, body='{"results": [{"name": "no id"}]}')
-        with client(api) as c, pytest.raises(leadq.ApiError, match="without a readable"):
+        with client(api) as c, pytest.raises(leadq.ApiError, match="`id` is missing, not a whole number"):
             list(c.leads("site = 1"))
 
 
 def test_password_grant_renews_the_token_when_it_expires_and_after_a_401() -> None:
-    with FakeLiveTex(generate_leads(30), users={("me@example.com", "secret"): "admin"}, token_lifetime=31) as api:
+    with FakeLiveTex(generate_leads(30), users={("me@example.com", "secret"): "admin"}, token_lifetime=2) as api:
         with leadq.Client(username="me@example.com", password="secret", base_url=api.url, page_size=10) as c:
             assert len(list(c.leads("", now=NOW))) == 30
             tokens = [r for r in api.requests if r.path == "/oauth2/token"]
             assert len(tokens) == 1  # one token for the whole run
-            time.sleep(1.1)  # 31 s of lifetime, renewed 30 s early: expired now
+            time.sleep(1.6)  # 2 s of lifetime, renewed when a quarter of it is left: due now
             list(c.leads("site = 1", now=NOW))
             assert len([r for r in api.requests if r.path == "/oauth2/token"]) == 2
             api.tokens.clear()  # the server forgets every token: a 401, one renewal, then on
@@ -213,6 +220,29 @@ def test_password_grant_renews_the_token_when_it_expires_and_after_a_401() -> No
             with pytest.raises(leadq.ApiError) as caught:
                 list(c.leads("site = 1"))
             assert caught.value.status == 401
+
+
+def test_a_short_lived_token_is_not_renewed_before_every_page() -> None:
+    """A token living 20 s is renewed when 5 s are left, not 30 s early (before every page)."""
+    with FakeLiveTex(generate_leads(120), users={("me@example.com", "secret"): "admin"}, token_lifetime=20) as api:
+        with leadq.Client(username="me@example.com", password="secret", base_url=api.url, page_size=5) as c:
+            assert len(list(c.leads("", now=NOW))) == 120
+        tokens = [r for r in api.requests if r.path == "/oauth2/token"]
+        assert len(tokens) == 1 and c.stats.pages >= 24
+
+
+def test_http_basic_authentication() -> None:
+    with FakeLiveTex(generate_leads(30), users={("me@example.com", "secret"): "admin"}) as api:
+        with leadq.Client(username="me@example.com", password="secret", auth="basic", base_url=api.url) as c:
+            assert ids(list(c.leads("site = 1", now=NOW))) == ids(expected("site = 1", api.leads))
+        assert [r.path for r in api.requests] == ["/leads/list"]  # no token requests
+        wrong = leadq.Client(username="me@example.com", password="wrong", auth="basic", base_url=api.url)
+        with wrong as c, pytest.raises(leadq.ApiError) as caught:
+            list(c.leads("site = 1"))
+        assert caught.value.status == 401
+        assert len(api.requests) == 2  # a 401 with Basic authentication is not retried
+    with pytest.raises(TypeError, match="auth"):
+        leadq.Client("token", auth="basic")
 
 
 def test_get_works_as_well(livetex: FakeLiveTex) -> None:
@@ -283,5 +313,49 @@ def test_settings_are_checked() -> None:
         leadq.Client("t", page_size=101)
     with pytest.raises(TypeError, match="http_method"):
         leadq.Client("t", http_method="PUT")
-    with pytest.raises(TypeError, match="base_url"):
-        leadq.Client("t", base_url="web-api.livetex.ru")
+    for url in ("web-api.livetex.ru", "http://", "https://host:port", "ftp://host"):
+        with pytest.raises(TypeError, match="base_url"):
+            leadq.Client("t", base_url=url)
+    for name, value in (("timeout", 0), ("retry_time", -1), ("retries", -1), ("concurrency", 0), ("timeout", "5")):
+        with pytest.raises(TypeError, match=name):
+            leadq.Client("t", **{name: value})
+    with pytest.raises(TypeError, match="auth"):
+        leadq.Client(username="u", password="p", auth="digest")
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.AsyncClient("t", schema="leads.lst")
+    assert caught.value.diagnostics[0].code == "E211"
+    # the paging comes from the method's schema: a key to page by, sorted ascending
+    with pytest.raises(TypeError, match=r"cannot page Cities\.list yet: its schema names no paging key"):
+        leadq.Client("t", schema="Cities.list")
+    with pytest.raises(TypeError, match=r"cannot page Calls\.list yet: it pages by `created_at` ascending"):
+        leadq.Client("t", schema="Calls.list")
+    client = leadq.AsyncClient("t", schema="leads.listrouted")
+    assert (client.path, client.page_size, client.paging.key) == ("/leads/listRouted", 100, "created_at")
+
+
+@pytest.mark.parametrize("make", [leadq.Client, leadq.AsyncClient])
+def test_an_unknown_role_is_an_error_with_a_guess(make: Any) -> None:
+    with pytest.raises(leadq.LeadqError) as caught:
+        make("t", role="opertor")
+    (d,) = caught.value.diagnostics
+    assert (d.code, d.message, d.hint) == (
+        "E212",
+        "`opertor` is no API role that may call Leads.list",
+        "did you mean `operator`?",
+    )
+    with pytest.raises(leadq.LeadqError, match="its roles: admin, admin_partner"):
+        make("t", role="nobody-at-all")
+    with pytest.raises(TypeError, match="role"):
+        make("t", role=3)
+    assert make("t", role="chief", schema="Leads.listRouted").role == "chief"
+
+
+def test_fields_are_checked_before_any_request(livetex: FakeLiveTex) -> None:
+    with client(livetex) as c, pytest.raises(leadq.LeadqError) as caught:
+        list(c.leads("site = 1", fields="id,nmae,site(urll)", now=NOW))
+    assert [(d.code, d.start, d.end, d.hint) for d in caught.value.diagnostics] == [
+        ("E210", 3, 7, "did you mean `name`?"),
+        ("E210", 13, 17, "did you mean `url`?"),
+    ]
+    assert caught.value.text == "id,nmae,site(urll)"
+    assert livetex.requests == []

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 import httpx
 import pytest
 
+from leadq.core.datetimes import moscow
 from leadq.testing import FakeLiveTex, generate_leads
 
 AUTH = {"Authorization": "Bearer test-token"}
@@ -117,3 +121,55 @@ def test_it_stops_by_itself() -> None:
     assert not api.running
     with pytest.raises(httpx.ConnectError):
         httpx.post(f"{url}/leads/list", headers=AUTH)
+
+
+def test_answers_are_dated_by_the_servers_clock() -> None:
+    from email.utils import parsedate_to_datetime
+
+    with FakeLiveTex([], clock_skew=3600) as api:
+        date = parsedate_to_datetime(get(api).headers["Date"])
+        assert abs(date.timestamp() - (time.time() + 3600)) < 5
+        created = datetime.fromisoformat(api.add_lead()["created_at"])
+        assert abs((created - api.now()).total_seconds()) < 5  # stamped by the server's clock
+        assert (created - datetime.now(moscow()).replace(tzinfo=None)).total_seconds() > 3500
+    with FakeLiveTex([], dated=False) as api:
+        assert "Date" not in get(api).headers
+
+
+def test_a_page_cap_serves_fewer_than_asked_and_total_counts_all(livetex: FakeLiveTex) -> None:
+    livetex.page_cap = 50
+    body = get(livetex, limit="100").json()
+    assert (len(body["results"]), body["total"]) == (50, 250)
+    assert get(livetex, limit="100", offset="240").json()["results"][-1]["id"] == 250
+
+
+def test_http_basic_authentication() -> None:
+    with FakeLiveTex(generate_leads(5), users={("a@b.c", "pw"): "admin"}) as api:
+        assert httpx.post(f"{api.url}/leads/list", auth=("a@b.c", "pw")).status_code == 200
+        assert httpx.post(f"{api.url}/leads/list", auth=("a@b.c", "no")).status_code == 401
+        r = httpx.post(f"{api.url}/leads/list", headers={"Authorization": "Basic !!!"})
+        assert r.status_code == 401
+
+
+def test_tamper_rewrites_answers_as_often_as_asked(livetex: FakeLiveTex) -> None:
+    seen: list[str] = []
+
+    def reverse(params: Mapping[str, str], answer: dict[str, Any]) -> object:
+        seen.append(params["limit"])
+        return {**answer, "results": list(reversed(answer["results"]))}
+
+    livetex.tamper(reverse, times=2)
+    assert [lead["id"] for lead in get(livetex, limit="3").json()["results"]] == [3, 2, 1]
+    assert [lead["id"] for lead in get(livetex, limit="2").json()["results"]] == [2, 1]
+    assert [lead["id"] for lead in get(livetex, limit="2").json()["results"]] == [1, 2]  # spent
+    assert seen == ["3", "2"]
+    livetex.tamper(lambda params, answer: "not json", times=1)
+    assert get(livetex).text == "not json"
+
+
+def test_trickle_sends_a_body_a_byte_at_a_time(livetex: FakeLiveTex) -> None:
+    livetex.tamper(lambda params, answer: {"results": []}, times=1)
+    livetex.trickle(0.05)
+    start = time.monotonic()
+    assert get(livetex).json() == {"results": []}
+    assert time.monotonic() - start >= 0.05 * len('{"results": []}') * 0.9

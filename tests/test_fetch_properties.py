@@ -47,6 +47,23 @@ def _inject(api: FakeLiveTex, kinds: list[str]) -> None:
             api.fail(int(kind))
 
 
+def _proven_empty(api: FakeLiveTex, text: str, data: list[dict[str, Any]]) -> bool:
+    """A filter the analysis proves empty (E401) makes no request, and matches no lead."""
+    with _client(api, 7) as c, pytest.raises(leadq.LeadqError) as caught:
+        list(c.leads(text, now=NOW))
+    if {d.code for d in caught.value.diagnostics} != {"E401"}:
+        return False
+    assert api.requests == []
+    assert expected(text, data) == []
+    event("proven empty: nothing sent")
+    return True
+
+
+def _empty(text: str) -> bool:
+    analysis = leadq.analyze(text, schema=leadq.LEADS_LIST.with_lead_fields())
+    return any(d.code == "E401" for d in analysis.diagnostics)
+
+
 def _client(api: FakeLiveTex, page_size: int) -> leadq.Client:
     return leadq.Client("test-token", base_url=api.url, page_size=page_size, backoff=0.001, concurrency=3)
 
@@ -64,6 +81,9 @@ def test_leads_are_exactly_what_evaluate_matches(
         with pytest.raises(leadq.LeadqError):
             leadq.evaluate(text, data[0] if data else {}, now=NOW)
         event("refused by pushdown and evaluate alike")
+        return
+    if _empty(text):
+        assert _proven_empty(api, text, data)
         return
     event("compile refuses it" if leadq.analyze(text).q is None else "compile takes it")
     event(f"{'one request' if len(split.requests) == 1 else 'a plan'}, {'exact' if split.exact else 'residual'}")
@@ -97,6 +117,9 @@ def test_other_orders(api: FakeLiveTex, text: str, data: list[dict[str, Any]], o
         leadq.pushdown(text, now=NOW)
     except leadq.LeadqError:
         return
+    if _empty(text):
+        assert _proven_empty(api, text, data)
+        return
     key, _, direction = order.partition(" ")
     with _client(api, 5) as c:
         got = list(c.leads(text, now=NOW, order=order, fields="id,created_at"))
@@ -116,6 +139,8 @@ def test_changes_during_the_run_lose_or_repeat_nothing(
     try:
         split = leadq.pushdown(text, now=NOW, max_requests=max_requests)
     except leadq.LeadqError:
+        return
+    if _empty(text):
         return
     rng = random.Random(seed)
     before = {lead["id"]: dict(lead) for lead in data}
@@ -150,11 +175,17 @@ def test_changes_during_the_run_lose_or_repeat_nothing(
 
     api.between_pages(churn)
     with leadq.Client("test-token", base_url=api.url, page_size=4, backoff=0.001, max_requests=max_requests) as c:
-        got = [lead["id"] for lead in c.leads(text, now=NOW)]
+        run = c.leads(text, now=NOW)
+        got = [lead["id"] for lead in run]
     assert len(got) == len(set(got)), "a lead returned twice"
     kept = {i for i, requests in held.items() if requests}
-    assert kept <= set(got), "a lead that one request matched all along was lost"
-    if len(split.requests) == 1:  # one request: every lead that matched all along is in it
+    # a second of more leads than a page that never held still is named (W801): only a
+    # lead of such a second may be missing
+    unsettled = {d.message.split("the second ")[1].split(" ")[0] for d in run.diagnostics if d.code == "W801"}
+    missing = {i for i in kept - set(got) if before[i]["created_at"] not in unsettled}
+    assert not missing, "a lead that one request matched all along was lost"
+    event("a crowded second never held still (W801)" if unsettled else "every crowded second settled")
+    if len(split.requests) == 1 and not unsettled:  # one request: every lead that matched all along is in it
         assert kept == always
     assert set(got) <= ever & set(before), "a lead returned that never matched, or was created during the run"
     created = sorted(before[i]["created_at"] for i in got)

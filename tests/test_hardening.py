@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import leadq
+from leadq.core.messages import MESSAGES, render_message
 from leadq.language.tree import MAX_DEPTH
 
 # -- 1. linear time: the shapes that were quadratic answer at 300,000 characters -----------
@@ -236,16 +237,41 @@ def test_every_code_says_a_whole_sentence(code: str, case: tuple[str, bool]) -> 
 def test_codes_without_a_filter_input_are_covered_elsewhere() -> None:
     # E308, E309 come from the evaluators, E406 from plan, E900 only from a bug
     # E310-E312 from parameters (tests/test_params.py), W608 from `leadq check` (test_cli_files.py),
-    # E313 and E801-E803 from running a filter (below, tests/test_pushdown.py, tests/test_client.py),
-    # E211 from a method's name (tests/test_embedding.py), E212 from a role's (tests/test_roles.py),
-    # E213, E314, E407, E408 and W609 from other methods than Leads.list (tests/test_methods.py),
-    # E902 from files the command line cannot read (tests/test_cli_inputs.py)
+    # E313, E801-E804, W801, W802, I801 and I802 from running a filter (below, tests/test_pushdown.py,
+    # tests/test_client.py, tests/test_fetch_faults.py), E211 from a method's name (tests/test_embedding.py),
+    # E212 from a role's (tests/test_roles.py), E213, E314, E407, E408 and W609 from other methods than
+    # Leads.list (tests/test_methods.py), E902 from files the command line cannot read (tests/test_cli_inputs.py)
     assert set(leadq.CODES) - set(EVERY_CODE) == {
         "E211", "E212", "E213", "E308", "E309", "E310", "E311", "E312", "E313", "E314", "E406", "E407", "E408",
-        "E801", "E802", "E803", "E900", "E902", "W605", "W606", "W608", "W609",
+        "E801", "E802", "E803", "E804", "E900", "E902", "W605", "W606", "W608", "W609", "W801", "W802", "I801",
+        "I802",
     }  # fmt: skip
     assert [d.code for d in leadq.check("created_at = lastweek", stored=True)] == ["W605"]
     assert [d.code for d in leadq.check('text contains "a"', role="operator")] == ["W606"]
+
+
+_RUN_FIELDS = {
+    "request": "POST /leads/list?q=site_ids=1", "answer": "no", "hint": "check it", "attempts": "1 attempt",
+    "seconds": 0.5, "last": "HTTP 503", "wait": "1 h", "budget": "60", "after": "12:00:00", "why": "it is empty",
+    "host": "example.invalid", "reason": "no such host", "second": "2024-01-01T10:00:00", "count": 3,
+    "cutoff": "2024-01-01T10:00:00", "got": 50, "asked": 100,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("key", [k for k in MESSAGES if k.startswith(("api_", "run_"))])
+def test_every_message_of_a_run_says_a_whole_sentence_in_python_and_on_the_command_line(key: str) -> None:
+    from leadq.cli._connection import FLAG_NAMES
+    from leadq.client._errors import NAMES
+
+    for names in (NAMES, FLAG_NAMES):
+        _, message, hint = render_message(key, {**names, **_RUN_FIELDS, "status": 429})
+        _whole(message)
+        if hint is not None:
+            _whole(hint)
+            named = [n for n in NAMES if f"{{{n}}}" in (MESSAGES[key].hint or "")]
+            assert all(names[n] in hint for n in named)
+            if names is FLAG_NAMES:
+                assert not re.search(r"`[a-z_]+=", hint), hint  # the command line names flags
 
 
 def test_codes_of_running_a_filter_say_whole_sentences() -> None:
@@ -258,8 +284,8 @@ def test_codes_of_running_a_filter_say_whole_sentences() -> None:
         *found,
         *refused("site = 1", "POST /leads/list?q=site_ids=1", 403, '{"message": "no"}').diagnostics,
         *ApiError(
-            "api_gave_up", "site = 1", status=503, body="", request="POST /leads/list", attempts=6, seconds=12.5,
-            last="HTTP 503",
+            "api_gave_up", "site = 1", status=503, body="", request="POST /leads/list", attempts="6 attempts",
+            seconds=12.5, last="HTTP 503",
         ).diagnostics,
         *ApiError(
             "api_bad_answer", "site = 1", status=200, body="<html>", request="POST /leads/list", answer="<html>"

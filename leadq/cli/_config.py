@@ -17,9 +17,15 @@ from ..core.diagnostics import LeadqError
 
 SEVERITIES = ("error", "warning", "info")
 OUTPUT_FORMATS = ("text", "json", "sarif", "github")
+#: The settings of the commands that call the API (`leadq fetch`): docs/fetch.md. No key
+#: holds a secret itself: a token or a password is read from the file a key names.
+API_KEYS = (
+    "base-url", "http-method", "auth", "username", "token-file", "password-file", "timeout", "retries", "retry-time",
+    "concurrency",
+)  # fmt: skip
 KEYS = (
     "method", "role", "select", "ignore", "per-file-ignores", "fail-on", "output-format", "encoding", "include",
-    "extend-include", "exclude", "extend-exclude", "respect-gitignore",
+    "extend-include", "exclude", "extend-exclude", "respect-gitignore", *API_KEYS,
 )  # fmt: skip
 
 
@@ -44,6 +50,16 @@ class Config:
     exclude: tuple[str, ...] | None = None
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
+    base_url: str | None = None
+    http_method: str | None = None
+    auth: str | None = None
+    username: str | None = None
+    token_file: Path | None = None
+    password_file: Path | None = None
+    timeout: float | None = None
+    retries: int | None = None
+    retry_time: float | None = None
+    concurrency: int | None = None
     path: Path | None = None
 
     @property
@@ -99,6 +115,8 @@ def load(path: Path, roles: tuple[str, ...]) -> Config:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: `{key}` must be true or false, not {value!r}")
             values[field] = value
+        elif key in API_KEYS:
+            values[field] = _api_setting(where, key, value, path.parent)
         else:
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{where}: `{key}` must be a table of file patterns to lists of codes")
@@ -148,6 +166,33 @@ def _method(where: str, value: object) -> str:
             d = e.diagnostics[0]
             raise ConfigError(f"{where}: `method`: {d.message}" + (f"; {d.hint}" if d.hint else "")) from None
     raise ConfigError(f"{where}: `method` must be the name of a method such as {next(iter(METHODS))!r}, not {value!r}")
+
+
+def _api_setting(where: str, key: str, value: object, folder: Path) -> object:
+    """A setting of the commands that call the API, checked; files relative to the
+    configuration file's folder."""
+    if key in ("timeout", "retry-time"):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return float(value)
+        raise ConfigError(f"{where}: `{key}` must be a number of seconds above 0, not {value!r}")
+    if key in ("retries", "concurrency"):
+        low = 0 if key == "retries" else 1
+        if isinstance(value, int) and not isinstance(value, bool) and value >= low:
+            return value
+        raise ConfigError(f"{where}: `{key}` must be a whole number from {low} up, not {value!r}")
+    if key == "http-method":
+        if isinstance(value, str) and value.upper() in ("GET", "POST"):
+            return value.upper()
+        raise ConfigError(f"{where}: `{key}` must be GET or POST, not {value!r}")
+    if key == "auth":
+        return _choice(where, key, value, ("password", "basic"))
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: `{key}` must be a non-empty string, not {value!r}")
+    if key == "base-url" and not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{where}: `{key}` must be an http:// or https:// URL, not {value!r}")
+    if key in ("token-file", "password-file"):
+        return folder / Path(value).expanduser()
+    return value
 
 
 def _codes(where: str, key: str, value: object) -> tuple[str, ...]:

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import os
-import re
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import leadq
 from leadq import LeadqError, Schema, render_diagnostics
+
+from ._config import Config
+from ._connection import FLAG_NAMES, UsageError, add_flags, client_settings, is_stdin, stderr_warn, whole
+from ._screen import Interrupts, Screen
 
 _FORMATS = ("jsonl", "csv", "json")
 
@@ -24,33 +30,37 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, with_params: argparse
         parents=[common, with_params],
         help="fetch the leads a filter matches through the API",
         description="Run a filter through the LiveTex API: send what q can say (one request or a plan), "
-        "check the rest on each lead, page by keyset, retry what can be retried, and print the leads. "
-        "Any filter works, conditions on Lead fields q has no criterion for (city, site.url, ...) included. "
-        "See docs/fetch.md.",
-        epilog="example: LIVETEX_TOKEN=... leadq fetch 'result=missed and city = \"Moscow\"' --fields id,name",
+        "check the rest on each lead, page by keyset, check every page, retry what can be retried, and print "
+        "the leads. Any filter works, conditions on Lead fields q has no criterion for (city, site.url, ...) "
+        "included. See docs/fetch.md.",
+        epilog="example: LIVETEX_TOKEN=... leadq fetch 'result=missed and city = \"Moscow\"' --fields id,name. "
+        "Exit status: 0 ok, 1 a filter or API error, 2 usage, 130 interrupted.",
     )
     p.add_argument("expression", help="the filter, or - to read it from stdin")
-    p.add_argument("--token", help="the API token (default: $LIVETEX_TOKEN)")
-    p.add_argument("--username", help="an account for the OAuth2 password grant (default: $LIVETEX_USERNAME)")
-    p.add_argument("--password", help="its password (default: $LIVETEX_PASSWORD)")
-    p.add_argument(
-        "--base-url",
-        default=None,
-        help="the API's base URL (default: $LIVETEX_BASE_URL, else https://web-api.livetex.ru)",
-    )
-    p.add_argument("--http-method", choices=("POST", "GET"), default="POST", help="how to send (default: POST)")
     p.add_argument("--role", default=None, help="the account's API role: refuse a residual it cannot see")
     p.add_argument("--fields", help="the Lead fields to print, e.g. id,name,site(url) (default: every field)")
     p.add_argument("--order", help="created_at (default), updated_at, duration or result, optionally `desc`")
-    p.add_argument("--max", type=int, default=None, metavar="N", help="print at most N leads")
+    p.add_argument("--max", type=whole(0), default=None, metavar="N", help="print at most N leads")
+    p.add_argument(
+        "--max-requests",
+        type=whole(1),
+        default=None,
+        metavar="N",
+        help="the most requests a filter is split into (default: 16); 1 sends one request and checks the rest "
+        "here, for the full guarantee",
+    )
     p.add_argument("--format", choices=_FORMATS, default="jsonl", help="jsonl (default), csv or json")
+    p.add_argument(
+        "--since-state",
+        metavar="FILE",
+        help="incremental export: fetch only the leads created after the cut-off FILE holds (all, when FILE does "
+        "not exist yet), then write this run's cut-off to FILE",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the requests and the residual; send nothing")
-    p.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is no terminal")
-    p.add_argument("--no-progress", action="store_true", help="never show the progress bar")
-    p.add_argument("--concurrency", type=int, default=4, help="requests at once (default: 4)")
-    p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for each answer (default: 30)")
-    p.add_argument("--retries", type=int, default=5, help="retries of one request (default: 5)")
-    p.add_argument("--page-size", type=int, default=100, help=argparse.SUPPRESS)
+    p.add_argument("--progress", action="store_true", help="show the progress line even when stderr is no terminal")
+    p.add_argument("--no-progress", action="store_true", help="never show the progress line")
+    p.add_argument("--page-size", type=whole(1), default=None, help=argparse.SUPPRESS)
+    add_flags(p)
 
     p = sub.add_parser(
         "fake-server",
@@ -58,10 +68,25 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, with_params: argparse
         description="Run leadq.testing.FakeLiveTex on a generated data set, to try `leadq fetch` and your "
         "own integrations without the real API. Stops on Ctrl-C (or after --lifetime seconds).",
     )
-    p.add_argument("--port", type=int, default=8765, help="the port (default: 8765; 0 picks a free one)")
-    p.add_argument("--leads", type=int, default=1000, help="how many leads to generate (default: 1000)")
+    p.add_argument("--port", type=whole(0), default=8765, help="the port (default: 8765; 0 picks a free one)")
+    p.add_argument("--leads", type=whole(0), default=1000, help="how many leads to generate (default: 1000)")
     p.add_argument("--seed", type=int, default=0, help="the seed of the generated data (default: 0)")
-    p.add_argument("--token", default="test-token", help="the token it accepts (default: test-token)")
+    p.add_argument("--token", default="test-token", help="the token it accepts, for an admin (default: test-token)")
+    p.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="NAME:PASSWORD[:ROLE]",
+        help="an account for the password grant and HTTP Basic authentication (role: admin unless given); repeat "
+        "for more",
+    )
+    p.add_argument(
+        "--token-lifetime",
+        type=whole(1),
+        default=3600,
+        metavar="SECONDS",
+        help="expires_in of the tokens the password grant gives (default: 3600)",
+    )
     p.add_argument("--lifetime", type=float, default=None, help="stop after this many seconds")
 
 
@@ -76,97 +101,200 @@ def dry_run(text: str, values: dict[str, object], schema: Schema, role: str | No
     return 0
 
 
-def fetch(args: argparse.Namespace, schema: Schema, values: dict[str, object], source: str) -> int:
+def fetch(args: argparse.Namespace, schema: Schema, values: dict[str, object], source: str, config: Config) -> int:
     text = args.expression
-    if args.dry_run:
-        return dry_run(text, values, schema, args.role, source)
-    token = args.token or os.environ.get("LIVETEX_TOKEN")
-    username = args.username or os.environ.get("LIVETEX_USERNAME")
-    password = args.password or os.environ.get("LIVETEX_PASSWORD")
-    if token is None and (username is None or password is None):
-        print("leadq: give --token (or LIVETEX_TOKEN), or --username and --password", file=sys.stderr)
-        return 2
-    settings: dict[str, Any] = {"username": username, "password": password} if token is None else {}
-    base_url = args.base_url or os.environ.get("LIVETEX_BASE_URL")
-    if base_url:  # else the client's default, the attested https://web-api.livetex.ru
-        settings["base_url"] = base_url
     try:
-        client = leadq.Client(
-            token,
-            **settings,
-            http_method=args.http_method,
-            schema=schema,
-            role=args.role,
-            timeout=args.timeout,
-            retries=args.retries,
-            concurrency=args.concurrency,
-            page_size=args.page_size,
-        )
+        role = _checked("--role", args.role or config.role, lambda r: _role(r, schema))
+        if args.dry_run:
+            return dry_run(text, values, schema, role, source)
+        if source == "<stdin>" and is_stdin(args):
+            raise UsageError("the filter and a secret cannot both come from standard input (-)")
+        if args.fields is not None:
+            _checked("--fields", args.fields, lambda f: _fields(f, schema))
+        if args.order is not None:
+            _order(args.order, schema)
+        after = None
+        if args.since_state is not None:
+            if args.max is not None:
+                raise UsageError("--since-state reads every new lead: --max would leave some out")
+            after = _read_state(Path(args.since_state), schema, text)
+            _no_window(text, values, schema)
+        settings = client_settings(args, config, os.environ, sys.stdin, stderr_warn)
+    except UsageError as e:
+        print(e if e.shown else f"leadq: {e}", file=sys.stderr)
+        return 2
+    try:
+        if args.max_requests is not None:
+            settings["max_requests"] = args.max_requests
+        client = leadq.Client(**settings, schema=schema, role=role, page_size=args.page_size)
     except (TypeError, ModuleNotFoundError) as e:
         print(f"leadq: {e}", file=sys.stderr)
         return 2
+    leads = client.leads(text, values or None, fields=args.fields, order=args.order, limit=args.max, after=after)
     show = (args.progress or sys.stderr.isatty()) and not args.no_progress
-    with client:
-        try:
-            leads = client.leads(text, values or None, fields=args.fields, order=args.order, limit=args.max)
-            _write(_progress(leads, client, show), args.format, args.fields, sys.stdout)
-        except (TypeError, ValueError) as e:
-            print(f"leadq: {e}", file=sys.stderr)
-            return 2
-        except LeadqError as e:
-            if show:
-                print(file=sys.stderr)
-            print(render_diagnostics(e.diagnostics, text, path=source), file=sys.stderr)
+    failure: LeadqError | None = None
+    with client, Interrupts() as interrupts:
+        with Screen(sys.stdout, sys.stderr, lambda: leads.stats, show=show) as screen:
+            try:
+                _write(leads, args.format, _columns(args.fields, schema), screen, interrupts)
+            except LeadqError as e:
+                failure = e
+            except (TypeError, ValueError) as e:
+                print(f"leadq: {e}", file=sys.stderr)
+                return 2
+            finally:
+                leads.close()
+        notes = leads._diagnostics(FLAG_NAMES)
+        if notes:
+            print(render_diagnostics(notes, text, path=source), file=sys.stderr)
+        if failure is not None:
+            from leadq.client._errors import ApiError, renamed
+
+            shown = renamed(failure, FLAG_NAMES) if isinstance(failure, ApiError) else failure
+            print(render_diagnostics(shown.diagnostics, text, path=source), file=sys.stderr)
             return 1
+    if args.since_state is not None and leads.cutoff is not None:
+        cutoff = leads.cutoff.replace(tzinfo=None)
+        _write_state(Path(args.since_state), schema, text, max(cutoff, after) if after is not None else cutoff)
     return 0
 
 
-def _progress(leads: Iterable[dict[str, Any]], client: Any, show: bool) -> Iterator[dict[str, Any]]:
-    """The leads, with a one-line count of requests and leads on stderr while they come."""
-    last = 0.0
-    for lead in leads:
-        yield lead
-        now = time.monotonic()
-        if show and now - last > 0.1:
-            last = now
-            _bar(client)
-    if show:
-        _bar(client)
-        print(file=sys.stderr)
+def _checked(flag: str, value: Any, check: Any) -> Any:
+    """`check(value)`, with a diagnostic it raises shown against the flag's value."""
+    if value is None:
+        return None
+    try:
+        return check(value)
+    except LeadqError as e:
+        raise UsageError(render_diagnostics(e.diagnostics, str(value), path=flag), shown=True) from None
 
 
-def _bar(client: Any) -> None:
-    s = client.stats
-    print(
-        f"\rrequests {s.requests} · leads {s.leads_returned} (of {s.leads_transferred} transferred)",
-        end="",
-        file=sys.stderr,
-        flush=True,
-    )
+def _role(role: str, schema: Schema) -> str | None:
+    from leadq.schemas.schema import checked_role
+
+    return checked_role(role, schema)
 
 
-def _write(leads: Iterable[dict[str, Any]], fmt: str, fields: str | None, out: IO[str]) -> None:
+def _fields(fields: str, schema: Schema) -> str:
+    from leadq.client._run import check_fields
+
+    if not fields.strip():
+        raise UsageError("--fields names no field: name some, such as id,name")
+    return check_fields(fields, schema)
+
+
+def _order(order: str, schema: Schema) -> None:
+    keys = schema.sort_keys or (schema.paging_key,)
+    words = order.replace(":", " ").split()
+    if (
+        not words
+        or words[0] not in keys
+        or len(words) > 2
+        or (len(words) == 2 and words[1].lower() not in ("asc", "desc"))
+    ):
+        raise UsageError(f"--order takes {', '.join(keys)}, optionally followed by desc, not {order!r}")
+
+
+def _no_window(text: str, values: dict[str, object], schema: Schema) -> None:
+    """--since-state reads every new lead: a filter's `limit` or `offset` would skip some."""
+    try:
+        tail = leadq.pushdown(text, values or None, schema=schema).params
+    except LeadqError:
+        return  # the run itself reports the filter's errors
+    for name in ("limit", "offset"):
+        if name in tail:
+            raise UsageError(f"--since-state reads every new lead: the filter's `{name}` would leave some out")
+
+
+# -- incremental exports --------------------------------------------------------------------
+
+_STATE = "leadq fetch --since-state"
+
+
+def _read_state(path: Path, schema: Schema, text: str) -> datetime | None:
+    """The cut-off of the last run an incremental export made (None: the first run)."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as e:
+        raise UsageError(f"cannot read --since-state {path}: {e}") from None
+    try:
+        data = json.loads(raw)
+        cutoff = datetime.strptime(data["cutoff"], "%Y-%m-%dT%H:%M:%S")
+        method, written = data["method"], data["filter"]
+    except (ValueError, KeyError, TypeError):
+        raise UsageError(f"--since-state {path} is no state {_STATE} wrote: remove it to start again") from None
+    if method != schema.method or written != text:
+        raise UsageError(
+            f"--since-state {path} chains the exports of {method} {written!r}; this run is {schema.method} "
+            f"{text!r}: give each filter a state file of its own"
+        )
+    return cutoff
+
+
+def _write_state(path: Path, schema: Schema, text: str, cutoff: datetime) -> None:
+    """The new cut-off, written whole or not at all (a file beside it, then renamed)."""
+    data = {
+        "written_by": _STATE,
+        "method": schema.method,
+        "filter": text,
+        "cutoff": cutoff.strftime("%Y-%m-%dT%H:%M:%S"),
+        "cutoff_zone": "Europe/Moscow",
+    }
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "w", encoding="utf-8") as f:
+        f.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, path)
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+def _write(
+    leads: Iterable[dict[str, Any]], fmt: str, columns: list[str], screen: Screen, interrupts: Interrupts
+) -> None:
+    """The leads as `fmt`, each line written whole; JSON is closed whatever stops the run."""
     if fmt == "jsonl":
         for lead in leads:
-            out.write(json.dumps(lead, ensure_ascii=False) + "\n")
+            line = json.dumps(lead, ensure_ascii=False) + "\n"
+            with interrupts.writing():
+                screen.data(line)
     elif fmt == "json":
-        out.write("[")
-        for n, lead in enumerate(leads):
-            out.write(("," if n else "") + "\n  " + json.dumps(lead, ensure_ascii=False))
-        out.write("\n]\n")
+        with interrupts.writing():
+            screen.data("[")
+        try:
+            for n, lead in enumerate(leads):
+                item = ("," if n else "") + "\n  " + json.dumps(lead, ensure_ascii=False)
+                with interrupts.writing():
+                    screen.data(item)
+        finally:
+            with interrupts.writing():
+                screen.data("\n]\n")
     else:
-        columns = _columns(fields)
-        writer = csv.writer(out)
-        writer.writerow(columns)
+        with interrupts.writing():
+            screen.data(_row(columns))
         for lead in leads:
-            writer.writerow([_cell(lead.get(c)) for c in columns])
+            row = _row([_cell(lead.get(c)) for c in columns])
+            with interrupts.writing():
+                screen.data(row)
 
 
-def _columns(fields: str | None) -> list[str]:
+def _row(cells: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue()
+
+
+def _columns(fields: str | None, schema: Schema) -> list[str]:
     if fields is None:
-        return list(leadq.LEADS_LIST.result_fields)
+        return list(schema.result_fields)
+    from leadq.client._run import parse_fields
+
     # the top-level names: `id,site(id,url)` has the columns id and site
-    return [item.split("(")[0].strip() for item in re.split(r",(?![^()]*\))", fields) if item.strip()]
+    return list(parse_fields(fields))
 
 
 def _cell(value: object) -> str:
@@ -179,24 +307,49 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+# -- the fake server ----------------------------------------------------------------------------
+
+
 def fake_server(args: argparse.Namespace) -> int:
     from leadq.testing import FakeLiveTex, generate_leads
 
+    try:
+        users = dict(_user(u) for u in args.user)
+    except UsageError as e:
+        print(e if e.shown else f"leadq: {e}", file=sys.stderr)
+        return 2
     api = FakeLiveTex(
-        generate_leads(args.leads, seed=args.seed), tokens={args.token: "admin"}, lifetime=args.lifetime, port=args.port
+        generate_leads(args.leads, seed=args.seed),
+        tokens={args.token: "admin"},
+        users=users,
+        token_lifetime=args.token_lifetime,
+        lifetime=args.lifetime,
+        port=args.port,
     )
     try:
         api.start()
     except OSError as e:
         print(f"leadq: cannot listen on 127.0.0.1:{args.port}: {e}", file=sys.stderr)
         return 2
-    print(f"serving {args.leads} leads at {api.url} (token: {args.token}); Ctrl-C stops", flush=True)
-    print(f"try: leadq fetch --base-url {api.url} --token {args.token} 'result = missed' --max 5", flush=True)
+    accounts = f"; users: {', '.join(name for name, _ in users)}" if users else ""
+    print(f"serving {args.leads} leads at {api.url} (token: {args.token}{accounts}); Ctrl-C stops", flush=True)
+    print(f"try: LIVETEX_TOKEN={args.token} leadq fetch --base-url {api.url} 'result = missed' --max 5", flush=True)
     try:
         while api.running:
             time.sleep(0.2)
-    except KeyboardInterrupt:
-        pass
     finally:
         api.stop()
     return 0
+
+
+def _user(text: str) -> tuple[tuple[str, str], str]:
+    from leadq import LEADS_LIST
+    from leadq.schemas.schema import checked_role
+
+    name, _, rest = text.partition(":")
+    password, _, role = rest.partition(":")
+    if not name or not password:
+        raise UsageError(f"--user takes NAME:PASSWORD or NAME:PASSWORD:ROLE, not {text!r}")
+    role = role or "admin"
+    _checked("--user", role, lambda r: checked_role(r, LEADS_LIST))
+    return (name, password), role

@@ -7,6 +7,7 @@ that does not compile, 2 usage or I/O problems.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -249,14 +250,14 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status. No input and no trouble of the
-    environment ends in a traceback: each is said in words, with exit status 2."""
+    """Run the command line; returns the exit status (130 after Ctrl-C). No input and no
+    trouble of the environment ends in a traceback: each is said in words, with exit status 2."""
     _tolerant(sys.stdout, sys.stderr)
     try:
         return _main(argv)
     except KeyboardInterrupt:
-        # Ctrl-C: stop quietly, with the status a shell gives a program that SIGINT stopped
-        return 130
+        # Ctrl-C: stop with one line and the status a shell gives a program that SIGINT stopped
+        return _interrupted()
     except BrokenPipeError:
         # the reader went away (`leadq rule --all | head`): stop quietly, as Unix tools do
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -273,6 +274,14 @@ def _tolerant(*streams: object) -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
+
+
+def _interrupted() -> int:
+    """Ctrl-C: one line on stderr, no traceback, the shell's status for SIGINT."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    print("leadq: interrupted", file=sys.stderr, flush=True)
+    return 130
 
 
 #: Every command's name, for building only the parser a run needs.
@@ -343,7 +352,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "fetch":
         from ._fetch import fetch
 
-        return fetch(args, schema, values, source)
+        return fetch(args, schema, values, source, config)
     if args.command == "explain" and args.fetch:
         from ._fetch import dry_run
 
@@ -797,8 +806,18 @@ def _lsp() -> int:
 
         print(f"leadq lsp needs {e.name or 'pygls'}: {install_hint('lsp')}", file=sys.stderr)
         return 2
+    import signal
+
+    interrupted = []
+
+    def on_interrupt(signum: int, frame: object) -> None:
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    # the server stops quietly on Ctrl-C; the command still says so, and exits 130
+    signal.signal(signal.SIGINT, on_interrupt)
     serve()
-    return 0
+    return _interrupted() if interrupted else 0
 
 
 # -- rule ----------------------------------------------------------------------------------

@@ -1,18 +1,26 @@
 """Running filters through the LiveTex API: `Client`, `AsyncClient` (extra ``[client]``).
 
 `Client` and `AsyncClient` need httpx (the ``client`` extra: docs/fetch.md); `ApiError` and
-`Stats` do not. See docs/fetch.md.
+`Stats` do not. `Client.leads` returns `Leads`, `AsyncClient.leads` `AsyncLeads`: the
+leads, and what the run tells (`stats`, `cutoff`, `diagnostics`). See docs/fetch.md.
 """
 
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._async import AsyncClient
+    from ._async import AsyncClient, AsyncLeads
     from ._errors import ApiError
     from ._run import Stats
-    from ._sync import Client
+    from ._sync import Client, Leads
 
-_LAZY = {"Client": "_sync", "AsyncClient": "_async", "ApiError": "_errors", "Stats": "_run"}
+_LAZY = {
+    "Client": "_sync",
+    "Leads": "_sync",
+    "AsyncClient": "_async",
+    "AsyncLeads": "_async",
+    "ApiError": "_errors",
+    "Stats": "_run",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -33,4 +41,4 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-__all__ = ["ApiError", "AsyncClient", "Client", "Stats"]
+__all__ = ["ApiError", "AsyncClient", "AsyncLeads", "Client", "Leads", "Stats"]

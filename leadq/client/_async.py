@@ -1,30 +1,70 @@
-"""`AsyncClient`: `Client` for asyncio, with the same run (`leadq.client._run`)."""
+"""`AsyncClient`: `Client` for asyncio; both run `leadq.client._engine`."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 import httpx
 
+from ..core.diagnostics import Diagnostic
+from ..q.emit import MAX_REQUESTS
+from ..schemas.methods import BASE_URL, LEADS_LIST
+from ..schemas.schema import Schema
 from ._base import BaseClient
-from ._http import Action, Done, Exchange, Wait
-from ._run import Lead, Stream, read_page
+from ._engine import Engine
+from ._errors import render_notes
+from ._page import Lead
+from ._run import Run, Stats
 
 
-class AsyncClient(BaseClient):
+class AsyncClient(BaseClient[httpx.AsyncBaseTransport]):
     """`Client` for asyncio: ``async for lead in client.leads(filter)``.
 
-    Takes the same arguments as `Client`; use it as an async context manager, or await
-    `aclose()`. A plan's requests run as concurrent tasks, at most `concurrency` at once.
+    Takes the same arguments as `Client` (an asynchronous httpx transport only); use it
+    as an async context manager, or await `aclose()`. A plan's requests run as concurrent
+    tasks, at most `concurrency` at once; cancelling the task that iterates cancels them.
     """
 
-    def __init__(self, token: str | None = None, *, transport: httpx.AsyncBaseTransport | None = None, **settings: Any):
-        super().__init__(token, **settings)
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout, transport=transport)
-        self._lock = asyncio.Lock()
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        auth: str = "password",
+        base_url: str = BASE_URL,
+        http_method: str = "POST",
+        schema: Schema | str = LEADS_LIST,
+        role: str | None = None,
+        timeout: float = 30.0,
+        retries: int = 5,
+        retry_time: float = 60.0,
+        backoff: float = 0.5,
+        concurrency: int = 4,
+        page_size: int | None = None,
+        max_requests: int = MAX_REQUESTS,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(
+            token,
+            username=username,
+            password=password,
+            auth=auth,
+            base_url=base_url,
+            http_method=http_method,
+            schema=schema,
+            role=role,
+            timeout=timeout,
+            retries=retries,
+            retry_time=retry_time,
+            backoff=backoff,
+            concurrency=concurrency,
+            page_size=page_size,
+            max_requests=max_requests,
+            transport=transport,
+        )
+        self._engine = Engine(self, transport)
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -33,9 +73,9 @@ class AsyncClient(BaseClient):
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._engine.aclose()
 
-    async def leads(
+    def leads(
         self,
         filter: str,
         params: Mapping[str, object] | None = None,
@@ -44,73 +84,54 @@ class AsyncClient(BaseClient):
         order: str | None = None,
         limit: int | None = None,
         now: datetime | None = None,
-    ) -> AsyncIterator[Lead]:
+        after: datetime | None = None,
+    ) -> AsyncLeads:
         """The leads the filter matches, in the order asked (see `Client.leads`)."""
-        run = self.prepare(filter, params, fields=fields, order=order, limit=limit, now=now)
-        gate = asyncio.Semaphore(self.concurrency)
-        pending: dict[asyncio.Task[list[Any]], Stream] = {}
-        try:
-            while True:
-                for lead in run.ready():
-                    yield lead
-                if run.finished:
-                    return
-                for stream, page_params in run.wanted():
-                    pending[asyncio.ensure_future(self._page(gate, page_params, filter))] = stream
-                if not pending:
-                    return
-                done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    run.feed(pending.pop(task), task.result())
-        finally:
-            for task in pending:
-                task.cancel()
-            if pending:
-                await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _page(self, gate: asyncio.Semaphore, params: dict[str, str], filter_text: str) -> list[Any]:
-        async with gate:
-            describe = self.describe(params)
-            data, body = await self._send(self.path, params, describe, filter_text)
-            return read_page(data, describe, filter_text, body)
+        def prepare() -> Run:
+            return self.prepare(filter, params, fields=fields, order=order, limit=limit, now=now, after=after)
 
-    async def _send(self, path: str, params: Mapping[str, str], describe: str, filter_text: str) -> tuple[Any, str]:
-        exchange = Exchange(self.policy, describe, filter_text, renewable=self.credentials.renewable)
-        while True:
-            headers = await self._headers(filter_text)
-            exchange.sent()
-            self._count(retry=exchange.attempts > 1)
-            try:
-                r = await self._http.request(self.http_method, path, params=params, headers=headers)
-            except httpx.TransportError as e:  # connection refused or dropped, timeouts
-                action: Action = exchange.error(e)
-            else:
-                action = exchange.answer(r.status_code, r.headers, r.text)
-                if isinstance(action, Done):
-                    return action.data, r.text
-            if not isinstance(action, Wait):  # Renew
-                self.credentials.forget()
-                continue
-            await asyncio.sleep(action.seconds)
+        return AsyncLeads(self._engine, prepare)
 
-    async def _headers(self, filter_text: str) -> dict[str, str]:
-        async with self._lock:
-            if self.credentials.needed():
-                exchange, form = self.token_exchange(filter_text)
-                while True:
-                    exchange.sent()
-                    self._count(retry=exchange.attempts > 1)
-                    try:
-                        r = await self._http.post("/oauth2/token", files=form)
-                    except httpx.TransportError as e:
-                        wait: Wait | None = exchange.error(e)
-                    else:
-                        wait = self.token_answer(exchange, r.status_code, r.headers, r.text, filter_text)
-                    if wait is None:
-                        break
-                    await asyncio.sleep(wait.seconds)
-            return self.credentials.headers()
 
-    def _count(self, *, retry: bool) -> None:
-        self.stats.requests += 1
-        self.stats.retries += retry
+class AsyncLeads(AsyncIterator[Lead]):
+    """The leads of one run of `AsyncClient.leads`, with what the run tells (see `Leads`)."""
+
+    def __init__(self, engine: Engine, prepare: Callable[[], Run]) -> None:
+        self._engine = engine
+        self._prepare = prepare
+        self._run: Run | None = None
+        self._batches: AsyncGenerator[list[Lead], None] | None = None
+        self._batch: list[Lead] = []
+        self._at = 0
+
+    @property
+    def stats(self) -> Stats:
+        return self._run.stats if self._run is not None else Stats()
+
+    @property
+    def cutoff(self) -> datetime | None:
+        return self.stats.cutoff
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        if self._run is None:
+            return []
+        return render_notes(self._run.notes.findings, self._run.split.text)
+
+    def __aiter__(self) -> AsyncLeads:
+        return self
+
+    async def __anext__(self) -> Lead:
+        if self._batches is None:
+            self._run = self._prepare()
+            self._batches = self._engine.pages(self._run)
+        while self._at >= len(self._batch):
+            self._batch, self._at = await anext(self._batches), 0
+        self._at += 1
+        return self._batch[self._at - 1]
+
+    async def aclose(self) -> None:
+        """Stop the run: its requests under way are cancelled."""
+        if self._batches is not None:
+            await self._batches.aclose()

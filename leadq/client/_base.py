@@ -1,21 +1,53 @@
-"""What `Client` and `AsyncClient` share: their settings and the preparation of a run."""
+"""What `Client` and `AsyncClient` share: their settings, typed once, and the preparation
+of a run."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Generic, TypeVar
 
-from ..api import pushdown
+from ..core.datetimes import moscow, moscow_seconds
 from ..q.emit import MAX_REQUESTS
-from ..schemas.methods import BASE_URL, LEADS_LIST
-from ..schemas.schema import Schema
-from ._http import Credentials, Done, Exchange, Policy, Renew, Wait
-from ._run import MAX_PAGE, Run, Stats, read_fields, read_order, run_start
+from ..run.pushdown import Pushdown
+from ..schemas.methods import BASE_URL, LEADS_LIST, resolve
+from ..schemas.schema import Schema, checked_role
+from ._http import Credentials, Policy
+from ._page import PageRequest, Paging
+from ._run import Run, Stats, clock_cutoff, read_fields, read_order
+
+T = TypeVar("T")
 
 
-class BaseClient:
-    """Settings of a client of the LiveTex API (docs/fetch.md)."""
+def _whole(name: str, value: object, low: int, high: int | None = None) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < low or (high is not None and value > high):
+        span = f"from {low} to {high}" if high is not None else f"from {low} up"
+        raise TypeError(f"{name} must be a whole number {span}, not {value!r}")
+    return value
+
+
+def _seconds(name: str, value: object, low: float = 0.0) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > low or value != value:
+        raise TypeError(f"{name} must be a number of seconds above {low:g}, not {value!r}")
+    return float(value)
+
+
+def _is_url(value: object) -> bool:
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
+        return ok and (parts.port is None or parts.port > 0)
+    except ValueError:  # a port that is no number, a bracket left open
+        return False
+
+
+class BaseClient(Generic[T]):
+    """Settings of a client of the LiveTex API (docs/fetch.md); `T` is the type of the
+    httpx transport the client takes."""
 
     def __init__(
         self,
@@ -23,40 +55,44 @@ class BaseClient:
         *,
         username: str | None = None,
         password: str | None = None,
+        auth: str = "password",
         base_url: str = BASE_URL,
         http_method: str = "POST",
-        schema: Schema = LEADS_LIST,
+        schema: Schema | str = LEADS_LIST,
         role: str | None = None,
         timeout: float = 30.0,
         retries: int = 5,
         retry_time: float = 60.0,
         backoff: float = 0.5,
         concurrency: int = 4,
-        page_size: int = MAX_PAGE,
+        page_size: int | None = None,
         max_requests: int = MAX_REQUESTS,
+        transport: T | None = None,
     ) -> None:
-        if not isinstance(base_url, str) or not base_url.startswith(("http://", "https://")):
-            raise TypeError(f"base_url must be an http(s) URL, not {base_url!r}")
+        if not _is_url(base_url):
+            raise TypeError(f"base_url must be an http:// or https:// URL, not {base_url!r}")
         if http_method not in ("GET", "POST"):
             raise TypeError(f"http_method must be 'GET' or 'POST', not {http_method!r}")
-        if not isinstance(schema, Schema):
-            raise TypeError(f"schema must be a leadq.Schema, not {type(schema).__name__}")
-        for name, value, low in (("concurrency", concurrency, 1), ("retries", retries, 0)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < low:
-                raise TypeError(f"{name} must be a whole number from {low} up, not {value!r}")
-        if not isinstance(page_size, int) or isinstance(page_size, bool) or not 1 <= page_size <= schema.max_limit:
-            raise TypeError(f"page_size must be a whole number from 1 to {schema.max_limit}, not {page_size!r}")
-        self.credentials = Credentials(token, username, password)
+        self.schema = resolve(schema)
+        #: What the run pages by: the schema's paging key, its id field and page size.
+        self.paging = Paging.of(self.schema)
+        self.credentials = Credentials(token, username, password, auth)
         self.base_url = base_url.rstrip("/")
         self.http_method = http_method
-        self.schema = schema
-        self.role = role
-        self.timeout = timeout
-        self.policy = Policy(retries=retries, retry_time=retry_time, backoff=backoff)
-        self.concurrency = concurrency
-        self.page_size = page_size
-        self.max_requests = max_requests
-        #: What the last run (or the one under way) cost.
+        self.role = checked_role(role, self.schema)
+        self.timeout = _seconds("timeout", timeout)
+        self.policy = Policy(
+            timeout=self.timeout,
+            retries=_whole("retries", retries, 0),
+            retry_time=_seconds("retry_time", retry_time),
+            backoff=_seconds("backoff", backoff),
+        )
+        self.concurrency = _whole("concurrency", concurrency, 1)
+        size = self.paging.max_limit if page_size is None else page_size
+        self.page_size = _whole("page_size", size, 1, self.paging.max_limit)
+        self.max_requests = _whole("max_requests", max_requests, 1)
+        self.transport = transport
+        #: What the last run cost (or the one under way).
         self.stats = Stats()
 
     @property
@@ -69,22 +105,8 @@ class BaseClient:
         """A request as messages show it."""
         return f"{self.http_method} {self.path}?{'&'.join(f'{k}={v}' for k, v in params.items())}"
 
-    #: How a token request shows in messages.
-    TOKEN_REQUEST = "POST /oauth2/token"
-
-    def token_exchange(self, filter_text: str) -> tuple[Exchange, dict[str, tuple[None, str]]]:
-        """The tries of a password-grant token request, and its multipart form."""
-        exchange = Exchange(self.policy, self.TOKEN_REQUEST, filter_text, renewable=False)
-        return exchange, {k: (None, v) for k, v in self.credentials.form().items()}
-
-    def token_answer(self, exchange: Exchange, status: int, headers: Any, body: str, filter_text: str) -> Wait | None:
-        """Take a token answer: None once the token is kept, else how long to wait."""
-        action = exchange.answer(status, headers, body)
-        if isinstance(action, Done):
-            self.credentials.accept(action.data, self.TOKEN_REQUEST, filter_text, body)
-            return None
-        assert not isinstance(action, Renew)  # a token request is never renewable
-        return action
+    def describe_page(self, request: PageRequest) -> str:
+        return self.describe(request.params)
 
     def prepare(
         self,
@@ -95,30 +117,54 @@ class BaseClient:
         order: str | None,
         limit: int | None,
         now: datetime | None,
+        after: datetime | None,
     ) -> Run:
         """The run of a filter: its pushdown (checked before any request), order and fields.
 
         Raises:
-            LeadqError: the filter has errors, or its residual needs a field the role
-                cannot see (E313).
+            LeadqError: the filter has errors, can never match (E401), or its residual
+                needs a field the role cannot see (E313); a field of `fields` is unknown
+                (E210).
             TypeError, ValueError: an argument of the wrong type or form.
         """
-        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
-            raise TypeError(f"limit must be a whole number from 0 up, not {limit!r}")
-        start, until = run_start(now)
+        from ..api import pushdown
+
+        if limit is not None:
+            _whole("limit", limit, 0)
+        if now is not None and not isinstance(now, datetime):
+            raise TypeError(f"now must be a datetime, not {type(now).__name__}")
+        if after is not None and not isinstance(after, datetime):
+            raise TypeError(f"after must be a datetime (the cutoff of an earlier run), not {type(after).__name__}")
+        start = now if now is not None else datetime.now(moscow())
         split = pushdown(filter, params, schema=self.schema, role=self.role, now=start, max_requests=self.max_requests)
+        _never_matches(split, params)
         tail = split.params
         if limit is None and "limit" in tail:
             limit = int(tail["limit"])
         run = Run(
             split,
-            order=read_order(order, tail),
-            fields=read_fields(fields, tail),
+            paging=self.paging,
+            order=read_order(order, tail, self.schema, self.paging),
+            fields=read_fields(fields, tail, self.schema),
             limit=limit,
             skip=int(tail.get("offset", "0")),
             page_size=self.page_size,
             now=start,
-            until=until,
+            cutoff=clock_cutoff(now) if now is not None else None,
+            after=moscow_seconds(after) if after is not None else None,
+            describe=self.describe_page,
         )
         self.stats = run.stats
         return run
+
+
+def _never_matches(split: Pushdown, params: Mapping[str, object] | None) -> None:
+    """E401 before any request, for a filter that provably matches no lead (read with the
+    Lead fields beyond q, as the run checks them)."""
+    from ..api import analyze
+    from ..core.diagnostics import LeadqError
+
+    a = analyze(split.text, params, schema=split.schema.with_lead_fields())
+    empty = [d for d in a.diagnostics if d.code == "E401"]
+    if empty:
+        raise LeadqError(empty, split.text)

@@ -1,13 +1,20 @@
 """One run of a filter through the API, without I/O: what to request, and what to do with
-each answer. `Client` and `AsyncClient` only send the requests this asks for.
+each answer. `AsyncClient` (and `Client`, through it) only sends the requests this asks for.
 
-Paging (docs/fetch.md): every request of the pushdown is read as a *stream* sorted by
-`created_at`, page after page, by keyset rather than by offset: each page asks for
-`created_at >= <the last second seen>` (the request's own bounds intersected with it), and
-the leads of that second already seen are dropped. A lead created or updated meanwhile
-cannot shift a later page, as an offset would. Every request is also bounded by
-`created_at <= <the second before the run began>`, so the run reads the leads that existed
-when it began.
+Paging (docs/fetch.md): every request of the pushdown is read as a *stream* sorted by the
+method's paging key (`created_at`), page after page, by keyset rather than by offset: each
+page asks for `created_at >= <the last second read>` (the request's own bounds
+intersected with it), and the leads of that second already read are dropped. A lead
+created or updated meanwhile cannot shift a later page, as an offset would. A second that
+holds more leads than a page is read by offset within that second, twice at least, until
+two reads agree (W801 when they never do). Every request is bounded by the run's cut-off,
+`created_at <= <cut-off>`: the `Date` of the API's first answers less `MARGIN` seconds
+(or the second before `now`, when the caller gives the run's clock).
+
+Every page is checked (`leadq.client._page`), and so is what it adds: a full page that
+adds no lead is E803 (the run would ask the same again); a short page whose `total` says
+more is read as the API capping its pages, and the run pages on (I802).
+
 Streams are merged by (`created_at`, `id`) and deduplicated by id; the residual is
 checked on each lead; the fields a caller did not ask for are dropped.
 """
@@ -21,19 +28,21 @@ from typing import Any
 
 import attrs
 
-from ..core.datetimes import format_seconds, parse_lead_time, parse_moment
+from ..core.datetimes import format_seconds, moscow, moscow_seconds, parse_lead_time, parse_moment
+from ..core.diagnostics import Finding
+from ..core.span import Span
 from ..run.pushdown import Pushdown
 from ..schemas.schema import Schema
 from ..schemas.wire import split_terms
-from ._errors import ApiError, shorten
+from ._errors import ApiError
+from ._page import Entry, Lead, Page, PageRequest, Paging
 
-Lead = dict[str, Any]
-
-#: The largest page the API serves (api-http.md: `limit` max 100).
-MAX_PAGE = 100
-#: What a run needs in every lead, whatever `fields` asks for.
-_NEEDED = ("id", "created_at")
-_ORDER_KEYS = ("created_at", "updated_at", "duration", "result")
+#: Seconds between the API's clock (the `Date` of its first answers) and the run's cut-off:
+#: they cover the `Date` header's whole seconds, a lead stamped just before its write is
+#: seen, and the clocks of the API's servers disagreeing by a little.
+MARGIN = 5
+#: Reads of a second of more leads than a page, before the run gives up on two agreeing.
+MAX_PASSES = 4
 
 
 @attrs.define
@@ -44,8 +53,11 @@ class Stats:
         requests: HTTP requests sent, retries and token requests included.
         retries: requests sent again after a 429, a 5xx or a connection error.
         pages: pages of leads received.
-        leads_transferred: leads received in those pages.
+        leads_transferred: leads received in those pages (leads read).
         leads_returned: leads the run returned to the caller.
+        cutoff: the run's cut-off, in Moscow time: it reads the leads created up to this
+            second, and none created after it (None until the first answers came). A
+            later run given ``after=cutoff`` fetches what is new.
     """
 
     requests: int = 0
@@ -53,33 +65,36 @@ class Stats:
     pages: int = 0
     leads_transferred: int = 0
     leads_returned: int = 0
+    cutoff: datetime | None = None
 
 
 @attrs.frozen
 class Order:
     """The order asked for: a sort key of the method and a direction."""
 
-    key: str = "created_at"
+    key: str
     descending: bool = False
+    paging_key: str = "created_at"
 
     @property
     def streamed(self) -> bool:
         """Whether leads can be returned as they arrive (the API's own keyset order)."""
-        return self.key == "created_at" and not self.descending
+        return self.key == self.paging_key and not self.descending
 
 
-def read_order(order: str | None, tail: Mapping[str, str]) -> Order:
+def read_order(order: str | None, tail: Mapping[str, str], schema: Schema, paging: Paging) -> Order:
     """`order=` (``"duration"``, ``"duration desc"``, ``"duration:d"``), else the
-    filter's `order by`, else `created_at` ascending."""
-    text = order if order is not None else tail.get("sort", "created_at:a")
+    filter's `order by`, else the paging key ascending."""
+    text = order if order is not None else tail.get("sort", f"{paging.key}:a")
     if not isinstance(text, str):
         raise TypeError(f"order must be a str such as 'created_at' or 'duration desc', not {type(text).__name__}")
     words = text.replace(":", " ").split()
     key = words[0] if words else ""
     direction = words[1].lower() if len(words) > 1 else "a"
-    if key not in _ORDER_KEYS or direction not in ("a", "asc", "d", "desc") or len(words) > 2:
-        raise ValueError(f"order must be one of {', '.join(_ORDER_KEYS)}, optionally followed by asc or desc: {text!r}")
-    return Order(key, direction in ("d", "desc"))
+    keys = schema.sort_keys or (paging.key,)
+    if key not in keys or direction not in ("a", "asc", "d", "desc") or len(words) > 2:
+        raise ValueError(f"order must be one of {', '.join(keys)}, optionally followed by asc or desc: {text!r}")
+    return Order(key, direction in ("d", "desc"), paging.key)
 
 
 # -- fields -------------------------------------------------------------------------------
@@ -88,20 +103,56 @@ def read_order(order: str | None, tail: Mapping[str, str]) -> Order:
 FieldSpec = dict[str, "set[str] | None"]
 
 
-def read_fields(fields: str | Sequence[str] | None, tail: Mapping[str, str]) -> FieldSpec | None:
-    """`fields=` as {name: subfields or None for the whole value}; None: every field."""
+def read_fields(fields: str | Sequence[str] | None, tail: Mapping[str, str], schema: Schema) -> FieldSpec | None:
+    """`fields=` as {name: subfields or None for the whole value}, checked against the
+    method's result fields as a filter's `fields` is (E210, with "did you mean"); else the
+    filter's own `fields`; None: every field.
+
+    Raises:
+        LeadqError: a field the method's results do not have (E210), or a list that does
+            not read.
+        TypeError: `fields` is neither a str nor a sequence of str.
+    """
     if fields is None:
-        fields = tail.get("fields")
-        if fields is None:
-            return None
+        text = tail.get("fields")
+        return None if text is None else parse_fields(text)
     if isinstance(fields, str):
-        items = _split_fields(fields)
+        text = fields
     elif isinstance(fields, Sequence) and all(isinstance(f, str) for f in fields):
-        items = [item for f in fields for item in _split_fields(f)]
+        text = ",".join(fields)
     else:
         raise TypeError("fields must be a str such as 'id,name,site(url)' or a sequence of such str")
+    return parse_fields(check_fields(text, schema))
+
+
+def check_fields(text: str, schema: Schema) -> str:
+    """The canonical text of a `fields` list, read as a filter's tail reads it.
+
+    Raises:
+        LeadqError: its diagnostics span `text` itself.
+    """
+    from ..api import analyze
+    from ..core.diagnostics import LeadqError, Report, Severity
+
+    prefix = "fields "
+    a = analyze(prefix + text, schema=schema)
+    errors = [d for d in a.diagnostics if d.severity is Severity.ERROR]
+    if not text.strip() or errors:
+        report = Report(text)
+        for d in errors:
+            start, end = max(0, d.start - len(prefix)), max(0, d.end - len(prefix))
+            line, column = report.place(start)
+            report.diagnostics.append(attrs.evolve(d, start=start, end=end, line=line, column=column))
+        if not text.strip():
+            raise TypeError("fields must name at least one field, such as 'id,name'")
+        raise LeadqError(report.diagnostics, text)
+    return a.params.get("fields", text)
+
+
+def parse_fields(text: str) -> FieldSpec:
+    """A `fields` list as {name: subfields or None}, unchecked."""
     spec: FieldSpec = {}
-    for item in items:
+    for item in _split_fields(text):
         name, _, rest = item.partition("(")
         name = name.strip()
         if not name or (rest and not rest.endswith(")")):
@@ -152,92 +203,210 @@ def project(lead: Lead, spec: FieldSpec) -> Lead:
 
 
 class Stream:
-    """One request of the pushdown, read page by page in `created_at` order."""
+    """One request of the pushdown, read page by page in paging-key order."""
 
-    def __init__(self, q: str, schema: Schema, *, until: int, page_size: int) -> None:
+    def __init__(self, q: str, schema: Schema, paging: Paging, *, low: int | None, page_size: int) -> None:
         self.q = q
         self.schema = schema
-        self.until = until
-        self.page_size = page_size
-        self.cursor: int | None = None  # the last created_at second read
-        self.at_cursor: set[Any] = set()  # the ids read at that second
-        self.buffer: deque[tuple[int, Any, Lead]] = deque()
+        self.paging = paging
+        self.high: int | None = None  # the run's cut-off, once known
+        self.next_low = low  # the first second of the next page
+        self.seen: set[Any] = set()  # the ids read at that second
+        self.buffer: deque[Entry] = deque()
         self.done = False
         self.waiting = False  # a page is being fetched
+        self.answered = False  # the first page came
+        self.size = page_size  # the limit asked
+        self.cap: int | None = None  # the API's page size, when it serves fewer than asked
+        self.last: Entry | None = None  # the last lead read
+        # a second of more leads than a page, read by offset (`second`), pass after pass
+        self.second: int | None = None
+        self.passes = 0
+        self.previous: set[Any] | None = None  # the ids the pass before read
+        self.ids: list[Any] = []  # the ids this pass read, in order
+        self.kept: dict[Any, Entry] = {}  # every lead of the second read, latest copy
+        self.total: int | None = None
+        self.unsteady = False  # this pass saw the second change
 
-    def params(self) -> dict[str, str] | None:
-        """The parameters of the next page (without `fields`); None when the stream is read."""
-        q = bounded_q(self.q, self.schema, self.cursor, self.until)
+    @property
+    def page(self) -> int:
+        """Leads in a full page: the limit asked, or the API's cap."""
+        return self.size if self.cap is None else min(self.size, self.cap)
+
+    def request(self) -> PageRequest | None:
+        """The next page to ask for (without `fields`); None once the stream is read."""
+        params = {"sort": f"{self.paging.key}:a", "limit": str(self.size)}
+        low: int | None
+        high: int | None
+        if self.second is not None:
+            low = high = self.second
+            offset = len(self.ids)
+        else:
+            low, high, offset = self.next_low, self.high, 0
+        q = bounded_q(self.q, self.schema, self.paging.key, low, high)
         if q is None:
             self.done = True
             return None
-        # Leads of the cursor's second come again (>=) and are dropped; only when more of
-        # them than a page share that second is the page moved past them by an offset.
-        offset = len(self.at_cursor) if len(self.at_cursor) >= self.page_size else 0
-        params = {"q": q, "sort": "created_at:a", "limit": str(self.page_size)}
         if offset:
             params["offset"] = str(offset)
-        return params
+        return PageRequest({"q": q, **params}, low, high, offset, self.size)
 
-    def feed(self, results: list[tuple[int, Any, Lead]]) -> None:
-        """Take a page (read by `read_page`): keep the leads not read before."""
+    def feed(self, page: Page, request: PageRequest, notes: Notes) -> None:
+        """Take a checked page: keep the leads not read before."""
         self.waiting = False
-        if len(results) < self.page_size:  # a short page (an empty one too) is the last
-            self.done = True
-        for second, lead_id, lead in results:
-            if self.cursor is not None and (
-                second < self.cursor or (second == self.cursor and lead_id in self.at_cursor)
-            ):
+        self.answered = True
+        entries = page.entries
+        n = len(entries)
+        # `total` (when the API sends it) says whether more leads follow this page
+        more = page.total is not None and request.offset + n < page.total
+        if n < request.limit and more:
+            if n == 0:
+                raise _wrong(notes, request, f"it is empty, but its `total` says {page.total} leads match")
+            if self.cap is None or n < self.cap:
+                self.cap = n
+                notes.capped(n, request.limit)
+        # a full page: more may follow it
+        full = more or (page.total is None and n >= self.page)
+        if self.second is not None:
+            self._feed_second(entries, page.total, full, request, notes)
+            return
+        if full and entries[0][0] == entries[-1][0]:
+            # a whole page in one second: keyset cannot move past it; read it by offset
+            self._start_second(entries[0][0])
+            return
+        added = 0
+        for entry in entries:
+            second, lead_id, _ = entry
+            if second == self.next_low and lead_id in self.seen:
                 continue
-            if second != self.cursor:
-                self.cursor, self.at_cursor = second, set()
-            self.at_cursor.add(lead_id)
-            self.buffer.append((second, lead_id, lead))
+            if second != self.next_low:
+                self.next_low, self.seen = second, set()
+            self.seen.add(lead_id)
+            self.buffer.append(entry)
+            self.last = entry
+            added += 1
+        if not full:
+            self.done = True  # a short page (an empty one too), and `total` says no more
+        elif not added:
+            raise _wrong(notes, request, "it is a full page that adds no lead to those read before")
+
+    def _start_second(self, second: int) -> None:
+        self.second = second
+        self.passes = 0
+        self.previous = None
+        self.kept = {}
+        self._new_pass()
+
+    def _new_pass(self) -> None:
+        self.passes += 1
+        self.ids = []
+        self.total = None
+        self.unsteady = False
+
+    def _feed_second(
+        self, entries: list[Entry], total: int | None, full: bool, request: PageRequest, notes: Notes
+    ) -> None:
+        if self.ids and total is not None and self.total is not None and total != self.total:
+            self.unsteady = True  # the second changed while this pass read it
+        self.total = total if self.total is None else self.total
+        read = set(self.ids)
+        fresh = [e for e in entries if e[1] not in read]
+        if entries and not fresh:
+            raise _wrong(notes, request, f"its leads at offset {request.offset} repeat those before it")
+        if len(fresh) < len(entries):
+            self.unsteady = True  # some came again: the order within the second moved
+        for entry in fresh:
+            self.ids.append(entry[1])
+            self.kept[entry[1]] = entry
+        if full:
+            return  # more of this pass to read
+        got = set(self.ids)
+        steady = not self.unsteady and (self.total is None or len(got) == self.total)
+        if steady and got == self.previous:
+            self._end_second()
+        elif self.passes >= MAX_PASSES:
+            notes.unstable(self.second, len(self.kept))
+            self._end_second()
+        else:
+            self.previous = got if steady else None
+            self._new_pass()
+
+    def _end_second(self) -> None:
+        """Every read of the second is in: its leads not returned yet go out, by id."""
+        second = self.second
+        assert second is not None
+        fresh = [e for e in self.kept.values() if not (second == self.next_low and e[1] in self.seen)]
+        fresh.sort(key=lambda e: _id_key(e[1]))
+        self.buffer.extend(fresh)
+        if fresh:
+            self.last = fresh[-1]
+        self.second = None
+        self.kept = {}
+        self.next_low, self.seen = second + 1, set()  # the second is read whole
+
+    def limit_to(self, high: int) -> None:
+        """The run's cut-off is known: no lead after it, and no page past it."""
+        self.high = high
+        while self.buffer and self.buffer[-1][0] > high:
+            self.buffer.pop()
+            self.done = True
+        if self.second is not None and self.second > high:
+            self.second = None
+            self.done = True
+        if self.next_low is not None and self.next_low > high:
+            self.done = True
 
 
-def bounded_q(q: str, schema: Schema, low: int | None, high: int) -> str | None:
-    """`q` with its `created_at` bounds narrowed to [low, high]; None when that is empty."""
+def bounded_q(q: str, schema: Schema, key: str, low: int | None, high: int | None) -> str | None:
+    """`q` with its bounds on `key` narrowed to [low, high]; None when that is empty."""
     _, terms = split_terms(q, schema.term_start)
     rest = []
     for t in terms:
-        if t.name == "created_at" and t.op in (">=", "<="):
+        if t.name == key and t.op in (">=", "<="):
             n = parse_moment(t.value).first
             if t.op == ">=":
                 low = n if low is None else max(low, n)
             else:
-                high = min(high, n)
+                high = n if high is None else min(high, n)
         else:
             rest.append(t)
-    if low is not None and low > high:
+    if low is not None and high is not None and low > high:
         return None
-    bounds = ([f"created_at>={format_seconds(low)}"] if low is not None else []) + [
-        f"created_at<={format_seconds(high)}"
-    ]
-    place = schema.order["created_at"]
+    bounds = [f"{key}>={format_seconds(low)}"] if low is not None else []
+    bounds += [f"{key}<={format_seconds(high)}"] if high is not None else []
+    place = schema.order[key]
     before = [q[t.span.start : t.span.end] for t in rest if schema.order.get(t.name, -1) < place]
     after = [q[t.span.start : t.span.end] for t in rest if schema.order.get(t.name, -1) > place]
     return " ".join([*before, *bounds, *after])
 
 
-def read_page(answer: object, describe: str, filter_text: str, body: str) -> list[tuple[int, Any, Lead]]:
-    """The leads of an answer, each with its `created_at` second and id; `ApiError`
-    (E803) for an answer that is not ``{"results": [Lead, ...]}``."""
-    results = answer.get("results") if isinstance(answer, dict) else None
-    if not isinstance(results, list):
-        raise ApiError("api_bad_answer", filter_text, status=200, body=body, request=describe, answer=shorten(body))
-    out = []
-    for lead in results:
-        created = lead.get("created_at") if isinstance(lead, dict) else None
-        lead_id = lead.get("id") if isinstance(lead, dict) else None
-        try:
-            second = parse_lead_time(created) if isinstance(created, str) else None
-        except ValueError:
-            second = None
-        if second is None or lead_id is None or isinstance(lead_id, (dict, list)):
-            why = f"a lead without a readable `id` and `created_at`: {shorten(repr(lead), 120)}"
-            raise ApiError("api_bad_answer", filter_text, status=200, body=body, request=describe, answer=why)
-        out.append((second, lead_id, lead))
-    return out
+# -- what a run notes ------------------------------------------------------------------------
+
+
+class Notes:
+    """The findings of a run (warnings and information), and how to word an E803."""
+
+    def __init__(self, filter_text: str, describe: Any) -> None:
+        self.filter_text = filter_text
+        self.describe = describe  # PageRequest -> the request as messages show it
+        self.findings: list[Finding] = []
+        self._capped = False
+
+    def add(self, key: str, **fields: object) -> None:
+        self.findings.append(Finding(key, Span(0, len(self.filter_text)), fields))
+
+    def capped(self, got: int, asked: int) -> None:
+        if not self._capped:
+            self._capped = True
+            self.add("run_capped", got=got, asked=asked)
+
+    def unstable(self, second: int | None, count: int) -> None:
+        assert second is not None
+        self.add("run_second_unstable", second=format_seconds(second), count=count)
+
+
+def _wrong(notes: Notes, request: PageRequest, why: str) -> ApiError:
+    return ApiError("api_wrong_page", notes.filter_text, status=200, body="", request=notes.describe(request), why=why)
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -250,23 +419,36 @@ class Run:
         self,
         split: Pushdown,
         *,
+        paging: Paging,
         order: Order,
         fields: FieldSpec | None,
         limit: int | None,
         skip: int,
         page_size: int,
         now: datetime,
-        until: int,
+        cutoff: int | None,
+        after: int | None,
+        describe: Any,
     ) -> None:
         self.split = split
+        self.paging = paging
         self.order = order
         self.fields = fields
         self.limit = limit
         self.skip = skip
         self.now = now
         self.stats = Stats()
-        self.streams = [Stream(q, split.schema, until=until, page_size=page_size) for q in split.requests]
-        self.request_fields = _request_fields(fields, split, order)
+        self.notes = Notes(split.text, describe)
+        low = None if after is None else after + 1
+        self.streams = [Stream(q, split.schema, paging, low=low, page_size=page_size) for q in split.requests]
+        self.request_fields = _request_fields(fields, split, order, paging)
+        self.cutoff: int | None = None
+        self._dates: list[int] = []  # the API's clock at the first answers (Moscow seconds)
+        self._undated: str | None = None  # a first answer without a Date header
+        if len(split.requests) > 1:
+            self.notes.add("run_plan", count=len(split.requests))
+        if cutoff is not None:
+            self._set_cutoff(cutoff)
         self._second: int | None = None  # the merge's current created_at second
         self._ids: set[Any] = set()  # the ids merged at that second
         self._kept: list[Lead] = []  # for an order the API's keyset cannot give
@@ -278,30 +460,54 @@ class Run:
             s.done and not s.buffer for s in self.streams
         )
 
-    def wanted(self) -> list[tuple[Stream, dict[str, str]]]:
-        """The pages to fetch now: one for each stream that has run dry."""
+    def wanted(self, slots: int) -> list[tuple[Stream, PageRequest]]:
+        """Up to `slots` pages to fetch now: one for each stream that has run dry. Until
+        the cut-off is known, only the first page of each stream."""
+        out: list[tuple[Stream, PageRequest]] = []
         if self.finished:
-            return []
-        out = []
+            return out
         for s in self.streams:
-            if s.done or s.waiting or s.buffer:
+            if len(out) >= slots:
+                break
+            if s.done or s.waiting or s.buffer or (self.cutoff is None and s.answered):
                 continue
-            params = s.params()
-            if params is None:
+            request = s.request()
+            if request is None:
                 continue
             if self.request_fields is not None:
-                params["fields"] = self.request_fields
+                request.params["fields"] = self.request_fields
             s.waiting = True
-            out.append((s, params))
+            out.append((s, request))
         return out
 
-    def feed(self, stream: Stream, page: list[tuple[int, Any, Lead]]) -> None:
+    def feed(self, stream: Stream, request: PageRequest, page: Page, date: datetime | None, describe: str) -> None:
+        """Take the checked page a stream asked for, and the `Date` of its answer."""
         self.stats.pages += 1
-        self.stats.leads_transferred += len(page)
-        stream.feed(page)
+        self.stats.leads_transferred += len(page.entries)
+        first = not stream.answered
+        stream.feed(page, request, self.notes)
+        if first and self.cutoff is None:
+            if date is None:
+                self._undated = self._undated or describe
+                date = datetime.now(moscow())
+            self._dates.append(moscow_seconds(date))
+            if all(s.answered for s in self.streams):
+                if self._undated is not None:
+                    self.notes.add(
+                        "run_no_date", request=self._undated, cutoff=format_seconds(min(self._dates) - MARGIN)
+                    )
+                self._set_cutoff(min(self._dates) - MARGIN)
+
+    def _set_cutoff(self, cutoff: int) -> None:
+        self.cutoff = cutoff
+        self.stats.cutoff = datetime.fromisoformat(format_seconds(cutoff)).replace(tzinfo=moscow())
+        for s in self.streams:
+            s.limit_to(cutoff)
 
     def ready(self) -> Iterator[Lead]:
         """The leads that can be returned now, in order."""
+        if self.cutoff is None:
+            return  # a lead read so far may be past the cut-off
         while not self.finished:
             if any(not s.buffer and not s.done for s in self.streams):
                 return  # a stream that has run dry might still hold the next lead
@@ -323,7 +529,8 @@ class Run:
                 self._kept.append(lead)
         if self._kept and all(s.done and not s.buffer for s in self.streams):
             kept, self._kept = self._kept, []
-            kept.sort(key=_sort_key(self.order.key), reverse=self.order.descending)
+            dated = _is_datetime(self.split.schema, self.order.key, self.paging)
+            kept.sort(key=_sort_key(self.order.key, self.paging, dated), reverse=self.order.descending)
             for lead in kept:
                 if self.limit is not None and self._returned >= self.limit:
                     break
@@ -342,10 +549,18 @@ def _id_key(lead_id: Any) -> tuple[int, Any]:
     return (0, lead_id) if isinstance(lead_id, int) else (1, str(lead_id))
 
 
-def _sort_key(key: str) -> Any:
+def _is_datetime(schema: Schema, key: str, paging: Paging) -> bool:
+    """Whether the sort key is a datetime field of the method's results (read as times)."""
+    if key == paging.key:
+        return True
+    c = schema.with_lead_fields().lookup(key)
+    return c is not None and c.kind_name == "datetime"
+
+
+def _sort_key(key: str, paging: Paging, dated: bool) -> Any:
     def read(lead: Lead) -> tuple[Any, ...]:
         value = lead.get(key)
-        if key in ("created_at", "updated_at") and isinstance(value, str):
+        if dated and isinstance(value, str):
             try:
                 value = parse_lead_time(value)
             except ValueError:
@@ -353,18 +568,18 @@ def _sort_key(key: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             value = None
         have = value is not None
-        return (have, value if have else 0, parse_lead_time(lead["created_at"]), _id_key(lead["id"]))
+        return (have, value if have else 0, parse_lead_time(lead[paging.key]), _id_key(lead[paging.id_field]))
 
     return read
 
 
-def _request_fields(fields: FieldSpec | None, split: Pushdown, order: Order) -> str | None:
-    """`fields` with what the run reads besides: id, created_at, the sort key and the
-    residual's fields; None (every field) when the caller asked for every field."""
+def _request_fields(fields: FieldSpec | None, split: Pushdown, order: Order, paging: Paging) -> str | None:
+    """`fields` with what the run reads besides: the id, the paging key, the sort key and
+    the residual's fields; None (every field) when the caller asked for every field."""
     if fields is None:
         return None
     spec: FieldSpec = {k: (None if v is None else set(v)) for k, v in fields.items()}
-    for name in (*_NEEDED, order.key):
+    for name in (paging.id_field, paging.key, order.key):
         _add(spec, name, None)
     for path in split.residual_fields:
         top, _, sub = path.partition(".")
@@ -372,11 +587,6 @@ def _request_fields(fields: FieldSpec | None, split: Pushdown, order: Order) -> 
     return render_fields(spec)
 
 
-def run_start(now: datetime | None) -> tuple[datetime, int]:
-    """The run's clock (Moscow), and the last second it reads: the one before the run
-    began, which bounds every request (a lead created in the second the run began, or
-    later, is not read)."""
-    from ..core.datetimes import moscow, moscow_seconds
-
-    start = now if now is not None else datetime.now(moscow())
-    return start, moscow_seconds(start) - 1
+def clock_cutoff(now: datetime) -> int:
+    """The cut-off of a run given its clock: the second before `now` (Moscow)."""
+    return moscow_seconds(now) - 1

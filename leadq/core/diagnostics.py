@@ -87,7 +87,8 @@ CODES: Mapping[str, Code] = _table(
     # running a filter through the API (fetch)
     ("E801", E, "the API refused the request"),
     ("E802", E, "the API did not answer in time"),
-    ("E803", E, "the API's answer is not a list of leads"),
+    ("E803", E, "the API's answer cannot be used"),
+    ("E804", E, "the API cannot be reached"),
     # warnings and notes
     # a bug in leadq, reported as data rather than raised
     ("E900", E, "internal error"),
@@ -102,9 +103,13 @@ CODES: Mapping[str, Code] = _table(
     ("W607", W, "datetime bound in a repeated Moscow hour"),
     ("W608", W, "same meaning as an earlier saved filter"),
     ("W609", W, "criterion only the reference lists"),
+    ("W801", W, "a second of more leads than a page changed while read"),
+    ("W802", W, "no server clock for the run's cut-off"),
     ("I701", I, "field spelled with an alias"),
     ("I702", I, "absolute `=` on a datetime read as a range"),
     ("I703", I, "empty filter"),
+    ("I801", I, "filter run as several requests"),
+    ("I802", I, "pages capped below the limit asked"),
 )
 
 

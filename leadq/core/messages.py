@@ -537,15 +537,86 @@ MESSAGES: dict[str, Message] = {
     # -- leadq's own bugs -----------------------------------------------------------------------
     # -- running through the API (leadq.Client) ------------------------------------------------
     "api_refused": Message("E801", "the API answered HTTP {status} to {request}: {answer}", "{hint}"),
+    "api_unauthorized": Message(
+        "E801",
+        "the API did not accept the credentials: HTTP {status} to {request}: {answer}",
+        "check {credentials}",
+    ),
+    "api_forbidden": Message(
+        "E801",
+        "the API forbids the account this request: HTTP {status} to {request}: {answer}",
+        "the account's role may not call this method, or see what the request asks for; check {credentials}",
+    ),
     "api_gave_up": Message(
         "E802",
-        "the API did not answer {request} after {attempts} attempts in {seconds:.1f} s: {last}",
-        "try again later, or raise `retries=` and `retry_time=`",
+        "the API did not answer {request} after {attempts} in {seconds:.1f} s: {last}",
+        "try again later, or raise {retries} and {retry_time}",
+    ),
+    "api_gave_up_timeout": Message(
+        "E802",
+        "the API did not answer {request} after {attempts} in {seconds:.1f} s: {last}",
+        "try again later, or raise {timeout}, {retries} or {retry_time}",
+    ),
+    "api_gave_up_connect": Message(
+        "E802",
+        "the API did not answer {request} after {attempts} in {seconds:.1f} s: {last}",
+        "check {base_url}; if the API is restarting, try again later, or raise {retries} and {retry_time}",
+    ),
+    "api_wait_too_long": Message(
+        "E802",
+        "the API answered HTTP {status} to {request} and asked to wait {wait} before trying again, "
+        "past the {budget} s the run may spend on one request",
+        "try again after {after}, or raise {retry_time}",
     ),
     "api_bad_answer": Message(
         "E803",
         "the API's answer to {request} is not a list of leads: {answer}",
-        "check the base URL: it should reach the LiveTex API (see docs/fetch.md)",
+        "check {base_url}: it should reach the LiveTex API (see docs/fetch.md)",
+    ),
+    "api_wrong_page": Message(
+        "E803",
+        "the API's answer to {request} cannot be used: {why}",
+        "the run stops rather than return a wrong result; check that {base_url} reaches the LiveTex API",
+    ),
+    "api_no_host": Message(
+        "E804",
+        "cannot find the API's host `{host}`: {reason}",
+        "check the host name in {base_url} and the network's DNS (a failed lookup is not retried)",
+    ),
+    "api_tls_certificate": Message(
+        "E804",
+        "the TLS certificate of `{host}` cannot be trusted: {reason}",
+        "check {base_url}; behind a proxy that inspects TLS, name its certificate in SSL_CERT_FILE "
+        "(a certificate failure is not retried)",
+    ),
+    "api_tls": Message(
+        "E804",
+        "the TLS connection to `{host}` failed: {reason}",
+        "check {base_url}: `http://` or `https://`, and the port (a TLS failure is not retried)",
+    ),
+    # -- notes of a run --------------------------------------------------------------------
+    "run_second_unstable": Message(
+        "W801",
+        "{count} leads share the second {second} and kept changing while the run read them, "
+        "so a lead of that second that matched throughout may be missing",
+        "run again later, or narrow the filter so that fewer leads share one second",
+    ),
+    "run_no_date": Message(
+        "W802",
+        "the API's answer to {request} has no usable `Date` header, so the run's cut-off is the "
+        "client's clock: {cutoff}",
+        "if the clocks disagree, leads created during the run may be returned, or recent ones missed",
+    ),
+    "run_plan": Message(
+        "I801",
+        "the filter runs as {count} requests: a lead that changes from one request's conditions to "
+        "another's while the run reads them can be missed",
+        "{max_requests} sends one request and checks the rest here, for the full guarantee (more leads travel)",
+    ),
+    "run_capped": Message(
+        "I802",
+        "the API sent {got} leads where {asked} were asked, and its total says more: "
+        "the run reads its pages as capped at {got}",
     ),
     "internal": Message("E900", "internal error: {error}", "please report this filter to the leadq issue tracker"),
 }

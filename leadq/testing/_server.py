@@ -3,13 +3,17 @@
 It reads `q` by the term model of q-format.md (`leadq.evaluate_q`), sorts, pages with
 `offset` and `limit` (at most 100, as the API: a larger `limit` is HTTP 400), narrows
 `fields`, hides `text` and `answer_text` of other employees' leads from managed roles,
-and answers the OAuth2 password grant. Faults come on demand: a status (429 with
-`Retry-After`, 5xx), a dropped connection, a slow answer, and changes to the data
-between pages (docs/fetch.md, "Testing your integration").
+answers the OAuth2 password grant and takes HTTP Basic authentication, and dates its
+answers by its own clock (which may run ahead or behind). Faults come on demand: a status
+(429 with `Retry-After`, 5xx), a dropped connection, a slow or trickled answer, pages
+capped below the limit asked, answers rewritten into wrong ones (`tamper`), and changes to
+the data between pages (docs/fetch.md, "Testing your integration").
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import json
 import secrets
@@ -17,7 +21,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -44,6 +49,7 @@ class Fault:
         retry_after: the `Retry-After` header to send with it (seconds).
         drop: close the connection without answering.
         delay: wait this many seconds before answering normally.
+        trickle: send the answer's body one byte every this many seconds.
         times: how many requests the fault takes (then it is spent).
     """
 
@@ -51,6 +57,7 @@ class Fault:
     retry_after: float | None = None
     drop: bool = False
     delay: float = 0.0
+    trickle: float = 0.0
     body: str = '{"error": "fault", "message": "injected by the fake server"}'
     times: int = 1
 
@@ -75,12 +82,19 @@ class FakeLiveTex:
         leads: the data set (dicts shaped as Lead objects; see `generate_leads`).
         tokens: bearer token → API role; by default one token ``"test-token"`` for an
             administrator.
-        users: (username, password) → role, for the OAuth2 password grant.
+        users: (username, password) → role, for the OAuth2 password grant and HTTP Basic
+            authentication.
         token_lifetime: `expires_in` of the tokens the password grant gives, in seconds.
         employee: the employee id of the caller, for managed roles (their own leads are
             those assigned to them).
         lifetime: seconds after which the server stops by itself (None: never).
         port: the port to listen on (0: a free one).
+        clock_skew: seconds the server's clock runs ahead of the machine's (negative:
+            behind): its `Date` headers, the leads `add_lead` creates and its relative
+            periods read it.
+        page_cap: serve at most this many leads per page, whatever `limit` asks (`total`
+            still counts them all), as a server that caps its pages does.
+        dated: send a `Date` header with each answer.
     """
 
     def __init__(
@@ -93,6 +107,9 @@ class FakeLiveTex:
         employee: int = 100,
         lifetime: float | None = 600.0,
         port: int = 0,
+        clock_skew: float = 0.0,
+        page_cap: int | None = None,
+        dated: bool = True,
     ) -> None:
         self.leads: list[dict[str, Any]] = [dict(lead) for lead in leads]
         self.tokens: dict[str, str] = dict(tokens if tokens is not None else {"test-token": "admin"})
@@ -101,9 +118,13 @@ class FakeLiveTex:
         self.employee = employee
         self.lifetime = lifetime
         self.port = port
+        self.clock_skew = clock_skew
+        self.page_cap = page_cap
+        self.dated = dated
         self.faults: deque[Fault] = deque()
         self.requests: list[Seen] = []
-        self._hooks: list[Callable[[FakeLiveTex, int], None]] = []
+        self._hooks: list[Callable[[FakeLiveTex, int], object]] = []
+        self._tampers: list[list[Any]] = []  # [rewrite, times left or None]
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._timer: threading.Timer | None = None
@@ -164,7 +185,25 @@ class FakeLiveTex:
         """The next `times` list requests are answered after `seconds`."""
         self.faults.append(Fault(delay=seconds, times=times))
 
-    def between_pages(self, hook: Callable[[FakeLiveTex, int], None]) -> None:
+    def trickle(self, seconds_per_byte: float, *, times: int = 1) -> None:
+        """The next `times` list answers send their body one byte every `seconds_per_byte`."""
+        self.faults.append(Fault(trickle=seconds_per_byte, times=times))
+
+    def tamper(
+        self, rewrite: Callable[[Mapping[str, str], dict[str, Any]], object], *, times: int | None = None
+    ) -> None:
+        """Rewrite the next `times` list answers (None: every one): `rewrite(params,
+        answer)` gets the request's parameters and the answer the server would send
+        (``{"total": ..., "results": [...]}``) and returns what it sends instead (a dict,
+        or a str sent as the body), as a server that answers wrongly would."""
+        self._tampers.append([rewrite, times])
+
+    def now(self) -> datetime:
+        """The server's clock, in Moscow time (naive, to the second)."""
+        moment = datetime.now(moscow()) + timedelta(seconds=self.clock_skew)
+        return moment.replace(tzinfo=None, microsecond=0)
+
+    def between_pages(self, hook: Callable[[FakeLiveTex, int], object]) -> None:
         """Call `hook(server, n)` before the n-th list page (from 1) is served: it may
         add, change or remove leads, as users do while a client pages."""
         self._hooks.append(hook)
@@ -175,8 +214,7 @@ class FakeLiveTex:
 
         with self._lock:
             lead_id = max((lead["id"] for lead in self.leads), default=0) + 1
-            now = datetime.now(moscow()).replace(tzinfo=None, microsecond=0)
-            lead = {**make_lead(lead_id, now, random.Random(lead_id)), **fields}
+            lead = {**make_lead(lead_id, self.now(), random.Random(lead_id)), **fields}
             self.leads.append(lead)
             return lead
 
@@ -185,8 +223,7 @@ class FakeLiveTex:
         with self._lock:
             for lead in self.leads:
                 if lead["id"] == lead_id:
-                    now = datetime.now(moscow()).strftime("%Y-%m-%dT%H:%M:%S")
-                    lead.update({"updated_at": now, **changes})
+                    lead.update({"updated_at": self.now().strftime("%Y-%m-%dT%H:%M:%S"), **changes})
                     return
         raise KeyError(lead_id)
 
@@ -223,7 +260,7 @@ class FakeLiveTex:
         managed = role in _MANAGED
         if managed and any(term.startswith("text=") for term in q.split()):
             return 403, {"error": "forbidden", "message": f"the role {role} cannot search text"}
-        clock = now_seconds(datetime.now(moscow()))
+        clock = now_seconds(self.now())
         with self._lock:
             self._pages += 1
             for hook in self._hooks:
@@ -234,17 +271,45 @@ class FakeLiveTex:
             except LeadqError as e:
                 return 400, {"error": "invalid_params", "field": "q", "message": e.diagnostics[0].message}
             found.sort(key=lambda lead: (_sort_value(lead, key), lead["id"]), reverse=direction == "d")
-            page = copy.deepcopy(found[offset : offset + limit])  # as it was when served
+            size = limit if self.page_cap is None else min(limit, self.page_cap)
+            page = copy.deepcopy(found[offset : offset + size])  # as it was when served
         if managed:
             page = [self._visible(lead) for lead in page]
         fields = params.get("fields")
         if fields:
-            from ..client._run import project, read_fields
+            from ..client._run import parse_fields, project
 
-            spec = read_fields(fields, {})
-            assert spec is not None
+            spec = parse_fields(fields)
             page = [project(lead, spec) for lead in page]
         return 200, {"total": len(found), "results": page}
+
+    def rewrite(self, params: Mapping[str, str], answer: dict[str, Any]) -> object:
+        """The answer as the tampers make it."""
+        out: object = answer
+        with self._lock:
+            for tamper in list(self._tampers):
+                rewrite, times = tamper
+                if isinstance(out, dict):
+                    out = rewrite(params, out)
+                if times is not None:
+                    tamper[1] = times - 1
+                    if times <= 1:
+                        self._tampers.remove(tamper)
+        return out
+
+    def role_of(self, authorization: str) -> str | None:
+        """The role a request's `Authorization` header authenticates, if any."""
+        kind, _, credentials = authorization.strip().partition(" ")
+        if kind.lower() == "bearer":
+            return self.tokens.get(credentials.strip())
+        if kind.lower() == "basic":
+            try:
+                pair = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                return None
+            username, _, password = pair.partition(":")
+            return self.users.get((username, password))
+        return None
 
     def _visible(self, lead: dict[str, Any]) -> dict[str, Any]:
         assigned = lead.get("assigned_to")
@@ -300,10 +365,11 @@ def _handler(api: FakeLiveTex) -> type[BaseHTTPRequestHandler]:
             schema = routes.get(parts.path)
             if schema is None:
                 return self._send(seen, 404, {"error": "not_found", "message": f"no method at {parts.path}"})
-            role = api.tokens.get(self.headers.get("Authorization", "").removeprefix("Bearer ").strip())
+            role = api.role_of(self.headers.get("Authorization", ""))
             if role is None:
                 return self._send(seen, 401, {"error": "unauthorized", "message": "invalid token"})
             fault = api.take_fault()
+            trickle = 0.0
             if fault is not None:
                 if fault.drop:
                     seen.status = -1
@@ -312,13 +378,28 @@ def _handler(api: FakeLiveTex) -> type[BaseHTTPRequestHandler]:
                     return None
                 if fault.delay:
                     time.sleep(fault.delay)
+                trickle = fault.trickle
                 if fault.status is not None:
                     headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
                     return self._send(seen, fault.status, fault.body, headers)
             status, answer = api.answer_list(schema, role, params)
-            return self._send(seen, status, answer)
+            return self._send(seen, status, api.rewrite(params, answer) if status == 200 else answer, trickle=trickle)
 
-        def _send(self, seen: Seen, status: int, answer: object, headers: Mapping[str, str] | None = None) -> None:
+        def send_response(self, code: int, message: str | None = None) -> None:
+            self.log_request(code)
+            self.send_response_only(code, message)
+            self.send_header("Server", self.version_string())
+            if api.dated:
+                self.send_header("Date", formatdate(time.time() + api.clock_skew, usegmt=True))
+
+        def _send(
+            self,
+            seen: Seen,
+            status: int,
+            answer: object,
+            headers: Mapping[str, str] | None = None,
+            trickle: float = 0.0,
+        ) -> None:
             seen.status = status
             data = (answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)).encode()
             self.send_response(status)
@@ -327,7 +408,16 @@ def _handler(api: FakeLiveTex) -> type[BaseHTTPRequestHandler]:
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(data)
+            try:
+                if not trickle:
+                    self.wfile.write(data)
+                    return
+                for i in range(len(data)):
+                    self.wfile.write(data[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(trickle)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up
+                self.close_connection = True
 
     return Handler
 
