@@ -76,7 +76,9 @@ def read_file(path: str, encoding: str = "utf-8") -> Text:
 
 
 def read_stdin(name: str = "<stdin>", encoding: str = "utf-8") -> Text:
-    return decode(name, sys.stdin.buffer.read(), encoding)
+    buffer = getattr(sys.stdin, "buffer", None)  # a program that embeds the command may give a text stream
+    data = buffer.read() if buffer is not None else sys.stdin.read().encode(encoding)
+    return decode(name, data, encoding)
 
 
 def decode(name: str, data: bytes, encoding: str = "utf-8") -> Text:
