@@ -73,6 +73,12 @@ class _Handler(SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def copyfile(self, source: Any, outputfile: Any) -> None:
+        # the kernel's sendfile, as static servers do: copying in Python, beside the browser
+        # driver in the same process, was a bottleneck of its own
+        self.wfile.flush()
+        self.connection.sendfile(source)
+
 
 @contextmanager
 def serve(site: Path, lifetime: float = 900.0) -> Iterator[str]:
