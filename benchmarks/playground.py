@@ -1,55 +1,119 @@
-"""The playground's load time from a local server: `python -m benchmarks.playground [--quick]`.
+"""The playground's first answer from a local build: `python -m benchmarks.playground [--quick]`.
 
 Builds the docs site (`mkdocs build`, playground included), serves it on 127.0.0.1 and
-opens the playground in Debian's Chromium several times, each in a fresh browser context
-(nothing cached): the time from navigation until leadq answers in the page, and the page's
-own count from its script's start. Needs what tests/test_playground.py needs.
+opens the playground in Debian's Chromium five times, each time in a browser just started
+(a cold browser: nothing cached, no compiled WebAssembly kept). Each load is timed from
+navigation until leadq's first answer is on the page, and split where the time goes, from
+the marks the page makes as each stage ends (playground/src/boot.js and app.js):
+
+- the page: from navigation until the loader starts;
+- fetching: until the last of Pyodide's runtime files has arrived (the browser's record);
+- Python: until Pyodide has started its interpreter;
+- leadq: until the bridge is imported from leadq's zip;
+- first answer: until q, the diagnostics, the request and the explanation are shown.
+
+Needs what tests/test_playground.py needs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "playground"))
 import harness  # noqa: E402
 
+TARGET_MS = 2500
+STAGES = (
+    ("the page, until the loader starts", "start"),
+    ("fetching Pyodide's runtime", "fetched"),
+    ("starting Python", "python"),
+    ("importing leadq", "leadq"),
+    ("the first answer", "answer"),
+)
 
-def run(rounds: int) -> dict[str, float]:
+def one_load(site_url: str) -> dict[str, Any]:
+    """One cold load: a browser just started, the playground opened, the page's marks."""
+    with harness.chromium() as browser:
+        context = browser.new_context()
+        page = context.new_page()
+        start = time.monotonic()
+        harness.load(page, site_url)
+        wall = (time.monotonic() - start) * 1000
+        marks = page.evaluate(
+            "() => Object.fromEntries(performance.getEntriesByType('mark')"
+            ".filter(m => m.name.startsWith('leadq:')).map(m => [m.name.slice(6), m.startTime]))"
+        )
+        context.close()
+    return {"at": {key: marks[key] for _, key in STAGES}, "wall": wall}
+
+
+def run(rounds: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         site = harness.build_site(Path(tmp) / "site")
-        size = sum(f.stat().st_size for f in (site / "playground" / "assets").rglob("*") if f.is_file())
-        wall, page = [], []
-        with harness.serve(site) as url, harness.chromium() as browser:
-            for _ in range(rounds):
-                context = browser.new_context()
-                tab = context.new_page()
-                start = time.monotonic()
-                page.append(harness.load(tab, url))
-                wall.append((time.monotonic() - start) * 1000)
-                context.close()
-    return {"wall_ms": statistics.median(wall), "page_ms": statistics.median(page), "assets_mb": size / 1e6}
+        assets = site / "playground" / "assets"
+        sizes = {f.name: f.stat().st_size for f in assets.rglob("*") if f.is_file()}
+        with harness.serve(site) as url:
+            loads = [one_load(url) for _ in range(rounds)]
+    at = {key: statistics.median(load["at"][key] for load in loads) for _, key in STAGES}
+    answers = [load["at"]["answer"] for load in loads]
+    return {
+        "rounds": rounds,
+        "first_answer_ms": statistics.median(answers),
+        "first_answer_all_ms": answers,
+        "wall_ms": statistics.median(load["wall"] for load in loads),
+        "stages_ms": at,
+        "assets_bytes": sizes,
+        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+    }
+
+
+def report(r: dict[str, Any]) -> str:
+    lines = [
+        f"playground, cold browser, local build on 127.0.0.1 (median of {r['rounds']}):",
+        f"  first answer {r['first_answer_ms']:.0f} ms after navigation (target {TARGET_MS} ms: "
+        f"{'met' if r['first_answer_ms'] <= TARGET_MS else 'NOT met'}); each load: "
+        + ", ".join(f"{ms:.0f}" for ms in r["first_answer_all_ms"]),
+        "  where the time goes (median ms at the end of each stage, and its length):",
+    ]
+    before = 0.0
+    for label, key in STAGES:
+        end = r["stages_ms"][key]
+        lines.append(f"    {end:6.0f}  {end - before:+6.0f}  {label}")
+        before = end
+    lines.append(f"  {r['wall_ms']:.0f} ms as the test driver saw it, from navigation to ready")
+    sizes = r["assets_bytes"]
+    big = sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
+    lines.append(
+        f"  {sum(sizes.values()) / 1e6:.1f} MB of assets: "
+        + ", ".join(f"{name} {size / 1e6:.2f} MB" for name, size in big)
+    )
+    if r["load_average"] is not None:
+        lines.append(f"  (load average while measuring: {r['load_average']:.1f} on {os.cpu_count()} cores)")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.playground")
     parser.add_argument("--quick", action="store_true", help="one load instead of five")
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
     why = harness.missing()
     if why is not None:
         print(f"skipped: {why}")
         return 0
     r = run(1 if args.quick else 5)
-    print(
-        f"playground, cold load from 127.0.0.1 (median of {1 if args.quick else 5}): {r['wall_ms']:.0f} ms from "
-        f"navigation to leadq ready ({r['page_ms']:.0f} ms of it in the page's script); "
-        f"{r['assets_mb']:.1f} MB of assets"
-    )
+    print(report(r))
+    if args.json:
+        Path(args.json).write_text(json.dumps(r, indent=1), encoding="utf-8")
     return 0
 
 

@@ -88,7 +88,9 @@ def build(out: Path) -> None:
         ]
         stdlib = _compiled_stdlib(modules / "pyodide")
         if not stdlib.exists():
-            jobs.append({"target": str(stdlib), "mount": STDLIB_MOUNT, "zips": [str(modules / "pyodide" / "python_stdlib.zip")]})
+            jobs.append(
+                {"target": str(stdlib), "mount": STDLIB_MOUNT, "zips": [str(modules / "pyodide" / "python_stdlib.zip")]}
+            )
         (work / "job.json").write_text(json.dumps(jobs), encoding="utf-8")
         done = subprocess.run([node, "pack.mjs", str(work / "job.json")], cwd=HERE, capture_output=True, text=True)
         if done.returncode != 0:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import given
@@ -26,7 +27,7 @@ def utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-ASTRAL = st.sampled_from(["🚚", "😀", "𝔸", "𠀀", "👍🏽"])
+ASTRAL = st.sampled_from(["🚚", "😀", "𝄞", "𠀀", "👍🏽"])
 TEXTS = st.lists(st.one_of(st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs"]), ASTRAL), max_size=30).map(
     "".join
 )
@@ -55,6 +56,12 @@ def test_an_offset_inside_a_surrogate_pair_is_the_start_of_its_character() -> No
     places = bridge.Places('a"🚚"b')
     assert [places.to_leadq(u) for u in range(7)] == [0, 1, 2, 2, 3, 4, 5]
     assert [places.to_page(i) for i in range(6)] == [0, 1, 2, 4, 5, 6]
+
+
+@given(st.dictionaries(st.text(), st.text(), max_size=4))
+def test_the_request_url_is_quoted_as_the_command_line_quotes_it(params: dict[str, str]) -> None:
+    url = bridge._request(leadq.LEADS_LIST, params)["url"]
+    assert url == f"{leadq.LEADS_LIST.endpoint}?{urlencode(params, quote_via=quote, safe='')}"
 
 
 def answer(name: str, *args: Any) -> Any:
@@ -91,31 +98,36 @@ def test_a_completion_cursor_inside_its_insert_text_is_in_page_units() -> None:
 
 def test_the_menu_groups_every_method_of_the_registry_by_resource() -> None:
     menu = answer("methods")
-    shipped = getattr(leadq, "METHODS", None) or {"Leads.list": leadq.LEADS_LIST, "Leads.listRouted": leadq.LEADS_LIST_ROUTED}
-    names = [m["name"] for g in menu["groups"] for m in g["methods"]]
-    assert sorted(names) == sorted(shipped)
+    shipped = getattr(leadq, "METHODS", None) or {
+        "Leads.list": leadq.LEADS_LIST,
+        "Leads.listRouted": leadq.LEADS_LIST_ROUTED,
+    }
+    assert [name for group in menu["groups"] for name in group["methods"]] == list(shipped)
     for group in menu["groups"]:
-        assert all(m["name"].partition(".")[0] == group["resource"] for m in group["methods"])
+        assert {name.partition(".")[0] for name in group["methods"]} == {group["resource"]}
+    assert len({group["resource"] for group in menu["groups"]}) == len(menu["groups"])
     assert menu["default"] == "Leads.list"
-    roles = {m["name"]: m["roles"] for g in menu["groups"] for m in g["methods"]}
-    assert roles["Leads.list"] == list(leadq.LEADS_LIST.roles)
+    assert answer("roles", "Leads.list") == list(leadq.LEADS_LIST.roles)
 
 
 def test_a_larger_registry_reaches_the_menu_and_every_look_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    extra = leadq.Schema("Chats.list", leadq.LEADS_LIST.criteria, endpoint="https://example.invalid/chats/list")
+    extra = leadq.Schema(
+        "Chats.list", leadq.LEADS_LIST.criteria, ("bot",), endpoint="https://example.invalid/chats/list"
+    )
     methods = {"Leads.list": leadq.LEADS_LIST, "Chats.list": extra, "Leads.listRouted": leadq.LEADS_LIST_ROUTED}
     monkeypatch.setattr(leadq, "METHODS", methods, raising=False)
     bridge.registry.cache_clear()
     try:
         menu = answer("methods")
-        assert [(g["resource"], [m["name"] for m in g["methods"]]) for g in menu["groups"]] == [
-            ("Chats", ["Chats.list"]),
+        assert [(g["resource"], g["methods"]) for g in menu["groups"]] == [
             ("Leads", ["Leads.list", "Leads.listRouted"]),
+            ("Chats", ["Chats.list"]),
         ]
         a = answer("analyze", "site = 1", "Chats.list", "")
         assert a["method"] == "Chats.list"
         assert a["requests"][0]["url"] == "https://example.invalid/chats/list?q=site_ids%3D1"
         assert answer("decompile", "site_ids=1", "Chats.list")["method"] == "Chats.list"
+        assert answer("roles", "Chats.list") == ["bot"]
     finally:
         monkeypatch.undo()
         bridge.registry.cache_clear()

@@ -320,6 +320,7 @@ function runFilter(view) {
   showRequests(a);
   showPlan(a);
   showExplanation(a, view);
+  window.leadqPlayground.shown = [state.filter, state.method, state.role]; // what the panels show
 }
 
 function runQ(textarea) {
@@ -346,14 +347,13 @@ function methodsOf(groups) {
 }
 
 function fillMethods(select) {
-  fill(select, menu.groups.map((g) => h("optgroup", { label: g.resource }, g.methods.map((m) => h("option", { value: m.name }, m.name)))));
+  fill(select, menu.groups.map((g) => h("optgroup", { label: g.resource }, g.methods.map((m) => h("option", { value: m }, m)))));
   select.value = state.method;
   select.disabled = false;
 }
 
 function fillRoles(select) {
-  const method = methodsOf(menu.groups).find((m) => m.name === state.method);
-  const roles = method ? method.roles : [];
+  const roles = ask("roles", state.method);
   if (state.role && !roles.includes(state.role)) state.role = "";
   fill(select, h("option", { value: "" }, "any role"), roles.map((r) => h("option", { value: r }, r)));
   select.value = state.role;
@@ -428,7 +428,7 @@ async function main() {
     root.dataset.ready = "failed";
     return;
   }
-  const known = methodsOf(menu.groups).some((m) => m.name === state.method);
+  const known = methodsOf(menu.groups).includes(state.method);
   const asked = state.method;
   if (!known) state.method = menu.default;
   fillMethods(methodMenu);

@@ -7,7 +7,7 @@ place, for diagnostics, fixes, completion and hover alike.
 
 Every API method the page offers comes from `registry()`: `leadq.METHODS` where this leadq
 has it, else the two schemas leadq has always shipped. The page builds its menu from
-`methods()` and names no method itself.
+`methods()` and `roles()`, and names no method itself.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import json
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import leadq
 from leadq.core.suggest import replacement  # the one reading of "did you mean `x`?" (the LSP's too)
@@ -27,7 +26,7 @@ class Places:
     """Offsets in one text, between the page's UTF-16 code units and leadq's code points.
 
     They differ after every character outside the Basic Multilingual Plane (an emoji,
-    `𝔸`, `𠀀`): two code units in the page, one code point in leadq.
+    `𝄞`, `𠀀`): two code units in the page, one code point in leadq.
     """
 
     def __init__(self, text: str) -> None:
@@ -57,44 +56,42 @@ class Places:
 
 
 @functools.cache
-def registry() -> dict[str, dict[str, leadq.Schema]]:
-    """Every API method the page offers, grouped by resource (the part of the name
-    before the dot), resources and methods in name order. The one place that reads
-    leadq's methods: the menu and every look-up go through it."""
+def registry() -> Mapping[str, leadq.Schema]:
+    """Every API method the page offers, name → schema: `leadq.METHODS` where this leadq
+    has it, else the two schemas leadq has always shipped. The one place that reads
+    leadq's methods: the menu and every look-up go through it. (The registry builds a
+    schema when it is first asked for; listing the names builds none.)"""
     shipped: Mapping[str, leadq.Schema] | None = getattr(leadq, "METHODS", None)
     if shipped is None:  # a leadq from before the method registry
         shipped = {s.method: s for s in (leadq.LEADS_LIST, leadq.LEADS_LIST_ROUTED)}
-    groups: dict[str, dict[str, leadq.Schema]] = {}
-    for name in sorted(shipped):
-        groups.setdefault(name.partition(".")[0], {})[name] = shipped[name]
-    return groups
+    return shipped
 
 
 def _default() -> str:
-    found = _find(leadq.LEADS_LIST.method)
-    return found[0] if found else next(iter(next(iter(registry().values()))))
-
-
-def _find(method: str) -> tuple[str, leadq.Schema] | None:
-    schema = registry().get(method.partition(".")[0], {}).get(method)
-    return (method, schema) if schema is not None else None
+    methods = registry()
+    return leadq.LEADS_LIST.method if leadq.LEADS_LIST.method in methods else next(iter(methods))
 
 
 def _schema(method: str) -> tuple[str, leadq.Schema]:
-    """The method's schema; an unknown name means the default method."""
-    found = _find(method) or _find(_default())
-    assert found is not None
-    return found
+    """The method's name and schema; an unknown name means the default method."""
+    methods = registry()
+    name = method if method in methods else _default()
+    return name, methods[name]
 
 
 def methods() -> str:
-    """The menu: methods grouped by resource, with the roles each accepts, and the
-    method a page starts with."""
-    groups = [
-        {"resource": resource, "methods": [{"name": name, "roles": list(s.roles)} for name, s in group.items()]}
-        for resource, group in registry().items()
-    ]
-    return json.dumps({"default": _default(), "groups": groups}, ensure_ascii=False)
+    """The menu: the methods grouped by resource (the part of the name before the dot),
+    in the registry's order, and the method a page starts with."""
+    groups: dict[str, list[str]] = {}
+    for name in registry():
+        groups.setdefault(name.partition(".")[0], []).append(name)
+    menu = [{"resource": resource, "methods": names} for resource, names in groups.items()]
+    return json.dumps({"default": _default(), "groups": menu}, ensure_ascii=False)
+
+
+def roles(method: str) -> str:
+    """The roles the method's schema names (for W606), for the role menu."""
+    return json.dumps(list(_schema(method)[1].roles))
 
 
 def version() -> str:
@@ -119,11 +116,27 @@ def _diagnostic(d: leadq.Diagnostic, places: Places) -> dict[str, Any]:
 
 def _piece(text: str, d: leadq.Diagnostic, places: Places) -> dict[str, Any]:
     """The source of a diagnostic's span, as the explanation names it."""
-    return {"text": " ".join(text[d.start : d.end].split()), **places.span(d.start, d.end), "line": d.line, "column": d.column}
+    return {
+        "text": " ".join(text[d.start : d.end].split()),
+        **places.span(d.start, d.end),
+        "line": d.line,
+        "column": d.column,
+    }
+
+
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+
+
+def _quote(text: str) -> str:
+    """`urllib.parse.quote(text, safe="")`, as `leadq compile --format url` writes a
+    request, without importing urllib.parse: it imports ipaddress, which builds tables as
+    it loads, a tenth of a second in the page (a test compares the two)."""
+    return "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in text.encode())
 
 
 def _request(schema: leadq.Schema, params: Mapping[str, str]) -> dict[str, Any]:
-    url = f"{schema.endpoint}?{urlencode(params, quote_via=quote, safe='')}" if schema.endpoint else None
+    query = "&".join(f"{_quote(k)}={_quote(v)}" for k, v in params.items())
+    url = f"{schema.endpoint}?{query}" if schema.endpoint else None
     return {"q": params.get("q", ""), "params": dict(params), "url": url}
 
 
