@@ -58,6 +58,11 @@ function watchFetches() {
   observer.observe({ type: "resource", buffered: true });
 }
 
+const pageRead = new Promise((resolve) => {
+  if (document.readyState !== "loading") resolve();
+  else document.addEventListener("DOMContentLoaded", resolve, { once: true });
+});
+
 async function boot() {
   reach("start");
   watchFetches();
@@ -65,6 +70,9 @@ async function boot() {
   site.catch(() => {}); // awaited below; until then its failure is no unhandled rejection
   const missing = runtimeMissing();
   const { loadPyodide } = await Promise.race([import(new URL("pyodide/pyodide.mjs", ASSETS).href), missing]);
+  // Python's start holds the page's thread for a while: let the page's own script (app.js)
+  // show the editor and this progress first. The files keep arriving meanwhile (preloads).
+  await pageRead;
   const pyodide = await Promise.race([loadPyodide({ indexURL: new URL("pyodide/", ASSETS).href }), missing]);
   if (stage === "start") reach("fetched");
   reach("python");
