@@ -141,6 +141,8 @@ def test_type_a_filter_and_see_the_q_the_request_and_the_explanation(page: Any) 
     assert page.inner_text("#pg-diagnostics") == "No problems."
     page.click("#pg-requests .pg-copy")
     assert clipboard(page) == url
+    page.click("#pg-q-copy")
+    assert clipboard(page) == "site_ids=1,2 result=missed"
     shot(page, "1-filter-and-q")
 
 

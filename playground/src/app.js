@@ -29,7 +29,7 @@ const STAGES = {
 const $ = (id) => document.getElementById(id);
 let bridge = null; // the Python module, once loaded
 let menu = null; // the methods, grouped by resource, as bridge.methods() says
-const state = { mode: "filter", method: "", role: "", filter: EXAMPLES[0][1], q: "" };
+const state = { mode: "filter", method: "", role: "", filter: EXAMPLES[0][1], q: "", answered: null };
 
 // -- small DOM helpers ---------------------------------------------------------------------------
 
@@ -230,6 +230,7 @@ function showQ(a) {
   else text = "(does not compile)";
   q.textContent = text;
   q.dataset.ok = a.q === null ? "false" : "true";
+  state.answered = a.q; // what Copy copies: the q itself, even when empty
   $("pg-q-copy").disabled = a.q === null;
 }
 
@@ -405,7 +406,7 @@ async function main() {
   }
   $("pg-complete").onclick = () => { view.focus(); startCompletion(view); };
   $("pg-share").replaceWith(copyButton("Copy link", () => location.href, "a link to this filter"));
-  $("pg-q-copy").replaceWith(Object.assign(copyButton("Copy", () => $("pg-q").textContent, "q"), { id: "pg-q-copy" }));
+  $("pg-q-copy").replaceWith(Object.assign(copyButton("Copy", () => state.answered, "q"), { id: "pg-q-copy" }));
   $("pg-edit-filter").onclick = () => {
     state.mode = "filter";
     view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: $("pg-filter").textContent } });
