@@ -2,31 +2,46 @@
 
 After the site is built, writes `<site>/playground/assets/`:
 - `app.js`: CodeMirror 6 and the page's code, bundled by esbuild (`npm ci` in playground/
-  first; nothing built is committed);
-- `pyodide/`: the Pyodide runtime from the npm package `pyodide`;
-- `wheels/`: leadq's wheel, built from this checkout, and the wheels of its runtime
-  dependencies (attrs, lark) and of tzdata (Pyodide has no zone database), downloaded from
-  the package index at the versions installed here (cached in playground/.cache/);
-- `bridge.py`: the Python side of the page.
+  first; nothing built is committed), and `boot.js`, the loader the page starts first;
+- `pyodide/`: the Pyodide runtime from the npm package `pyodide`, its standard library
+  compiled to bytecode (`pack.py`, cached in playground/.cache/);
+- `leadq-playground.zip`: leadq, built from this checkout as a wheel, attrs and tzdata
+  (Pyodide has no zone database; the pure wheels at the versions installed here,
+  downloaded from the package index once and cached in playground/.cache/) and the page's
+  Python side (`src/bridge.py`), all compiled to bytecode; the page imports from the zip
+  as it is, with nothing to unpack.
 
-`LEADQ_PLAYGROUND=skip` builds the site without them (the page then says it cannot load).
+The bytecode is made by Pyodide itself, run by Node (`pack.mjs`), so that it is the
+bytecode of the interpreter the page runs. `LEADQ_PLAYGROUND=skip` builds the site without
+the playground (the page then says it cannot load).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
-DEPENDENCIES = ("attrs", "lark", "tzdata")
+CACHE = HERE / ".cache"
+#: Pyodide's files the page loads as they are (its standard library is compiled first).
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "pyodide-lock.json")
+#: The wheels beside leadq's. Lark is not among them: leadq parses with tables generated
+#: ahead of time, and Lark only generates them (tests/test_playground_bridge.py checks the
+#: page's calls import no Lark).
+DEPENDENCIES = ("attrs", "tzdata")
+SITE_ZIP = "leadq-playground.zip"
+#: Where the page puts its files in Pyodide's file system (boot.js says the same).
+STDLIB_MOUNT = "/lib/python313.zip"
+SITE_MOUNT = f"/lib/{SITE_ZIP}"
 
 
 class PlaygroundError(RuntimeError):
@@ -46,10 +61,13 @@ def build(out: Path) -> None:
             "the playground needs its npm packages: run `npm ci` in playground/ "
             "(or set LEADQ_PLAYGROUND=skip to build the docs without it)"
         )
+    node = shutil.which("node")
+    if node is None:
+        raise PlaygroundError("the playground is built with Node (it runs Pyodide to compile Python): install it")
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [str(modules / ".bin" / "esbuild"), "src/app.js", "--bundle", "--format=esm", "--minify",
-         "--target=es2020", "--log-level=warning", f"--outfile={out / 'app.js'}"],
+        [str(modules / ".bin" / "esbuild"), "src/app.js", "src/boot.js", "--bundle", "--format=esm", "--minify",
+         "--target=es2020", "--external:./boot.js", "--log-level=warning", f"--outdir={out}"],
         cwd=HERE,
         check=True,
     )  # fmt: skip
@@ -57,33 +75,57 @@ def build(out: Path) -> None:
     runtime.mkdir(exist_ok=True)
     for name in PYODIDE_FILES:
         shutil.copy2(modules / "pyodide" / name, runtime / name)
-    shutil.copy2(HERE / "src" / "bridge.py", out / "bridge.py")
-    wheels = out / "wheels"
-    if wheels.exists():
-        shutil.rmtree(wheels)
-    wheels.mkdir()
-    names = [_leadq_wheel(wheels)] + [_dependency(name, wheels) for name in DEPENDENCIES]
-    (wheels / "index.json").write_text(json.dumps(names), encoding="utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        wheels = [_leadq_wheel(work)] + [_dependency(name) for name in DEPENDENCIES]
+        jobs = [
+            {
+                "target": str(out / SITE_ZIP),
+                "mount": SITE_MOUNT,
+                "zips": [str(w) for w in wheels],
+                "modules": {"leadq_playground_bridge": str(HERE / "src" / "bridge.py")},
+            }
+        ]
+        stdlib = _compiled_stdlib(modules / "pyodide")
+        if not stdlib.exists():
+            jobs.append(
+                {"target": str(stdlib), "mount": STDLIB_MOUNT, "zips": [str(modules / "pyodide" / "python_stdlib.zip")]}
+            )
+        (work / "job.json").write_text(json.dumps(jobs), encoding="utf-8")
+        done = subprocess.run([node, "pack.mjs", str(work / "job.json")], cwd=HERE, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise PlaygroundError(f"compiling the playground's Python failed:\n{done.stdout}{done.stderr}")
+    shutil.copy2(stdlib, runtime / "python_stdlib.zip")
 
 
-def _leadq_wheel(into: Path) -> str:
-    before = set(into.glob("leadq-*.whl"))
+def _compiled_stdlib(pyodide: Path) -> Path:
+    """Where the compiled standard library of this Pyodide is cached: named by the
+    Pyodide version and a digest of its zip and of pack.py."""
+    digest = hashlib.sha256()
+    for part in (pyodide / "python_stdlib.zip", HERE / "pack.py"):
+        digest.update(part.read_bytes())
+    release = json.loads((pyodide / "package.json").read_text(encoding="utf-8"))["version"]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    return CACHE / f"python_stdlib-{release}-{digest.hexdigest()[:16]}.zip"
+
+
+def _leadq_wheel(into: Path) -> Path:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(into), str(ROOT)],
         check=True,
     )
-    (wheel,) = set(into.glob("leadq-*.whl")) - before
-    return wheel.name
+    (wheel,) = into.glob("leadq-*.whl")
+    return wheel
 
 
-def _dependency(name: str, into: Path) -> str:
+def _dependency(name: str) -> Path:
     """The pure-Python wheel of `name` at the version installed here, from the cache or
     downloaded from the package index."""
     try:
         pinned = f"{name}=={version(name)}"
     except Exception:  # not installed here (tzdata on a system with a zone database)
         pinned = name
-    cache = HERE / ".cache" / "wheels"
+    cache = CACHE / "wheels"
     cache.mkdir(parents=True, exist_ok=True)
     found = _cached(cache, name, pinned)
     if found is None:
@@ -95,8 +137,7 @@ def _dependency(name: str, into: Path) -> str:
         found = _cached(cache, name, pinned)
     if found is None:
         raise PlaygroundError(f"no pure-Python wheel of {pinned} was downloaded")
-    shutil.copy2(found, into / found.name)
-    return found.name
+    return found
 
 
 def _cached(cache: Path, name: str, pinned: str) -> Path | None:
