@@ -163,16 +163,33 @@ class Checker:
     def duplicates(self, node: In) -> None:
         seen: set[tuple[LiteralKind, str]] = set()
         repeats = []
-        for v in node.values:
+        removals: list[Span | None] = []  # each repeat with the comma before it, as written
+        text = self._report.text
+        for previous, v in zip((None, *node.values), node.values, strict=False):
             key = (v.kind, v.value)
             if key in seen:
                 repeats.append(v)
+                removals.append(_removal(text, previous.span, v.span) if previous is not None else None)
             seen.add(key)
-        for v in repeats[:MAX_REPEATS_SHOWN]:
-            self.report("duplicate_value", v.span, value=v.value)
+        for v, removal in zip(repeats[:MAX_REPEATS_SHOWN], removals, strict=False):
+            self.report("duplicate_value", v.span, value=v.value, remove=removal)
         if len(repeats) > MAX_REPEATS_SHOWN:
             rest = repeats[MAX_REPEATS_SHOWN:]
-            self.report("more_duplicates", Span(rest[0].span.start, rest[-1].span.end), count=len(rest))
+            spans = removals[MAX_REPEATS_SHOWN:]
+            remove = tuple(spans) if None not in spans else None
+            self.report("more_duplicates", Span(rest[0].span.start, rest[-1].span.end), count=len(rest), remove=remove)
+
+
+def _removal(text: str, previous: Span, value: Span) -> Span | None:
+    """The stretch that removes a repeated list value: from the end of the value before it,
+    so that its comma goes too. None unless the two stand apart, a comma between them, and
+    the repeat is written out (a placeholder's value is not removed from the text: the
+    parameter would go unused)."""
+    if not previous.end <= value.start or text[previous.end : value.start].strip() != ",":
+        return None
+    if text[value.start : value.start + 1] == ":":
+        return None
+    return Span(previous.end, value.end)
 
 
 _SORT_WORDS = frozenset({"sort", "sort_by", "sortby", "order", "order_by", "orderby", "sorted_by"})

@@ -10,6 +10,7 @@ whether a condition adds anything.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from ..core.diagnostics import Finding, Problem
@@ -85,6 +86,7 @@ def lint(algebra: Algebra, logic: Logic) -> list[Finding]:
     # how many of the kept conditions name each field: `c` shares a field with another
     # exactly when one of its fields is named by two of them
     uses = Counter(name for c in kept for name in fields[id(c)])
+    every = sorted(kept, key=lambda c: c.span.start)
     for c in reversed(list(kept)):
         if algebra.boxes(c) == [{}]:
             out.append(Finding("always_true", c.span, {"condition": c.span}))
@@ -100,4 +102,31 @@ def lint(algebra: Algebra, logic: Logic) -> list[Finding]:
             out.append(Finding("implied", c.span, {"condition": c.span}))
             kept = others
             uses.subtract(fields[id(c)])
+    if kept:  # the conditions found can all go at once; a filter left empty would be no fix
+        spans = [c.span for c in every]
+        out = [Finding(f.key, f.span, {**f.fields, "remove": _removal(algebra.text, spans, f.span)}) for f in out]
     return sorted(out, key=lambda f: f.span.start)
+
+
+_BEFORE = re.compile(r"((?:\s*\))*)(\s*\band\s*)", re.IGNORECASE)
+_AFTER = re.compile(r"(\s*\band\b\s*)((?:\(\s*)*)", re.IGNORECASE)
+
+
+def _removal(text: str, spans: list[Span], span: Span) -> Span | None:
+    """The stretch that removes the top-level condition at `span` with one `and` beside
+    it, parentheses kept balanced; None when the text between it and its neighbours is
+    more than an `and` and parentheses that stay."""
+    if span not in spans:
+        return None
+    i = spans.index(span)
+    if i > 0:  # `a and c` → `a`; `(a and b) and c` → `(a and b)`
+        before = spans[i - 1]
+        m = _BEFORE.fullmatch(text, before.end, span.start)
+        if m and before.end <= span.start:
+            return Span(m.end(1), span.end)
+    if i + 1 < len(spans):  # `c and a` → `a`; `c and (a and b)` → `(a and b)`
+        after = spans[i + 1]
+        m = _AFTER.fullmatch(text, span.end, after.start)
+        if m and span.end <= after.start:
+            return Span(span.start, m.end(1))
+    return None

@@ -1,116 +1,21 @@
 """Diagnostics: every problem with an input is data, never a stray exception.
 
-Each code is stable and listed in `CODES` with its severity and a one-line title; the docs
-and the tests are checked against that table.
+Each code is stable and listed in `CODES` with its severity and a one-line title (read
+from the rule registry, `leadq.core.rules`); the docs and the tests are checked against it.
 """
 
 from __future__ import annotations
 
 import bisect
-import enum
-from collections.abc import Iterable, Mapping, Sequence
-from types import MappingProxyType
+from collections.abc import Iterable, Sequence
 
 import attrs
 
+from .rules import CODES as CODES
+from .rules import Applicability, Fix, fixes_of
+from .rules import Code as Code
+from .rules import Severity as Severity
 from .span import NO_SPAN, Span
-
-
-class Severity(enum.StrEnum):
-    ERROR = "error"
-    WARNING = "warning"
-    INFO = "info"
-
-
-@attrs.frozen
-class Code:
-    """A diagnostic code: its severity and a one-line title."""
-
-    code: str
-    severity: Severity
-    title: str
-
-
-def _table(*rows: tuple[str, Severity, str]) -> Mapping[str, Code]:
-    return MappingProxyType({code: Code(code, severity, title) for code, severity, title in rows})
-
-
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
-
-#: Every diagnostic code leadq can report, with its severity and title (read-only).
-CODES: Mapping[str, Code] = _table(
-    # syntax
-    ("E101", E, "unexpected character"),
-    ("E102", E, "unexpected token"),
-    ("E103", E, "unexpected end of input"),
-    ("E104", E, "unterminated string"),
-    ("E105", E, "invalid escape in a string"),
-    ("E106", E, "expression nested too deeply"),
-    ("E107", E, "input too long"),
-    # names and operators
-    ("E201", E, "unknown field"),
-    ("E202", E, "operator not allowed for this field"),
-    ("E203", E, "field is not a boolean"),
-    ("E208", E, "unknown sort key"),
-    ("E209", E, "limit or offset out of range"),
-    ("E210", E, "unknown result field"),
-    ("E211", E, "unknown API method"),
-    ("E212", E, "unknown API role"),
-    ("E213", E, "required criterion missing"),
-    # values
-    ("E301", E, "value of the wrong type"),
-    ("E302", E, "not an allowed value"),
-    ("E303", E, "fractional number where whole seconds are needed"),
-    ("E304", E, "invalid date or time"),
-    ("E305", E, "value cannot be written into q"),
-    ("E306", E, "value too long"),
-    ("E307", E, "relative period combined with another condition on the field"),
-    ("E308", E, "relative period evaluated without a clock"),
-    ("E309", E, "lead value of the wrong type"),
-    ("E310", E, "parameter without a value"),
-    ("E311", E, "parameter of the wrong type"),
-    ("E312", E, "parameter not used"),
-    ("E313", E, "field checked on fetched leads that the role cannot see"),
-    ("E314", E, "criterion that cannot be checked on a returned object"),
-    # meaning
-    ("E401", E, "filter can never match"),
-    ("E402", E, "filter needs more than one request"),
-    ("E403", E, "exclusion with nothing to subtract from"),
-    ("E404", E, "condition cannot be expressed in q"),
-    ("E405", E, "filter too complex"),
-    ("E406", E, "plan needs more requests than allowed"),
-    ("E407", E, "interval longer than the method takes"),
-    ("E408", E, "interval the method needs bounded"),
-    # reading q strings (decompile)
-    ("E501", E, "unknown criterion in q"),
-    ("E502", E, "malformed q term"),
-    # running a filter through the API (fetch)
-    ("E801", E, "the API refused the request"),
-    ("E802", E, "the API did not answer in time"),
-    ("E803", E, "the API's answer cannot be used"),
-    ("E804", E, "the API cannot be reached"),
-    # warnings and notes
-    # a bug in leadq, reported as data rather than raised
-    ("E900", E, "internal error"),
-    # a file of saved filters that the command line cannot read
-    ("E902", E, "file cannot be read"),
-    ("W601", W, "value contains a space"),
-    ("W602", W, "redundant condition"),
-    ("W603", W, "condition is always true"),
-    ("W604", W, "duplicate value in a list"),
-    ("W605", W, "relative period in a stored filter"),
-    ("W606", W, "condition on a field the role cannot see"),
-    ("W607", W, "datetime bound in a repeated Moscow hour"),
-    ("W608", W, "same meaning as an earlier saved filter"),
-    ("W609", W, "criterion only the reference lists"),
-    ("W801", W, "a second of more leads than a page changed while read"),
-    ("W802", W, "no server clock for the run's cut-off"),
-    ("I701", I, "field spelled with an alias"),
-    ("I702", I, "absolute `=` on a datetime read as a range"),
-    ("I703", I, "empty filter"),
-    ("I801", I, "filter run as several requests"),
-    ("I802", I, "pages capped below the limit asked"),
-)
 
 
 @attrs.frozen
@@ -124,6 +29,8 @@ class Diagnostic:
         start, end: 0-based, half-open character offsets of the text concerned.
         line, column: 1-based position of ``start``.
         hint: how to fix it, when there is something useful to say.
+        fixes: the changes that resolve it, as edits of the same text (`Fix`); a safe
+            fix keeps the filter's meaning, an unsafe one is a guess.
     """
 
     code: str
@@ -134,6 +41,7 @@ class Diagnostic:
     line: int
     column: int
     hint: str | None = None
+    fixes: tuple[Fix, ...] = ()
 
 
 @attrs.frozen
@@ -186,7 +94,8 @@ class Report:
 
         code, message, hint = render_message(f.key, f.fields, self.text, cli=self.cli)
         line, column = self.place(f.span.start)
-        return Diagnostic(code, CODES[code].severity, message, f.span.start, f.span.end, line, column, hint)
+        fixes = fixes_of(f.key, f.span, f.fields, self.text)
+        return Diagnostic(code, CODES[code].severity, message, f.span.start, f.span.end, line, column, hint, fixes)
 
     def place(self, offset: int) -> tuple[int, int]:
         """The 1-based line and column of `offset`."""
@@ -209,23 +118,31 @@ class Report:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
-def render_diagnostics(diagnostics: Sequence[Diagnostic], text: str, *, path: str = "<filter>") -> str:
+def render_diagnostics(
+    diagnostics: Sequence[Diagnostic], text: str, *, path: str = "<filter>", unsafe_fixes: bool = False
+) -> str:
     """Diagnostics as the command line prints them, like a compiler's errors.
 
     One block per diagnostic: ``path:line:col: CODE message``, the line of `text` it is
     on (a window of it, when the line is long), a caret under the span, and the hint.
-    ``str(LeadqError)`` is the same text.
+    ``[*]`` after the code marks a diagnostic with a safe fix (with `unsafe_fixes`, with
+    any fix), as `leadq check --fix` would make it. ``str(LeadqError)`` is the same text.
     """
     lines = text.split("\n")
     blocks = []
     for d in diagnostics:
         source = lines[d.line - 1].removesuffix("\r") if 0 < d.line <= len(lines) else ""  # CRLF lines too
-        blocks.append(_block(d, path, source, d.end - d.start))
+        blocks.append(_block(d, path, source, d.end - d.start, fixable(d, unsafe_fixes)))
     return "\n".join(blocks)
 
 
-def _block(d: Diagnostic, path: str, source: str, width: int) -> str:
-    out = [f"{path}:{d.line}:{d.column}: {d.code} {d.message}"]
+def fixable(d: Diagnostic, unsafe: bool = False) -> bool:
+    """Whether `d` has a fix that `leadq check --fix` makes (with `unsafe`: `--unsafe-fixes`)."""
+    return any(unsafe or f.applicability is Applicability.SAFE for f in d.fixes)
+
+
+def _block(d: Diagnostic, path: str, source: str, width: int, mark: bool = False) -> str:
+    out = [f"{path}:{d.line}:{d.column}: {d.code} {'[*] ' if mark else ''}{d.message}"]
     first = d.column - 1  # index of the span's start within the line
     width = max(1, min(width, len(source) - first))
     left = max(0, first - _WINDOW // 2) if len(source) > _WINDOW else 0

@@ -631,7 +631,7 @@ def _checked_suggestion(f: Finding, facts: Facts | None) -> Finding:
         facts is not None and facts.accepts(f"{f.fields['previous']} = {f.fields['token']}")
     ):
         return f
-    fields = {k: v for k, v in f.fields.items() if k not in ("previous", "token")}
+    fields = {k: v for k, v in f.fields.items() if k not in ("previous", "token", "gap")}
     return Finding("unexpected_token", f.span, fields)
 
 
@@ -747,5 +747,7 @@ def _parse_finding(text: str, tokens: list[Token], index: int, expected: set[str
     if tok.value.lower() in KEYWORDS and expected & _VALUE_TERMINALS:
         return Finding("unexpected_token_keyword", span, {**fields, "token": tok.value})
     if tok.type in _VALUE_TERMINALS | {"NAME"} and expected & _OPERATOR_TERMINALS:
-        return Finding("unexpected_token_operator", span, {**fields, "previous": prev, "token": tok.value})
+        gap = Span(tokens[index - 1].end, tok.start) if index > 0 else None  # where the `=` goes
+        operator = {"previous": prev, "token": tok.value, "gap": gap}
+        return Finding("unexpected_token_operator", span, {**fields, **operator})
     return Finding("unexpected_token", span, fields)

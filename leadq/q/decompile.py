@@ -71,6 +71,7 @@ def _unknown_term(q: str, span: Span, schema: Schema, report: Report) -> None:
     if name in schema.term_names:  # a known name, but no operator after it
         report.add("q_missing_operator", where, name=name, piece=q[where.start : where.end][:60])
     elif guess:
-        report.add("unknown_term_guess", where, name=name, method=schema.method, guess=guess)
+        name_span = Span(span.start, span.start + len(name)) if q.startswith(name, span.start) else None
+        report.add("unknown_term_guess", where, name=name, method=schema.method, guess=guess, name_span=name_span)
     else:
         report.add("unknown_term", where, name=name, method=schema.method)

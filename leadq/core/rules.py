@@ -1,0 +1,403 @@
+"""The rule registry: every diagnostic code with its severity, title, messages, documentation
+and, where a fix is certain, the recipe of its fix.
+
+The code rows (`_CODES`) and the fix recipes (`FIXES`) are written here; the message and
+hint templates of each finding key stay in the one table of `leadq.core.messages`, and
+`RULES` joins the three by code. `CODES` (public) is read from it.
+
+A *fix* is data on a diagnostic (`Diagnostic.fixes`): a title, the edits (character offsets
+into the same text, and the replacement) and whether it is safe. A safe fix keeps the
+filter's meaning (an alias spelled out, a repeated value removed); an unsafe fix is a guess
+at what was meant (a "did you mean"). Editors, the playground and `leadq check --fix` read
+fixes from the diagnostics, never from the hint's words.
+
+A pass's finding carries what its fix needs (the guess, the span to replace or remove) in
+its fields; a recipe in `FIXES` turns those fields into the `Fix`. Giving a finding key a
+fix is one row of `FIXES`, e.g. ``"unknown_field_guess": Replace("{guess}")``.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+
+import attrs
+
+from .messages import MESSAGES, Message
+from .span import Span
+
+# -- fixes as data --------------------------------------------------------------------------
+
+
+class Applicability(enum.StrEnum):
+    """Whether a fix keeps the filter's meaning."""
+
+    #: the filter means the same after the fix: `leadq check --fix` applies it
+    SAFE = "safe"
+    #: a guess at what was meant: applied only with `--unsafe-fixes`
+    UNSAFE = "unsafe"
+
+
+@attrs.frozen
+class Edit:
+    """Replace the characters ``start`` to ``end`` (0-based, half-open offsets into the
+    text the diagnostic was made from, in code points) with ``replacement``.
+
+    An insertion has ``start == end``; a deletion an empty ``replacement``.
+    """
+
+    start: int
+    end: int
+    replacement: str
+
+
+@attrs.frozen
+class Fix:
+    """A change that resolves a diagnostic.
+
+    Attributes:
+        title: what it does, for a person: ``"Replace with `site`"``.
+        edits: the edits, in order, none overlapping another.
+        applicability: ``"safe"`` (the meaning is kept) or ``"unsafe"`` (a guess).
+    """
+
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability is Applicability.SAFE
+
+    def apply(self, text: str) -> str:
+        """`text` with this fix's edits made."""
+        return apply_fixes(text, [self])[0]
+
+
+def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:
+    """`text` with as many of `fixes` made as do not overlap each other, and the fixes made.
+
+    Fixes are taken in the order of their first edit; one whose edits overlap an edit
+    already taken (or insert at the same place) is left for a later round, after the
+    text is analysed again.
+    """
+    taken: list[Fix] = []
+    edits: list[Edit] = []
+    for fix in sorted(fixes, key=lambda f: (f.edits[0].start, f.edits[0].end) if f.edits else (-1, -1)):
+        if not fix.edits or any(_overlap(e, o) for e in fix.edits for o in edits):
+            continue
+        taken.append(fix)
+        edits += fix.edits
+    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        text = text[: e.start] + e.replacement + text[e.end :]
+    return text, taken
+
+
+def _overlap(a: Edit, b: Edit) -> bool:
+    return a.start == b.start or (a.start < b.end and b.start < a.end)
+
+
+# -- recipes: a finding's fields → a fix ----------------------------------------------------
+
+
+def _names(template: str) -> list[str]:
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def _filled(template: str, fields: Mapping[str, object]) -> str | None:
+    """The template with the finding's fields; None when one it names is missing."""
+    values = {}
+    for name in _names(template):
+        value = fields.get(name)
+        if value is None or isinstance(value, Span):
+            return None
+        values[name] = value
+    return template.format(**values)
+
+
+def _span(span: Span, fields: Mapping[str, object], at: str | None) -> Span | None:
+    if at is None:
+        return span
+    value = fields.get(at)
+    return value if isinstance(value, Span) else None
+
+
+@attrs.frozen
+class Replace:
+    """Replace the finding's span (or the span in field `at`) with `text`, a template over
+    the finding's fields."""
+
+    text: str
+    at: str | None = None
+    title: str = "Replace with `{new}`"
+    safe: bool = False
+
+    @property
+    def applicability(self) -> Applicability:
+        return Applicability.SAFE if self.safe else Applicability.UNSAFE
+
+    def build(self, span: Span, fields: Mapping[str, object], text: str) -> Fix | None:
+        where = _span(span, fields, self.at)
+        new = _filled(self.text, fields)
+        if where is None or new is None or text[where.start : where.end] == new:
+            return None
+        title = _filled(self.title, {**fields, "new": new})
+        return Fix(title or f"Replace with `{new}`", (Edit(where.start, where.end, new),), self.applicability)
+
+
+@attrs.frozen
+class Insert:
+    """Insert `text` (a template) at the start or the end of the finding's span."""
+
+    text: str
+    where: str = "end"  # or "start"
+    title: str = "Insert `{new}`"
+    safe: bool = False
+
+    @property
+    def applicability(self) -> Applicability:
+        return Applicability.SAFE if self.safe else Applicability.UNSAFE
+
+    def build(self, span: Span, fields: Mapping[str, object], text: str) -> Fix | None:
+        new = _filled(self.text, fields)
+        if new is None:
+            return None
+        at = span.end if self.where == "end" else span.start
+        title = _filled(self.title, {**fields, "new": new})
+        return Fix(title or f"Insert `{new}`", (Edit(at, at, new),), self.applicability)
+
+
+@attrs.frozen
+class Remove:
+    """Delete the span, or every span, that field `at` holds."""
+
+    at: str
+    title: str = "Remove it"
+    safe: bool = False
+
+    @property
+    def applicability(self) -> Applicability:
+        return Applicability.SAFE if self.safe else Applicability.UNSAFE
+
+    def build(self, span: Span, fields: Mapping[str, object], text: str) -> Fix | None:
+        value = fields.get(self.at)
+        spans: Sequence[object] = (value,) if isinstance(value, Span) else value if isinstance(value, tuple) else ()
+        edits = tuple(Edit(s.start, s.end, "") for s in spans if isinstance(s, Span) and s.start < s.end)
+        if not edits or len(edits) != len(spans):
+            return None
+        title = _filled(self.title, fields)
+        return Fix(title or "Remove it", edits, self.applicability)
+
+
+Recipe = Replace | Insert | Remove
+
+#: The fix of each finding key that has one. Safe: the filter means the same after it;
+#: the rest are guesses. Each is documented in docs/diagnostics.md ("Autofix:").
+FIXES: Mapping[str, Recipe] = MappingProxyType(
+    {
+        # E102: a value straight after a field name: the `=` that was left out
+        "unexpected_token_operator": Replace(" = ", at="gap", title="Write `{previous} = {token}`"),
+        # E102: a keyword where a value goes: the keyword as a quoted value
+        "unexpected_token_keyword": Replace('"{token}"', title="Quote `{token}`"),
+        "unterminated_string": Insert("{quote}", title="Close the string with {quote}"),
+        "bad_escape": Insert("\\", where="start", title="Escape the backslash"),
+        "unknown_field_guess": Replace("{guess}"),
+        "period_operator": Replace("{field} = {period}"),
+        "unknown_sort_key_guess": Replace("{guess}"),
+        "unknown_result_field_guess": Replace("{guess}"),
+        "unknown_subfield_guess": Replace("{guess}"),
+        "plain_result_field": Replace("{name}", title="Ask for the whole `{name}`"),
+        "not_an_enum_value_guess": Replace("{guess}"),
+        "unknown_term_guess": Replace("{guess}", at="name_span"),
+        "implied": Remove("remove", title="Remove the implied condition", safe=True),
+        "always_true": Remove("remove", title="Remove the condition that is always true", safe=True),
+        "duplicate_value": Remove("remove", title="Remove the repeated `{value}`", safe=True),
+        "more_duplicates": Remove("remove", title="Remove the repeated values", safe=True),
+        "alias": Replace("{field}", title="Write `{field}`", safe=True),
+        "q_alias": Replace("{q_name}", title="Write `{q_name}`", safe=True),
+    }
+)
+
+
+def fixes_of(key: str, span: Span, fields: Mapping[str, object], text: str) -> tuple[Fix, ...]:
+    """The fixes of finding `key` with `fields`, in `text` (none when the fields lack what
+    the recipe needs, or an edit falls outside the text)."""
+    recipe = FIXES.get(key)
+    if recipe is None:
+        return ()
+    fix = recipe.build(span, fields, text)
+    if fix is None or not _well_placed(fix.edits, len(text)):
+        return ()
+    return (fix,)
+
+
+def _well_placed(edits: Sequence[Edit], length: int) -> bool:
+    """Inside the text, in order, and none overlapping another."""
+    end = 0
+    for i, e in enumerate(edits):
+        if not end <= e.start <= e.end <= length or (i and e.start == edits[i - 1].start):
+            return False
+        end = e.end
+    return True
+
+
+# -- the codes --------------------------------------------------------------------------------
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@attrs.frozen
+class Code:
+    """A diagnostic code: its severity and a one-line title."""
+
+    code: str
+    severity: Severity
+    title: str
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+_CODES: tuple[tuple[str, Severity, str], ...] = (
+    # syntax
+    ("E101", E, "unexpected character"),
+    ("E102", E, "unexpected token"),
+    ("E103", E, "unexpected end of input"),
+    ("E104", E, "unterminated string"),
+    ("E105", E, "invalid escape in a string"),
+    ("E106", E, "expression nested too deeply"),
+    ("E107", E, "input too long"),
+    # names and operators
+    ("E201", E, "unknown field"),
+    ("E202", E, "operator not allowed for this field"),
+    ("E203", E, "field is not a boolean"),
+    ("E208", E, "unknown sort key"),
+    ("E209", E, "limit or offset out of range"),
+    ("E210", E, "unknown result field"),
+    ("E211", E, "unknown API method"),
+    ("E212", E, "unknown API role"),
+    ("E213", E, "required criterion missing"),
+    # values
+    ("E301", E, "value of the wrong type"),
+    ("E302", E, "not an allowed value"),
+    ("E303", E, "fractional number where whole seconds are needed"),
+    ("E304", E, "invalid date or time"),
+    ("E305", E, "value cannot be written into q"),
+    ("E306", E, "value too long"),
+    ("E307", E, "relative period combined with another condition on the field"),
+    ("E308", E, "relative period evaluated without a clock"),
+    ("E309", E, "lead value of the wrong type"),
+    ("E310", E, "parameter without a value"),
+    ("E311", E, "parameter of the wrong type"),
+    ("E312", E, "parameter not used"),
+    ("E313", E, "field checked on fetched leads that the role cannot see"),
+    ("E314", E, "criterion that cannot be checked on a returned object"),
+    # meaning
+    ("E401", E, "filter can never match"),
+    ("E402", E, "filter needs more than one request"),
+    ("E403", E, "exclusion with nothing to subtract from"),
+    ("E404", E, "condition cannot be expressed in q"),
+    ("E405", E, "filter too complex"),
+    ("E406", E, "plan needs more requests than allowed"),
+    ("E407", E, "interval longer than the method takes"),
+    ("E408", E, "interval the method needs bounded"),
+    # reading q strings (decompile)
+    ("E501", E, "unknown criterion in q"),
+    ("E502", E, "malformed q term"),
+    # running a filter through the API (fetch)
+    ("E801", E, "the API refused the request"),
+    ("E802", E, "the API did not answer in time"),
+    ("E803", E, "the API's answer cannot be used"),
+    ("E804", E, "the API cannot be reached"),
+    # warnings and notes
+    # a bug in leadq, reported as data rather than raised
+    ("E900", E, "internal error"),
+    # a file of saved filters that the command line cannot read
+    ("E902", E, "file cannot be read"),
+    ("W601", W, "value contains a space"),
+    ("W602", W, "redundant condition"),
+    ("W603", W, "condition is always true"),
+    ("W604", W, "duplicate value in a list"),
+    ("W605", W, "relative period in a stored filter"),
+    ("W606", W, "condition on a field the role cannot see"),
+    ("W607", W, "datetime bound in a repeated Moscow hour"),
+    ("W608", W, "same meaning as an earlier saved filter"),
+    ("W609", W, "criterion only the reference lists"),
+    ("W801", W, "a second of more leads than a page changed while read"),
+    ("W802", W, "no server clock for the run's cut-off"),
+    ("I701", I, "field spelled with an alias"),
+    ("I702", I, "absolute `=` on a datetime read as a range"),
+    ("I703", I, "empty filter"),
+    ("I801", I, "filter run as several requests"),
+    ("I802", I, "pages capped below the limit asked"),
+)
+
+#: The page that documents every code, one section each.
+DOCS_PAGE = "docs/diagnostics.md"
+
+
+def anchor(heading: str) -> str:
+    """The id the docs site gives a heading (Python-Markdown's `toc` slug)."""
+    slug = re.sub(r"[^\w\s-]", "", heading).strip().lower()
+    return re.sub(r"[-\s]+", "-", slug)
+
+
+@attrs.frozen
+class Rule:
+    """Everything leadq knows about one code.
+
+    Attributes:
+        code, severity, title: as in `CODES`.
+        messages: each finding key that reports the code, with its message and hint templates.
+        fixes: the fix recipe of each of those keys that has one.
+        docs: the code's section of the diagnostics reference (``page#anchor``).
+    """
+
+    code: str
+    severity: Severity
+    title: str
+    messages: Mapping[str, Message]
+    fixes: Mapping[str, Recipe]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.code} {self.title} ({self.severity.value})"
+
+    @property
+    def docs(self) -> str:
+        return f"{DOCS_PAGE}#{anchor(self.heading)}"
+
+    @property
+    def fixability(self) -> tuple[Applicability, ...]:
+        """The applicabilities of the code's fixes (safe first); empty when it has none."""
+        found = {r.applicability for r in self.fixes.values()}
+        return tuple(a for a in Applicability if a in found)
+
+    @property
+    def autofix(self) -> str:
+        """The code's fix availability in words, as the reference and `leadq rule` say it."""
+        if not self.fixability:
+            return "none"
+        return " or ".join(a.value for a in self.fixability)
+
+
+def _rules() -> Mapping[str, Rule]:
+    rules = {}
+    for code, severity, title in _CODES:
+        messages = {key: m for key, m in MESSAGES.items() if m.code == code}
+        fixes = {key: FIXES[key] for key in messages if key in FIXES}
+        rules[code] = Rule(code, severity, title, MappingProxyType(messages), MappingProxyType(fixes))
+    return MappingProxyType(rules)
+
+
+#: Every code, by code: the registry.
+RULES: Mapping[str, Rule] = _rules()
+
+#: Every diagnostic code leadq can report, with its severity and title (read-only).
+CODES: Mapping[str, Code] = MappingProxyType({c: Code(c, r.severity, r.title) for c, r in RULES.items()})
