@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from .batch import Checked, check_many
     from .client import ApiError, AsyncClient, Client
     from .core.diagnostics import CODES, Code, Diagnostic, LeadqError, Severity, render_diagnostics
+    from .core.rules import Applicability, Edit, Fix
     from .editing.complete import CompletionItem, Completions, Hover, complete, hover
     from .language.tree import Node
     from .pipeline import Analysis
@@ -58,6 +59,7 @@ _LAZY = {
     **dict.fromkeys(
         ("CODES", "Code", "Diagnostic", "LeadqError", "Severity", "render_diagnostics"), "core.diagnostics"
     ),
+    **dict.fromkeys(("Applicability", "Edit", "Fix"), "core.rules"),
     "evaluate": "run.evaluate",
     "evaluate_q": "run.evaluate",
     "Plan": "q.plan",
@@ -94,6 +96,7 @@ __all__ = [
     "METHODS",
     "Analysis",
     "ApiError",
+    "Applicability",
     "AsyncClient",
     "Checked",
     "Client",
@@ -102,7 +105,9 @@ __all__ = [
     "Completions",
     "Criterion",
     "Diagnostic",
+    "Edit",
     "FieldType",
+    "Fix",
     "Hover",
     "LeadqError",
     "Node",

@@ -34,6 +34,8 @@ EVER_PUBLIC = [
     "pushdown", "Pushdown", "Client", "AsyncClient", "ApiError",
     # 0.2.0: every list method
     "METHODS", "schema",
+    # 0.2.0: fixes as data
+    "Fix", "Edit", "Applicability",
 ]  # fmt: skip
 
 

@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -162,6 +162,26 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         )
         p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes; 0 uses every core (default: 1)")
         p.add_argument("--no-progress", action="store_true", help="never show the progress bar")
+        p.add_argument(
+            "--fix",
+            action="store_true",
+            help="make the safe fixes in the files, then report what remains (with -: print the fixed input)",
+        )
+        p.add_argument(
+            "--unsafe-fixes",
+            action="store_true",
+            help="with --fix and --diff, make the unsafe fixes (guesses such as a misspelt field's nearest name) too",
+        )
+        p.add_argument(
+            "--diff",
+            action="store_true",
+            help="change nothing; print the fixes as a unified diff (exit 1 when there is one)",
+        )
+        p.add_argument(
+            "--exit-non-zero-on-fix",
+            action="store_true",
+            help="with --fix, exit 1 when a fix was made, even if nothing remains",
+        )
 
     if wanted("format"):
         p = sub.add_parser(
@@ -518,7 +538,15 @@ def _code_list(text: str) -> tuple[str, ...]:
 
 def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
     from ..schemas.schema import checked_role
-    from ._report import github_report, json_report, place, sarif_report, statistics_report, text_report
+    from ._report import (
+        SUMMARY_LINES,
+        github_report,
+        json_report,
+        place,
+        sarif_report,
+        statistics_report,
+        text_report,
+    )
 
     select = args.select if args.select is not None else config.select
     ignore = args.ignore if args.ignore is not None else config.ignore
@@ -534,6 +562,20 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
     read = _read_inputs(args, config)
     items = read.items
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+
+    def reported(item: Item, code: str) -> bool:
+        return code not in item.ignore | _file_ignores(item.path, config) and selected(code, select, ignore)
+
+    fixed = 0
+    stdin = (args.stdin_filename or "<stdin>") if "-" in (args.files or []) else None
+    if args.fix or args.diff:
+        fixing = _Fixing(args, schema, role, jobs, reported)
+        fixed = fixing.run(read)
+        if args.diff:
+            return fixing.diff()
+        if not fixing.write(read, stdin):
+            return 2
+        items = read.items
     progress = not args.no_progress and sys.stderr.isatty() and len(items) >= 500
     results = _checked(items, schema, jobs=jobs, role=role, q=args.q)
     by_path: dict[str, list[Finding]] = {}
@@ -544,9 +586,8 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
             earlier = first_of.setdefault(fingerprint, item)
             if earlier is not item:
                 diagnostics = [*diagnostics, _duplicate(item, earlier)]
-        ignored = item.ignore | _file_ignores(item.path, config)
         for d in sorted(diagnostics, key=lambda d: (d.start, d.end, d.code)):
-            if d.code not in ignored and selected(d.code, select, ignore):
+            if reported(item, d.code):
                 by_path.setdefault(item.path, []).append(place(item, d))
     # each file's problems of reading first, then its filters' findings, in the order read
     findings = [f for name in read.names for f in (*read.problems.get(name, ()), *by_path.get(name, ()))]
@@ -555,19 +596,24 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
     else:
         color = _color(sys.stdout, args.output_file)
         report = {
-            "text": lambda: text_report(findings, read.contents, len(items), color=color),
+            "text": lambda: text_report(
+                findings, read.contents, len(items), color=color, unsafe_fixes=args.unsafe_fixes, fixed=fixed
+            ),
             "json": lambda: json_report(findings),
-            "sarif": lambda: sarif_report(findings),
+            "sarif": lambda: sarif_report(findings, read.contents),
             "github": lambda: github_report(findings),
         }[output_format]()
     if output_format == "text" and args.quiet:
-        report = "\n".join(line for line in report.split("\n") if not line.startswith("Found "))
-    if not _write(report, args.output_file):
+        report = "\n".join(line for line in report.split("\n") if not line.startswith(SUMMARY_LINES))
+    # with --fix, standard output holds the fixed standard input, and the report goes to stderr
+    if not _write(report, args.output_file, sys.stderr if args.fix and stdin is not None else sys.stdout):
         return 2
     if not items and not findings and not args.quiet:
         print("Found 0 filters", file=sys.stderr)
     if read.problems:
         return 2
+    if args.exit_non_zero_on_fix and fixed:
+        return 1
     return 1 if any(_RANK[f.diagnostic.severity] >= threshold for f in findings) else 0
 
 
@@ -598,6 +644,108 @@ def _checked(items: list[Item], schema: Schema, *, jobs: int, role: str | None, 
             results[k] = r
     for k in range(len(items)):
         yield results[k]
+
+
+class _Fixing:
+    """`check --fix` and `check --diff`: the fixes of every input's filters, made round by
+    round (`leadq.files.fixes`) and written back in each file's own quoting."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        schema: Schema,
+        role: str | None,
+        jobs: int,
+        reported: Callable[[Item, str], bool],
+    ) -> None:
+        self.args = args
+        self.schema = schema
+        self.role = role
+        self.jobs = jobs
+        self.reported = reported
+        self.before: dict[str, str] = {}
+        self.after: dict[str, str] = {}
+        self.fixed = 0
+
+    def check(self, items: list[Item]) -> Callable[[Sequence[int], list[str]], Iterator[tuple[Diagnostic, ...]]]:
+        """How a round checks the filters of `items` as they now read: each against its
+        own method, as the report does."""
+        import attrs
+
+        def check(numbers: Sequence[int], texts: list[str]) -> Iterator[tuple[Diagnostic, ...]]:
+            now = [attrs.evolve(items[k], text=text) for k, text in zip(numbers, texts, strict=True)]
+            for result in _checked(now, self.schema, jobs=self.jobs, role=self.role, q=self.args.q):
+                yield result.diagnostics
+
+        return check
+
+    def run(self, read: Read) -> int:
+        """Fix every input's filters (in memory); the number of fixes made."""
+        from ..files.fixes import fix_filters
+        from ..files.rewrite import rewrite
+
+        placed = [i for i in read.items if i.style]  # a value leadq cannot place exactly stays as it is
+        done = fix_filters(
+            [i.text for i in placed],
+            self.check(placed),
+            unsafe=self.args.unsafe_fixes,
+            wanted=lambda k, d: self.reported(placed[k], d.code),
+        )
+        new_text = {id(item): result.text for item, result in zip(placed, done, strict=True)}
+        self.fixed = sum(result.fixes for result in done)
+        for name, text in read.texts.items():
+            mine = [i for i in placed if i.path == name]
+            self.before[name] = text.content
+            self.after[name] = rewrite(text.content, mine, lambda i: new_text.get(id(i))) if mine else text.content
+        return self.fixed
+
+    def diff(self) -> int:
+        """Print the changes as a unified diff; exit status 1 when there is one."""
+        import difflib
+
+        changed = 0
+        for name, content in self.before.items():
+            new = self.after[name]
+            if new != content:
+                changed += 1
+                old_lines, new_lines = content.splitlines(keepends=True), new.splitlines(keepends=True)
+                sys.stdout.writelines(difflib.unified_diff(old_lines, new_lines, f"a/{name}", f"b/{name}"))
+        if not self.args.quiet:
+            print(_would_fix(self.fixed), file=sys.stderr)
+        return 1 if changed else 0
+
+    def write(self, read: Read, stdin: str | None) -> bool:
+        """Write each changed file back (standard input's result to standard output), and
+        read the filters again from what was written; False (said) when a file cannot be
+        written."""
+        import attrs
+
+        from ..files.sources import read_source, text_items
+
+        items: list[Item] = []
+        for name in read.names:
+            text = read.texts.get(name)
+            if text is None:
+                items += [i for i in read.items if i.path == name]
+                continue
+            new = self.after[name]
+            if name == stdin:
+                sys.stdout.write(new)
+            elif new != text.content:
+                try:
+                    Path(name).write_bytes(text.encoded(new))
+                except OSError as e:
+                    print(f"leadq: cannot write {name}: {e.strerror or e}", file=sys.stderr)
+                    return False
+            read.texts[name] = attrs.evolve(text, content=new)
+            read.contents[name] = new
+            items += text_items(name, new) if self.args.q else read_source(name, new, self.args.column)[0]
+        read.items = items
+        return True
+
+
+def _would_fix(n: int) -> str:
+    return f"Would fix {n} finding{'s' if n != 1 else ''}." if n else "No fixes available."
 
 
 def _read_inputs(args: argparse.Namespace, config: Config) -> Read:
@@ -683,12 +831,12 @@ def _duplicate(item: Item, earlier: Item) -> Diagnostic:
     )
 
 
-def _write(report: str, output_file: str | None) -> bool:
-    """Print the report, or write it to `output_file`; False (said on stderr) when that
-    file cannot be written."""
+def _write(report: str, output_file: str | None, stream: TextIO | None = None) -> bool:
+    """Print the report (on `stream`, standard output unless said), or write it to
+    `output_file`; False (said on stderr) when that file cannot be written."""
     if not output_file:
         if report:
-            print(report)
+            print(report, file=stream or sys.stdout)
         return True
     try:
         with open(output_file, "w", encoding="utf-8") as f:

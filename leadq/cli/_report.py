@@ -1,17 +1,20 @@
-"""Reports of `leadq check`: text (like ruff), JSON, SARIF 2.1.0 and GitHub annotations."""
+"""Reports of `leadq check`: text (like ruff), JSON, SARIF 2.1.0 and GitHub annotations, with
+the fixes of each finding."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import attrs
 
-from leadq import CODES, Diagnostic, Severity, render_diagnostics
+from leadq import CODES, Diagnostic, Fix, Severity, render_diagnostics
 
-from ..files.sources import Item
+from ..core.diagnostics import fixable
+from ..files.rewrite import fix_edits
+from ..files.sources import Item, file_places
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -53,9 +56,21 @@ def _version() -> str:
     return leadq.__version__
 
 
+#: The summary lines of the text report, which `--quiet` drops.
+SUMMARY_LINES = ("Found ", "Fixed ", "[*] ", "No fixes available")
+
+
 def text_report(
-    findings: Sequence[Finding], contents: dict[str, str], filters: int, color: bool = False, summary: bool = True
+    findings: Sequence[Finding],
+    contents: dict[str, str],
+    filters: int,
+    color: bool = False,
+    summary: bool = True,
+    unsafe_fixes: bool = False,
+    fixed: int = 0,
 ) -> str:
+    """Each finding as the compiler shows it (``[*]`` on those `--fix` would fix), then
+    the summary: what was fixed, what was found, and what could be fixed."""
     blocks = []
     for path, group in itertools.groupby(findings, key=lambda f: f.item.path):
         placed = []
@@ -70,11 +85,26 @@ def text_report(
             width = f.end_column - f.column if f.end_line == f.line else len(source) - f.column + 1
             placed.append(attrs.evolve(f.diagnostic, start=0, end=max(width, 0), line=f.line, column=f.column))
         if placed:
-            block = render_diagnostics(placed, contents.get(path, ""), path=path)
+            block = render_diagnostics(placed, contents.get(path, ""), path=path, unsafe_fixes=unsafe_fixes)
             blocks.append(paint(block) if color else block)
+    if fixed and summary:
+        blocks.append(f"Fixed {_count(fixed, 'finding')}.")
     if findings and summary:
         blocks.append(_summary(findings, filters))
+        fixable_now = sum(fixable(f.diagnostic, unsafe_fixes) for f in findings)
+        hidden = sum(fixable(f.diagnostic, True) for f in findings) - fixable_now
+        more = f" ({_count(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option)" if hidden else ""
+        option = "`--fix --unsafe-fixes` options" if unsafe_fixes else "`--fix` option"
+        if fixable_now:
+            blocks.append(f"[*] {fixable_now} fixable with the {option}{more}.")
+        elif hidden:
+            blocks.append(f"No fixes available{more}.")
     return "\n".join(blocks)
+
+
+def _count(n: int, noun: str) -> str:
+    plural = noun[:-1] + "xes" if noun.endswith("x") else noun + "s"
+    return f"{n} {noun if n == 1 else plural}"
 
 
 def _summary(findings: Sequence[Finding], filters: int) -> str:
@@ -128,13 +158,36 @@ def json_report(findings: Sequence[Finding]) -> str:
             "message": f.diagnostic.message,
             "hint": f.diagnostic.hint,
             "filter": f.item.text,
+            "fixes": [_fix_json(fix, f.item) for fix in f.diagnostic.fixes],
         }
         for f in findings
     ]
     return json.dumps(rows, ensure_ascii=False, indent=2)
 
 
-def sarif_report(findings: Sequence[Finding]) -> str:
+def _fix_json(fix: Fix, item: Item) -> dict[str, object]:
+    """A fix: its edits as offsets into `filter` (code points), with the file places they
+    fall on; the replacement is the filter's text, as yet unquoted for the file."""
+    edits = []
+    for e in fix.edits:
+        (line, column), (end_line, end_column) = item.place(e.start), item.place(e.end)
+        edits.append(
+            {
+                "start": e.start,
+                "end": e.end,
+                "replacement": e.replacement,
+                "line": line,
+                "column": column,
+                "end_line": end_line,
+                "end_column": end_column,
+            }
+        )
+    return {"title": fix.title, "applicability": fix.applicability.value, "edits": edits}
+
+
+def sarif_report(findings: Sequence[Finding], contents: Mapping[str, str] | None = None) -> str:
+    """A SARIF 2.1.0 log. Each result carries its fixes (`fixes`: the replacements in the
+    file, written in its quoting) when `contents` gives the files' text."""
     codes = sorted({f.diagnostic.code for f in findings})
     index = {code: i for i, code in enumerate(codes)}
     rules = [
@@ -171,6 +224,9 @@ def sarif_report(findings: Sequence[Finding]) -> str:
                 ],
             }
         )
+        fixes = _sarif_fixes(f, contents.get(f.item.path)) if contents else []
+        if fixes:
+            results[-1]["fixes"] = fixes
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -184,10 +240,34 @@ def sarif_report(findings: Sequence[Finding]) -> str:
                     }
                 },
                 "results": results,
+                "columnKind": "unicodeCodePoints",
             }
         ],
     }
     return json.dumps(log, ensure_ascii=False, indent=2)
+
+
+def _sarif_fixes(f: Finding, content: str | None) -> list[dict[str, object]]:
+    """SARIF `fix` objects: each a description and the replacements in the finding's file."""
+    if content is None:
+        return []
+    place = file_places(content)
+    out: list[dict[str, object]] = []
+    for fix in f.diagnostic.fixes:
+        replacements = []
+        for start, end, text in fix_edits(f.item, fix):
+            (line, column), (end_line, end_column) = place(start), place(end)
+            region = {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
+            replacements.append({"deletedRegion": region, "insertedContent": {"text": text}})
+        if replacements:
+            out.append(
+                {
+                    "description": {"text": f"{fix.title} ({fix.applicability.value} fix)"},
+                    "artifactChanges": [{"artifactLocation": {"uri": f.item.path}, "replacements": replacements}],
+                    "properties": {"applicability": fix.applicability.value},
+                }
+            )
+    return out
 
 
 def github_report(findings: Sequence[Finding]) -> str:

@@ -81,13 +81,3 @@ def by_words(written: str, table: Iterable[tuple[str, str]]) -> str | None:
 
 def _common_prefix(a: str, b: str) -> int:
     return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
-
-
-_DID_YOU_MEAN = re.compile(r"did you mean `([^`\s]+)`\?")
-
-
-def replacement(hint: str | None) -> str | None:
-    """The word a "did you mean `x`?" hint offers for the diagnostic's span (editors
-    apply it as a quick fix); None for any other hint."""
-    m = _DID_YOU_MEAN.search(hint or "")
-    return m.group(1) if m else None

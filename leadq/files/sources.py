@@ -14,7 +14,7 @@ import io
 import json
 import re
 import tomllib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 
@@ -93,6 +93,11 @@ class _Lines:
 
     def places(self, offsets: Sequence[int]) -> tuple[tuple[int, int], ...]:
         return tuple(self.place(o) for o in offsets)
+
+
+def file_places(content: str) -> Callable[[int], tuple[int, int]]:
+    """The 1-based line and column of an offset into `content` (lines counted once)."""
+    return _Lines(content).place
 
 
 def split_comment(line: str) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from lsprotocol import types
@@ -29,9 +29,8 @@ from pygls.workspace import TextDocument
 
 import leadq
 
-from ..core.suggest import replacement
-from ..files.rewrite import rewrite
-from ..files.sources import Item, SourceError, read_items, split_comment
+from ..files.rewrite import fix_edits, rewrite
+from ..files.sources import Item, SourceError, file_places, read_items, split_comment
 from ..schemas.schema import checked_role
 
 _SEVERITY = {
@@ -214,6 +213,23 @@ def _diagnostics(ls: LeadqServer, document: TextDocument) -> Iterator[list[dict[
         (l1, c1), (l2, c2) = (_place(encoding, lines, item.place(at)) for at in (start, end))
         return {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}
 
+    counted: list[Callable[[int], tuple[int, int]]] = []  # the file's lines, when a fix first needs them
+
+    def fixes(item: Item, d: leadq.Diagnostic) -> list[dict[str, Any]]:
+        """Each fix of `d` as edits of the file: ranges in the client's units, [line,
+        character, line, character], and the text in the file's quoting."""
+        out = []
+        for fix in d.fixes:
+            edits = []
+            for start, end, text in fix_edits(item, fix):
+                if not counted:
+                    counted.append(file_places(document.source))
+                (l1, c1), (l2, c2) = (_place(encoding, lines, counted[0](at)) for at in (start, end))
+                edits.append({"range": [l1, c1, l2, c2], "newText": text})
+            if edits:
+                out.append({"title": fix.title, "safe": fix.safe, "edits": edits})
+        return out
+
     first: dict[str, Item] = {}
     out: list[dict[str, Any]] = []
     placed = ls.placed
@@ -224,7 +240,11 @@ def _diagnostics(ls: LeadqServer, document: TextDocument) -> Iterator[list[dict[
         at = (item.text, schema.method, item.origin, item.ignore, encoding) if not item.places else None
         done = placed.get(at) if at is not None else None
         if done is None:
-            done = [_lsp_diagnostic(d, where(item, d.start, d.end)) for d in found if d.code not in item.ignore]
+            done = [
+                _lsp_diagnostic(d, where(item, d.start, d.end), fixes(item, d) if d.fixes else [])
+                for d in found
+                if d.code not in item.ignore
+            ]
             if at is not None:
                 if len(placed) >= _REMEMBERED:
                     placed.clear()
@@ -248,8 +268,9 @@ def _diagnostics(ls: LeadqServer, document: TextDocument) -> Iterator[list[dict[
     yield out
 
 
-def _lsp_diagnostic(d: leadq.Diagnostic, where: dict[str, Any]) -> dict[str, Any]:
-    """One finding as an LSP Diagnostic in JSON."""
+def _lsp_diagnostic(d: leadq.Diagnostic, where: dict[str, Any], fixes: list[dict[str, Any]]) -> dict[str, Any]:
+    """One finding as an LSP Diagnostic in JSON. Its data keeps what a code action needs:
+    the hint, and its fixes as edits of the file (`Diagnostic.fixes`)."""
     out = {
         "range": where,
         "message": d.message + (f"\nhint: {d.hint}" if d.hint else ""),
@@ -257,8 +278,11 @@ def _lsp_diagnostic(d: leadq.Diagnostic, where: dict[str, Any]) -> dict[str, Any
         "code": d.code,
         "source": "leadq",
     }
-    if d.hint:
-        out["data"] = {"hint": d.hint}
+    data: dict[str, Any] = {"hint": d.hint} if d.hint else {}
+    if fixes:
+        data["fixes"] = fixes
+    if data:
+        out["data"] = data
     return out
 
 
@@ -415,23 +439,31 @@ def _format(ls: LeadqServer, params: types.DocumentFormattingParams) -> list[typ
     types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix])
 )
 def _actions(ls: LeadqServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    """Quick fixes: the fixes leadq made for the diagnostics in view (`Diagnostic.fixes`,
+    kept in each diagnostic's data when it was published); a safe one is preferred."""
     out = []
     for d in params.context.diagnostics:
-        hint = d.data.get("hint") if isinstance(d.data, dict) else None
-        fix = replacement(hint)
-        if fix is None or d.source != "leadq":
-            continue
-        out.append(
-            types.CodeAction(
-                title=f"Replace with `{fix}`",
-                kind=types.CodeActionKind.QuickFix,
-                diagnostics=[d],
-                is_preferred=True,
-                edit=types.WorkspaceEdit(
-                    changes={params.text_document.uri: [types.TextEdit(range=d.range, new_text=fix)]}
-                ),
+        fixes = d.data.get("fixes") if isinstance(d.data, dict) and d.source == "leadq" else None
+        for fix in fixes if isinstance(fixes, list) else []:
+            try:
+                edits = [
+                    types.TextEdit(
+                        range=types.Range(types.Position(*e["range"][:2]), types.Position(*e["range"][2:])),
+                        new_text=e["newText"],
+                    )
+                    for e in fix["edits"]
+                ]
+            except (KeyError, TypeError, ValueError):
+                continue  # not the data this server published
+            out.append(
+                types.CodeAction(
+                    title=fix["title"],
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[d],
+                    is_preferred=bool(fix.get("safe")),
+                    edit=types.WorkspaceEdit(changes={params.text_document.uri: edits}),
+                )
             )
-        )
     return out
 
 

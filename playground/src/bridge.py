@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import leadq
-from leadq.core.suggest import replacement  # the one reading of "did you mean `x`?" (the LSP's too)
 
 
 class Places:
@@ -102,6 +101,19 @@ def version() -> str:
 
 
 def _diagnostic(d: leadq.Diagnostic, places: Places) -> dict[str, Any]:
+    """A diagnostic for the page, with its fixes (`Diagnostic.fixes`, in the page's unit):
+    `fixes` lists each one's title, whether it is safe, and its edits as CodeMirror
+    changes; `fix` is the replacement of the first fix that replaces exactly the
+    diagnostic's span (the page's one-click "Replace with" button)."""
+    fixes = [
+        {
+            "title": f.title,
+            "safe": f.safe,
+            "edits": [{**places.span(e.start, e.end), "insert": e.replacement} for e in f.edits],
+        }
+        for f in d.fixes
+    ]
+    spans = (f.edits[0] for f in d.fixes if len(f.edits) == 1)
     return {
         "code": d.code,
         "severity": d.severity.value,
@@ -110,7 +122,8 @@ def _diagnostic(d: leadq.Diagnostic, places: Places) -> dict[str, Any]:
         **places.span(d.start, d.end),
         "line": d.line,
         "column": d.column,
-        "fix": replacement(d.hint),
+        "fix": next((e.replacement for e in spans if (e.start, e.end) == (d.start, d.end)), None),
+        "fixes": fixes,
     }
 
 
