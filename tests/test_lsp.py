@@ -228,3 +228,39 @@ async def test_a_misspelt_role_in_the_settings_is_said(misspelt_role: LanguageCl
     assert any(
         m.type == types.MessageType.Error and "did you mean `operator`" in m.message for m in misspelt_role.messages
     )
+
+
+@pytest.mark.asyncio
+async def test_quick_fixes_come_from_the_diagnostics_fixes(client: LanguageClient) -> None:
+    # a JSON string: the fixed value is written again with its escapes
+    found = await _open(client, '{\n  "hot": "entry_page = \\"/a\\" and site in (1, 1)"\n}\n', JSON_URI)
+    assert [d.code for d in found] == ["I701", "W604"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=JSON_URI),
+            range=found[0].range,
+            context=types.CodeActionContext(diagnostics=found),
+        )
+    )
+    assert actions is not None
+    titles = [(a.title, a.is_preferred) for a in actions if isinstance(a, types.CodeAction)]
+    assert titles == [("Write `enter_page`", True), ("Remove the repeated `1`", True)]
+    alias = actions[0]
+    assert isinstance(alias, types.CodeAction) and alias.edit is not None and alias.edit.changes is not None
+    (edit,) = alias.edit.changes[JSON_URI]
+    assert edit.new_text == '"enter_page = \\"/a\\" and site in (1, 1)"'
+    assert edit.range == types.Range(types.Position(1, 9), types.Position(1, 49))
+    # a text file: the edit is the fix's own, where it stands
+    found = await _open(client, "site in (1, 1)  # hot\n")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=URI),
+            range=found[0].range,
+            context=types.CodeActionContext(diagnostics=found),
+        )
+    )
+    assert actions is not None
+    (remove,) = actions
+    assert isinstance(remove, types.CodeAction) and remove.edit is not None and remove.edit.changes is not None
+    gone = types.Range(types.Position(0, 10), types.Position(0, 13))  # `, 1`: the repeat and its comma
+    assert list(remove.edit.changes[URI]) == [types.TextEdit(gone, "")]

@@ -1,7 +1,9 @@
 """`leadq rule CODE`: what a diagnostic code means, from docs/diagnostics.md itself.
 
 The reference page ships inside the wheel (`leadq/diagnostics.md`), so the command and the
-documentation site print the same text.
+documentation site print the same text. Each section's "Autofix:" line says whether the
+code has a fix and whether it is safe; a test holds it to the rule registry
+(`leadq.core.rules.RULES`), which also supplies the line where a section lacks one.
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ import itertools
 import re
 from pathlib import Path
 
-import leadq
+from ..core.rules import RULES
 
 _SECTION = re.compile(r"^## ([EWI]\d{3}) ", re.M)
+#: The line of a section that says whether the code has a fix, and whether it is safe.
+_AUTOFIX = re.compile(r"^Autofix: (none|safe or unsafe|safe|unsafe)\b", re.M)
 
 
 def reference() -> str | None:
@@ -33,6 +37,8 @@ def rule_sections() -> dict[str, str]:
             m = _SECTION.match(text, start)
             if m:
                 sections[m.group(1)] = text[start:end].strip()
-    for code, c in leadq.CODES.items():  # never leave a code without a word
-        sections.setdefault(code, f"## {code} {c.title} ({c.severity.value})")
+    for code, rule in RULES.items():  # never leave a code without a word, nor its fix unsaid
+        section = sections.setdefault(code, f"## {rule.heading}")
+        if not _AUTOFIX.search(section):
+            sections[code] = f"{section}\n\nAutofix: {rule.autofix}."
     return dict(sorted(sections.items()))
