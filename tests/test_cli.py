@@ -101,6 +101,7 @@ def test_check_text_file_reports_every_bad_line(tmp_path: Path) -> None:
         "      ^^^^",
         "    hint: did you mean `site`?",
         "Found 2 errors in 3 filters.",
+        "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).",
     ]
 
 

@@ -126,10 +126,14 @@ def test_statistics_quiet_and_output_file(tmp_path: Path) -> None:
     r = run("check", "f.leadq", "--statistics", cwd=tmp_path)
     assert r.stdout.split("\n")[:2] == ["     2  E302  not an allowed value", "     1  W604  duplicate value in a list"]
     r = run("check", "f.leadq", "--ignore", "E", cwd=tmp_path)
-    assert (r.returncode, r.stdout.splitlines()[-1]) == (0, "Found 1 warning in 3 filters.")
+    assert (r.returncode, r.stdout.splitlines()[-2:]) == (
+        0,
+        ["Found 1 warning in 3 filters.", "[*] 1 fixable with the `--fix` option."],
+    )
     r = run("check", "f.leadq", "--quiet", "--output-file", "out.txt", cwd=tmp_path)
     written = (tmp_path / "out.txt").read_text()
     assert r.returncode == 1 and r.stdout == "" and "E302" in written and "Found" not in written
+    assert "W604 [*]" in written and "fixable" not in written
 
 
 def test_colour_only_when_asked_or_on_a_terminal(tmp_path: Path) -> None:
@@ -156,7 +160,7 @@ def test_configuration_is_found_walking_up_and_flags_override(tmp_path: Path) ->
     r = run("check", "f.leadq", cwd=sub)
     assert (r.returncode, [line for line in r.stdout.splitlines() if ": W604" in line or ": E302" in line]) == (
         1,
-        ["f.leadq:2:13: W604 `1` is listed twice"],
+        ["f.leadq:2:13: W604 [*] `1` is listed twice"],
     )
     r = run("check", "f.leadq", "--fail-on", "error", cwd=sub)
     assert r.returncode == 0
