@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import itertools
 import json
 import os
 import re
@@ -96,6 +97,30 @@ def test_every_code_has_a_section_and_no_section_is_stale() -> None:
     text = (DOCS / "diagnostics.md").read_text(encoding="utf-8")
     documented = dict(re.findall(r"^## ([EWI]\d{3}) .*\((error|warning|info)\)$", text, re.M))
     assert documented == {code: c.severity.value for code, c in CODES.items()}
+
+
+def _sections() -> dict[str, str]:
+    text = (DOCS / "diagnostics.md").read_text(encoding="utf-8")
+    starts = [m.start() for m in re.finditer(r"^## ", text, re.M)] + [len(text)]
+    return {text[a:b].split()[1]: text[a:b] for a, b in itertools.pairwise(starts)}
+
+
+@pytest.mark.parametrize("code", sorted(CODES))
+def test_every_code_has_a_section_its_link_finds_and_says_its_fix(code: str) -> None:
+    """The rule registry's link lands on the code's section, and the section's "Autofix:"
+    line says what the registry's fixes are."""
+    from markdown.extensions.toc import slugify
+
+    from leadq.core.rules import RULES, anchor
+
+    rule = RULES[code]
+    section = _sections()[code]
+    heading = section.splitlines()[0].removeprefix("## ")
+    assert heading == rule.heading
+    assert rule.docs == f"docs/diagnostics.md#{slugify(heading, '-')}" == f"docs/diagnostics.md#{anchor(heading)}"
+    said = re.search(r"^Autofix: (none|safe or unsafe|safe|unsafe)\b", section, re.M)
+    assert said is not None, f"{code}: no 'Autofix:' line"
+    assert said.group(1) == rule.autofix
 
 
 def test_readme_python_tour() -> None:

@@ -3,11 +3,9 @@ made as data and kept honest (a safe fix keeps the filter's meaning)."""
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
@@ -19,9 +17,7 @@ from strategies import compilable_trees
 import leadq
 from leadq.core import diagnostics
 from leadq.core.messages import MESSAGES
-from leadq.core.rules import FIXES, RULES, Applicability, Edit, Fix, anchor, apply_fixes
-
-DOCS = Path(__file__).parent.parent / "docs"
+from leadq.core.rules import FIXES, RULES, Applicability, Edit, Fix, apply_fixes
 
 
 def check(text: str, params: dict[str, object] | None = None, **options: Any) -> Callable[[], object]:
@@ -198,26 +194,6 @@ def test_the_registry_joins_codes_messages_and_fixes() -> None:
     assert isinstance(leadq.CODES, MappingProxyType)  # read-only, as it always was
     with pytest.raises(TypeError):
         leadq.CODES["E999"] = leadq.Code("E999", leadq.Severity.ERROR, "x")  # type: ignore[index]
-
-
-def _sections() -> dict[str, str]:
-    text = (DOCS / "diagnostics.md").read_text(encoding="utf-8")
-    starts = [m.start() for m in re.finditer(r"^## ", text, re.M)] + [len(text)]
-    return {text[a:b].split()[1]: text[a:b] for a, b in itertools.pairwise(starts)}
-
-
-@pytest.mark.parametrize("code", sorted(RULES))
-def test_every_code_has_a_section_its_link_finds_and_says_its_fix(code: str) -> None:
-    from markdown.extensions.toc import slugify
-
-    rule = RULES[code]
-    section = _sections()[code]
-    heading = section.splitlines()[0].removeprefix("## ")
-    assert heading == rule.heading
-    assert rule.docs == f"docs/diagnostics.md#{slugify(heading, '-')}" == f"docs/diagnostics.md#{anchor(heading)}"
-    said = re.search(r"^Autofix: (none|safe or unsafe|safe|unsafe)\b", section, re.M)
-    assert said is not None, f"{code}: no 'Autofix:' line"
-    assert said.group(1) == rule.autofix
 
 
 def test_rule_prints_the_fix_availability() -> None:
