@@ -79,6 +79,8 @@ EXAMPLES: dict[str, Callable[[], object]] = {
     "unknown_sort_key": check("order by xyzzy"),
     "unknown_sort_key_guess": check("order by craeted_at"),
     "limit_range": check("limit 1000"),
+    "unknown_method": raising(lambda: leadq.schema("Contacts.list")),
+    "unknown_method_guess": raising(lambda: leadq.schema("Leads.lst")),
     "unknown_result_field": check("fields foo"),
     "unknown_result_field_guess": check("fields nmae"),
     "plain_result_field": check("fields name(x)"),
