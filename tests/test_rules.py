@@ -52,6 +52,10 @@ def _internal() -> object:
     return _internal("site = 1", ValueError("boom"))
 
 
+_ONLINE = "EmployeeOnlineIntervals.listByEmployee"
+_DAYS = leadq.Schema(
+    "Days.list", (leadq.Criterion("date", (), leadq.FieldType.DATE), leadq.Criterion("time", (), leadq.FieldType.TIME))
+)
 _IDS = ", ".join(str(100_000 + i) for i in range(50))
 _REPEATS = ", ".join(["1"] * 23)
 
@@ -79,7 +83,7 @@ EXAMPLES: dict[str, Callable[[], object]] = {
     "unknown_sort_key": check("order by xyzzy"),
     "unknown_sort_key_guess": check("order by craeted_at"),
     "limit_range": check("limit 1000"),
-    "unknown_method": raising(lambda: leadq.schema("Contacts.list")),
+    "unknown_method": raising(lambda: leadq.schema("Xyzzy.qwerty")),
     "unknown_method_guess": raising(lambda: leadq.schema("Leads.lst")),
     "unknown_result_field": check("fields foo"),
     "unknown_result_field_guess": check("fields nmae"),
@@ -116,6 +120,22 @@ EXAMPLES: dict[str, Callable[[], object]] = {
     "needs_clock": raising(lambda: leadq.evaluate("created_at = lastweek", {"created_at": "2024-01-01T00:00:00"})),
     "bad_lead": raising(lambda: leadq.evaluate("duration > 1", {"duration": "60"})),
     "residual_hidden": raising(lambda: leadq.pushdown('text contains "a" and text contains "b"', role="chief")),
+    "residual_unreadable": raising(
+        lambda: leadq.pushdown('message_text contains "x" and message_text contains "y"', schema="Chats.list")
+    ),
+    "evaluate_unreadable": raising(lambda: leadq.evaluate('message_text contains "x"', {}, schema="Chats.list")),
+    "not_a_day": check("date = fast", schema=_ONLINE),
+    "not_a_time_of_day": check("time > fast", schema=_ONLINE),
+    # a raw q read on objects that hold the day and the time (no shipped method's do)
+    "q_not_a_day": raising(lambda: leadq.evaluate_q("date=x", {"date": "2024-01-01"}, schema=_DAYS)),
+    "q_not_a_time_of_day": raising(lambda: leadq.evaluate_q("time>=x", {"time": "10:00:00"}, schema=_DAYS)),
+    # other methods' limits
+    "required_missing": check("", schema="Locations.list"),
+    "no_parameter": check("site = 1 limit 5", schema="Stats.siteSummary"),
+    "reference_only": check("queue_time > 5", schema="Chats.list"),
+    "interval_too_long": check("created_at between 2024-01-01 and 2024-03-15", schema="EmployeeChats.list"),
+    "interval_open": check("created_at >= 2024-01-01", schema="EmployeeChats.list"),
+    "period_too_long": check("created_at = lastyear", schema="EmployeeChats.list"),
     # meaning
     "never_true": check("created_at > 9999-12-31"),
     "contradicts": check("result = missed and result = completed"),
@@ -348,7 +368,7 @@ def test_safe_fixes_keep_the_meaning(formatted: str, data: st.DataObject) -> Non
 
     text = _noisy(formatted, data)
     before = leadq.analyze(text)
-    (done,) = fix_filters([text], lambda texts: [leadq.check(t) for t in texts])
+    (done,) = fix_filters([text], lambda numbers, texts: [leadq.check(t) for t in texts])
     after = leadq.analyze(done.text)
     assert [d.code for d in after.errors] == [d.code for d in before.errors]
     if before.ok:
