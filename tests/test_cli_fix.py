@@ -180,3 +180,12 @@ def test_sarif_fixes_validate_and_land_in_the_file(tmp_path: Path) -> None:
     assert toml == TOML.replace("entry_page", "enter_page")
     csv = _apply_sarif(CSV, results[("s.csv", "W604")])
     assert csv == CSV.replace("(4, 4)", "(4)")
+
+
+def test_each_filter_is_fixed_against_its_own_method(tmp_path: Path) -> None:
+    path = tmp_path / "m.leadq"
+    # Tickets.list has no `site`: its list is an error there, with nothing certain to fix
+    path.write_text("site in (1, 1)\n# leadq: method Tickets.list\nstatus = clsoed and site in (2, 2)\n", "utf-8")
+    r = run("check", "--fix", "--unsafe-fixes", "m.leadq", cwd=tmp_path)
+    assert path.read_text() == "site in (1)\n# leadq: method Tickets.list\nstatus = closed and site in (2, 2)\n"
+    assert "m.leadq:3:21: E201 unknown field `site` in Tickets.list" in r.stdout and r.returncode == 1
