@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import enum
 import re
-import string
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
 
@@ -104,7 +103,7 @@ def _overlap(a: Edit, b: Edit) -> bool:
 
 
 def _names(template: str) -> list[str]:
-    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    return re.findall(r"\{(\w+)", template)  # compiled on first use, not at start-up
 
 
 def _filled(template: str, fields: Mapping[str, object]) -> str | None:
