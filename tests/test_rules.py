@@ -85,6 +85,8 @@ EXAMPLES: dict[str, Callable[[], object]] = {
     "limit_range": check("limit 1000"),
     "unknown_method": raising(lambda: leadq.schema("Xyzzy.qwerty")),
     "unknown_method_guess": raising(lambda: leadq.schema("Leads.lst")),
+    "unknown_role": raising(lambda: leadq.check("site = 1", role="xyzzy-qwerty")),
+    "unknown_role_guess": raising(lambda: leadq.check("site = 1", role="operatr")),
     "unknown_result_field": check("fields foo"),
     "unknown_result_field_guess": check("fields nmae"),
     "plain_result_field": check("fields name(x)"),
