@@ -191,7 +191,31 @@ class Remove:
         return Fix(title or "Remove it", edits, self.applicability)
 
 
-Recipe = Replace | Insert | Remove
+@attrs.frozen
+class Apply:
+    """Make the edit the finding carries in field `at`: a ``(start, end, replacement)``
+    tuple its pass worked out (the habits of other languages carry one as ``edit``)."""
+
+    at: str = "edit"
+    title: str = "Write `{new}`"
+    safe: bool = False
+
+    @property
+    def applicability(self) -> Applicability:
+        return Applicability.SAFE if self.safe else Applicability.UNSAFE
+
+    def build(self, span: Span, fields: Mapping[str, object], text: str) -> Fix | None:
+        edit = fields.get(self.at)
+        if not isinstance(edit, tuple) or len(edit) != 3:
+            return None
+        start, end, new = edit
+        if not (isinstance(start, int) and isinstance(end, int) and isinstance(new, str)):
+            return None
+        title = _filled(self.title, {**fields, "new": new})
+        return Fix(title or f"Write `{new}`", (Edit(start, end, new),), self.applicability)
+
+
+Recipe = Replace | Insert | Remove | Apply
 
 #: The fix of each finding key that has one. Safe: the filter means the same after it;
 #: the rest are guesses. Each is documented in docs/diagnostics.md ("Autofix:").
