@@ -53,6 +53,7 @@ def test_an_unreadable_file_is_a_finding_and_the_others_are_still_checked(tmp_pa
         "n.json:1:19: E302 `fax` is not a value of `result`; it takes missed, completed",
         "z.leadq:1:10: E302 `fax` is not a value of `result`; it takes missed, completed",
         "Found 3 errors in 4 filters, and 3 problems reading the files.",
+        "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).",
     ]
     rows = json.loads(run("check", "bad.json", "z.leadq", "--format", "json", cwd=tmp_path).stdout)
     assert [(row["path"], row["line"], row["column"], row["code"]) for row in rows] == [
@@ -151,6 +152,7 @@ def test_check_without_a_path_walks_the_current_folder(tmp_path: Path) -> None:
         "a.leadq:1:1: E201 unknown field `siet` in Leads.list",
         "sub/b.leadq.json:1:17: E302 `fax` is not a value of `result`; it takes missed, completed",
         "Found 2 errors in 3 filters.",
+        "No fixes available (1 hidden fix can be enabled with the `--unsafe-fixes` option).",
     ]
     r = run("check", "sub", cwd=tmp_path)
     assert r.stdout.splitlines()[0].startswith("sub/b.leadq.json:1:17: E302")

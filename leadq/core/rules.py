@@ -355,7 +355,7 @@ _CODES: tuple[tuple[str, Severity, str], ...] = (
     ("W801", W, "a second of more leads than a page changed while read"),
     ("W802", W, "no server clock for the run's cut-off"),
     ("I701", I, "field spelled with an alias"),
-    ("I702", I, "absolute `=` on a datetime read as a range"),
+    ("I702", I, "absolute `=` on a datetime read as one second"),
     ("I703", I, "empty filter"),
     ("I801", I, "filter run as several requests"),
     ("I802", I, "pages capped below the limit asked"),
