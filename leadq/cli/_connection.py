@@ -85,8 +85,8 @@ def _seconds(text: str) -> float:
     return n
 
 
-def add_flags(parser: argparse.ArgumentParser) -> None:
-    """The flags of the API's settings."""
+def add_flags(parser: argparse.ArgumentParser, *, concurrency: bool = True) -> None:
+    """The flags of the API's settings (`concurrency`: with --concurrency)."""
     where = parser.add_argument_group("the API")
     where.add_argument(
         "--base-url",
@@ -135,7 +135,8 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="the most seconds one request may take with its retries (default: 60)",
     )
-    tries.add_argument("--concurrency", type=whole(1), metavar="N", help="requests at once (default: 4)")
+    if concurrency:
+        tries.add_argument("--concurrency", type=whole(1), metavar="N", help="requests at once (default: 4)")
 
 
 def client_settings(
@@ -163,6 +164,8 @@ def client_settings(
     if method is not None:
         settings["http_method"] = method
     for name in ("timeout", "retries", "retry_time", "concurrency"):
+        if not hasattr(args, name):
+            continue
         value = getattr(args, name)
         value = value if value is not None else getattr(config, name)
         if value is not None:

@@ -88,6 +88,23 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, with_params: argparse
         help="expires_in of the tokens the password grant gives (default: 3600)",
     )
     p.add_argument("--lifetime", type=float, default=None, help="stop after this many seconds")
+    p.add_argument(
+        "--recent",
+        action="store_true",
+        help="the generated leads end a minute ago, as an account that gets leads (default: they start on "
+        "2024-01-01), so that relative periods such as lastweek find some",
+    )
+    from leadq.testing._deviations import DEVIATIONS
+
+    p.add_argument(
+        "--deviation",
+        action="append",
+        default=[],
+        choices=tuple(DEVIATIONS),
+        metavar="NAME",
+        help="answer otherwise than leadq assumes the API does, as `leadq probe` should notice; repeat for more "
+        f"({', '.join(DEVIATIONS)}; docs/probe.md)",
+    )
 
 
 def dry_run(text: str, values: dict[str, object], schema: Schema, role: str | None, source: str) -> int:
@@ -318,13 +335,21 @@ def fake_server(args: argparse.Namespace) -> int:
     except UsageError as e:
         print(e if e.shown else f"leadq: {e}", file=sys.stderr)
         return 2
+    end = None
+    if args.recent:
+        from datetime import datetime, timedelta
+
+        from leadq.core.datetimes import moscow
+
+        end = datetime.now(moscow()) - timedelta(minutes=1)
     api = FakeLiveTex(
-        generate_leads(args.leads, seed=args.seed),
+        generate_leads(args.leads, seed=args.seed, end=end),
         tokens={args.token: "admin"},
         users=users,
         token_lifetime=args.token_lifetime,
         lifetime=args.lifetime,
         port=args.port,
+        deviations=args.deviation,
     )
     try:
         api.start()
@@ -332,7 +357,10 @@ def fake_server(args: argparse.Namespace) -> int:
         print(f"leadq: cannot listen on 127.0.0.1:{args.port}: {e}", file=sys.stderr)
         return 2
     accounts = f"; users: {', '.join(name for name, _ in users)}" if users else ""
-    print(f"serving {args.leads} leads at {api.url} (token: {args.token}{accounts}); Ctrl-C stops", flush=True)
+    deviating = f"; deviating: {', '.join(sorted(set(args.deviation)))}" if args.deviation else ""
+    print(
+        f"serving {args.leads} leads at {api.url} (token: {args.token}{accounts}{deviating}); Ctrl-C stops", flush=True
+    )
     print(f"try: LIVETEX_TOKEN={args.token} leadq fetch --base-url {api.url} 'result = missed' --max 5", flush=True)
     try:
         while api.running:

@@ -266,6 +266,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         from ._fetch import add_parsers
 
         add_parsers(sub, common, with_params)
+    if wanted("probe"):
+        from ._probe import add_parser
+
+        add_parser(sub, common)
     return parser
 
 
@@ -308,7 +312,7 @@ def _interrupted() -> int:
 _COMMANDS = frozenset(
     {
         *("compile", "check", "lint", "format", "lsp", "rule", "methods", "method"),
-        *("decompile", "explain", "fetch", "fake-server"),
+        *("decompile", "explain", "fetch", "fake-server", "probe"),
     }
 )
 
@@ -344,6 +348,10 @@ def _main(argv: Sequence[str] | None) -> int:
     schema = _method(args.method or config.method, "--method" if args.method else _shown_config(config))
     if schema is None:
         return 2
+    if args.command == "probe":
+        from ._probe import probe
+
+        return probe(args, schema, config, color=_color(sys.stdout))
     if args.command in ("check", "lint", "format"):
         from ._inputs import checked_encoding
 

@@ -6,18 +6,25 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..core.datetimes import moscow
+
 _SITES = ((1, "https://shop.example"), (2, "https://blog.example"), (3, "https://help.example"))
 _DEPARTMENTS = ((10, "Sales"), (11, "Support"), (12, "Billing"))
 _EMPLOYEES = ((100, "Anna", "Petrova"), (101, "Ivan", "Sidorov"), (102, "Olga", "Smirnova"))
 _CITIES = ("Moscow", "Kazan", "Tver", "Omsk", "Saint Petersburg")
 _ENGINES = ("Yandex", "Google", "Bing")
 _WORDS = ("price", "delivery", "refund", "call me", "discount", "order", "broken", "hello")
+#: A word in Russian that every lead of an even id adds to its text, as most real leads are written.
+_RUSSIAN = ("доставка", "скидка", "заказ", "возврат", "цена")
 
 
-def generate_leads(count: int, *, seed: int = 0, start: datetime = datetime(2024, 1, 1, 9, 0)) -> list[dict[str, Any]]:
+def generate_leads(
+    count: int, *, seed: int = 0, start: datetime = datetime(2024, 1, 1, 9, 0), end: datetime | None = None
+) -> list[dict[str, Any]]:
     """`count` leads with every documented field, ids 1..count, `created_at` ascending in
     Moscow time from `start` (a few share a second, as real leads do), reproducible from
-    `seed`."""
+    `seed`. With `end` (Moscow time), the same leads moved in time so that the last is
+    created then (and none later): an account that gets leads up to now."""
     rng = random.Random(seed)
     leads = []
     moment = start
@@ -25,6 +32,13 @@ def generate_leads(count: int, *, seed: int = 0, start: datetime = datetime(2024
         if rng.random() > 0.15:  # some leads arrive in the same second as the one before
             moment += timedelta(seconds=rng.choice((1, 7, 60, 3600, 86400)))
         leads.append(make_lead(n, moment, rng))
+    if end is not None and leads:
+        last = end.astimezone(moscow()).replace(tzinfo=None) if end.tzinfo is not None else end
+        shift = last.replace(microsecond=0) - moment
+        for lead in leads:
+            for field in ("created_at", "updated_at", "completed_at"):
+                if lead[field] is not None:
+                    lead[field] = _moscow(datetime.fromisoformat(lead[field]) + shift)
     return leads
 
 
@@ -45,7 +59,7 @@ def make_lead(lead_id: int, created: datetime, rng: random.Random) -> dict[str, 
         "email": email,
         "phone": phone,
         "type": rng.choice(("form", "callback", "chat")),
-        "text": " ".join(rng.sample(_WORDS, 2)),
+        "text": " ".join(rng.sample(_WORDS, 2)) + (f" {_RUSSIAN[lead_id // 2 % 5]}" if lead_id % 2 == 0 else ""),
         "result": "completed" if completed else "missed",
         "answer_text": "thank you" if completed else None,
         "duration": duration,

@@ -34,6 +34,7 @@ from ..core.diagnostics import LeadqError
 from ..schemas.methods import LEADS_LIST, LEADS_LIST_ROUTED
 from ..schemas.schema import Schema
 from ._data import make_lead
+from ._deviations import Deviations, Refused
 
 _MANAGED = ("chief", "chief_partner", "manager", "operator")
 _HIDDEN = ("text", "answer_text")
@@ -95,6 +96,11 @@ class FakeLiveTex:
         page_cap: serve at most this many leads per page, whatever `limit` asks (`total`
             still counts them all), as a server that caps its pages does.
         dated: send a `Date` header with each answer.
+        deviations: ways to answer otherwise than leadq assumes the API does, by name
+            (`leadq.testing.DEVIATIONS`): ``{"ignores-ge", "refuses-post"}``.
+
+    Raises:
+        ValueError: a deviation that is no name of `DEVIATIONS`.
     """
 
     def __init__(
@@ -110,6 +116,7 @@ class FakeLiveTex:
         clock_skew: float = 0.0,
         page_cap: int | None = None,
         dated: bool = True,
+        deviations: Iterable[str] = (),
     ) -> None:
         self.leads: list[dict[str, Any]] = [dict(lead) for lead in leads]
         self.tokens: dict[str, str] = dict(tokens if tokens is not None else {"test-token": "admin"})
@@ -121,6 +128,7 @@ class FakeLiveTex:
         self.clock_skew = clock_skew
         self.page_cap = page_cap
         self.dated = dated
+        self.deviations = Deviations.of(deviations)
         self.faults: deque[Fault] = deque()
         self.requests: list[Seen] = []
         self._hooks: list[Callable[[FakeLiveTex, int], object]] = []
@@ -244,21 +252,24 @@ class FakeLiveTex:
         from ..core.datetimes import now_seconds
         from ..run.evaluate import read_q
 
+        deviations = self.deviations
         try:
             limit = int(params.get("limit", "50"))
             offset = int(params.get("offset", "0"))
         except ValueError:
             return 400, {"error": "invalid_params", "message": "limit and offset must be integers"}
-        if limit > 100:
-            return 400, {"error": "invalid_params", "field": "limit", "message": "Значение должно быть меньше 100"}
+        problem = deviations.limit_problem(limit)
+        if problem is not None:
+            return 400, {"error": "invalid_params", "field": "limit", "message": problem}
         if limit < 1 or offset < 0:
             return 400, {"error": "invalid_params", "message": "limit must be 1 to 100 and offset 0 or more"}
-        key, _, direction = params.get("sort", "created_at:a").partition(":")
+        limit, offset = min(limit, 100), deviations.offset(offset)
+        key, _, direction = deviations.sort(params.get("sort", "created_at:a")).partition(":")
         if key not in _SORT_KEYS or direction not in ("a", "d"):
             return 400, {"error": "invalid_params", "field": "sort", "message": f"unknown sort {params['sort']!r}"}
         q = params.get("q", "")
         managed = role in _MANAGED
-        if managed and any(term.startswith("text=") for term in q.split()):
+        if managed and any(term.startswith("text=") for term in q.split()) and "shows-text" not in deviations:
             return 403, {"error": "forbidden", "message": f"the role {role} cannot search text"}
         clock = now_seconds(self.now())
         with self._lock:
@@ -266,22 +277,26 @@ class FakeLiveTex:
             for hook in self._hooks:
                 hook(self, self._pages)
             try:
-                holds = read_q(q, schema)
-                found = [lead for lead in self.leads if holds(lead, clock)]
+                tests = [read_q(one, schema) for one in deviations.alternatives(q, schema, clock)]
+                found = [lead for lead in self.leads if any(holds(lead, clock) for holds in tests)]
             except LeadqError as e:
                 return 400, {"error": "invalid_params", "field": "q", "message": e.diagnostics[0].message}
+            except Refused as e:
+                return 400, {"error": "invalid_params", "field": "q", "message": str(e)}
             found.sort(key=lambda lead: (_sort_value(lead, key), lead["id"]), reverse=direction == "d")
             size = limit if self.page_cap is None else min(limit, self.page_cap)
-            page = copy.deepcopy(found[offset : offset + size])  # as it was when served
-        if managed:
-            page = [self._visible(lead) for lead in page]
+            page = copy.deepcopy(found[offset : offset + deviations.page_size(size)])  # as it was when served
+        hidden = deviations.hides_text(managed)
+        if hidden or (hidden is None and managed):
+            page = [self._visible(lead, everyone=bool(hidden)) for lead in page]
         fields = params.get("fields")
-        if fields:
+        if fields and deviations.narrows():
             from ..client._run import parse_fields, project
 
             spec = parse_fields(fields)
             page = [project(lead, spec) for lead in page]
-        return 200, {"total": len(found), "results": page}
+        page = [deviations.written(lead) for lead in page]
+        return 200, {"total": deviations.total(len(found), len(page)), "results": page}
 
     def rewrite(self, params: Mapping[str, str], answer: dict[str, Any]) -> object:
         """The answer as the tampers make it."""
@@ -311,9 +326,9 @@ class FakeLiveTex:
             return self.users.get((username, password))
         return None
 
-    def _visible(self, lead: dict[str, Any]) -> dict[str, Any]:
+    def _visible(self, lead: dict[str, Any], *, everyone: bool = False) -> dict[str, Any]:
         assigned = lead.get("assigned_to")
-        own = isinstance(assigned, Mapping) and assigned.get("id") == self.employee
+        own = not everyone and isinstance(assigned, Mapping) and assigned.get("id") == self.employee
         return lead if own else {k: v for k, v in lead.items() if k not in _HIDDEN}
 
     def take_fault(self) -> Fault | None:
@@ -354,7 +369,7 @@ def _handler(api: FakeLiveTex) -> type[BaseHTTPRequestHandler]:
 
         def _serve(self) -> None:
             parts = urlsplit(self.path)
-            params = dict(parse_qsl(parts.query, keep_blank_values=True))
+            params = api.deviations.query(parts.query)
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             seen = Seen(self.command, parts.path, params)
             with api._lock:
@@ -365,6 +380,8 @@ def _handler(api: FakeLiveTex) -> type[BaseHTTPRequestHandler]:
             schema = routes.get(parts.path)
             if schema is None:
                 return self._send(seen, 404, {"error": "not_found", "message": f"no method at {parts.path}"})
+            if api.deviations.refuses(self.command):
+                return self._send(seen, 405, {"error": "method_not_allowed", "message": f"{self.command} not allowed"})
             role = api.role_of(self.headers.get("Authorization", ""))
             if role is None:
                 return self._send(seen, 401, {"error": "unauthorized", "message": "invalid token"})

@@ -1,0 +1,203 @@
+"""Servers that answer otherwise than leadq assumes: the deviations `FakeLiveTex` takes
+(``FakeLiveTex(leads, deviations={"ignores-ge", "refuses-post"})``, ``leadq fake-server
+--deviation ignores-ge``).
+
+Each is one way the real API could differ from leadq's model of it, so that a test can
+check that `leadq probe` names it (docs/probe.md); the fake without deviations answers as
+the model says. `Deviations` is what the server asks at each step of an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import attrs
+
+from ..core.datetimes import moscow
+from ..schemas.schema import Schema
+from ..schemas.wire import split_terms
+
+#: Every deviation, by name: what the server does instead.
+DEVIATIONS: Mapping[str, str] = {
+    "refuses-post": "answers POST with HTTP 405; GET works",
+    "refuses-get": "answers GET with HTTP 405; POST works",
+    "plus-literal": "reads `+` in the query string as a plus, not a space (`%20` is a space)",
+    "ignores-fields": "ignores `fields`: every result holds every field",
+    "ignores-sort": "ignores `sort`: results always come oldest first",
+    "caps-pages": "serves at most one result per page, whatever `limit` asks (`total` still counts every match)",
+    "total-is-page": "`total` counts the results of the page only",
+    "utc-datetimes": "writes datetimes in UTC, with a `Z`",
+    "spaced-datetimes": "writes datetimes as `2024-01-31 10:00:00`, a space for the `T`",
+    "ignores-offset": "ignores `offset`",
+    "refuses-comma-lists": "refuses a q value with a comma in it (HTTP 400)",
+    "limit-below-max": "refuses `limit=100`: the limit must be less than 100",
+    "limit-unbounded": "takes any `limit`, and serves at most 100 results",
+    "ignores-ge": "ignores the `>=` terms of q",
+    "ignores-le": "ignores the `<=` terms of q",
+    "whole-day-dates": "reads a date-only `<=` bound as the day's last second",
+    "or-terms": "reads the terms of q as alternatives: a result meets one of them",
+    "splits-words": "reads a text value of several words as each word on its own",
+    "mangles-non-ascii": "reads each letter beyond ASCII in q as `?`",
+    "reads-entry-page": "knows the criterion `entry_page` only, and ignores `enter_page`",
+    "shows-text": "shows `text` to every role, in every lead",
+    "hides-text": "hides `text` from every role, administrators too",
+    "calendar-weeks": "reads `lastweek` as the last calendar week, Monday to Sunday",
+}
+
+_TIME_FIELDS = ("created_at", "updated_at", "completed_at")
+_DATE_ONLY = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
+
+
+def _names(names: Iterable[str]) -> frozenset[str]:
+    return frozenset(names)
+
+
+class Refused(Exception):
+    """A request the deviating server refuses: HTTP 400 with this message."""
+
+
+@attrs.frozen
+class Deviations:
+    """The deviations a server has (names of `DEVIATIONS`).
+
+    Raises:
+        ValueError: a name that is no deviation.
+    """
+
+    names: frozenset[str] = attrs.field(factory=frozenset, converter=_names)
+
+    @names.validator
+    def _known(self, attribute: object, names: frozenset[str]) -> None:
+        unknown = sorted(names - set(DEVIATIONS))
+        if unknown:
+            raise ValueError(f"no deviation {unknown[0]!r}; the deviations are {', '.join(DEVIATIONS)}")
+
+    @classmethod
+    def of(cls, names: Iterable[str] | Deviations | None) -> Deviations:
+        if isinstance(names, Deviations):
+            return names
+        if isinstance(names, str):
+            raise TypeError("deviations= takes a collection of names, not one str")
+        return cls(names if names is not None else ())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    # -- the request ---------------------------------------------------------------------------
+
+    def refuses(self, http_method: str) -> bool:
+        return f"refuses-{http_method.lower()}" in self.names
+
+    def query(self, raw: str) -> dict[str, str]:
+        """The parameters of a query string, as the server reads them."""
+        from urllib.parse import parse_qsl, unquote
+
+        if "plus-literal" not in self.names:
+            return dict(parse_qsl(raw, keep_blank_values=True))
+        pairs = (part.partition("=") for part in raw.split("&") if part)
+        return {unquote(k): unquote(v) for k, _, v in pairs}
+
+    def sort(self, sort: str) -> str:
+        return "created_at:a" if "ignores-sort" in self.names else sort
+
+    def offset(self, offset: int) -> int:
+        return 0 if "ignores-offset" in self.names else offset
+
+    def limit_problem(self, limit: int) -> str | None:
+        """Why `limit` is refused (None: it is taken, up to 100 results)."""
+        if "limit-below-max" in self.names and limit >= 100:
+            return "Значение должно быть меньше 100"
+        if limit > 100 and "limit-unbounded" not in self.names:
+            return "Значение должно быть меньше 100"
+        return None
+
+    def alternatives(self, q: str, schema: Schema, now: int | None) -> list[str]:
+        """`q` as the server reads it: the q strings a result must meet one of.
+
+        Raises:
+            Refused: a q the deviating server refuses.
+        """
+        names = self.names
+        if not names & {
+            "refuses-comma-lists", "mangles-non-ascii", "ignores-ge", "ignores-le", "whole-day-dates",
+            "or-terms", "splits-words", "reads-entry-page", "calendar-weeks",
+        }:  # fmt: skip
+            return [q]
+        if "mangles-non-ascii" in names:
+            q = "".join(c if c.isascii() else "?" for c in q)
+        junk, terms = split_terms(q, schema.term_start)
+        if junk is not None:
+            return [q]  # the server's own reading refuses it
+        kept: list[str] = []
+        for term in terms:
+            name, op, value = term.name, term.op, term.value
+            if "refuses-comma-lists" in names and "," in value:
+                raise Refused(f"`{name}` takes one value, not a list: {value!r}")
+            if (op == ">=" and "ignores-ge" in names) or (op == "<=" and "ignores-le" in names):
+                continue
+            if name == "enter_page" and "reads-entry-page" in names:
+                continue
+            if op == "<=" and "whole-day-dates" in names and _DATE_ONLY.fullmatch(value):
+                value += "T23:59:59"
+            if name == "text" and "splits-words" in names and " " in value:
+                kept += [f"text={word}" for word in value.split()]
+                continue
+            if op == "=" and value == "lastweek" and "calendar-weeks" in names and now is not None:
+                first, last = _calendar_week(now)
+                kept += [f"{name}>={first}", f"{name}<={last}"]
+                continue
+            kept.append(f"{name}{op}{value}")
+        if "or-terms" in names and len(kept) > 1:
+            return kept
+        return [" ".join(kept)]
+
+    # -- the answer ------------------------------------------------------------------------------
+
+    def page_size(self, size: int) -> int:
+        return min(size, 1) if "caps-pages" in self.names else size
+
+    def total(self, matches: int, page: int) -> int:
+        return page if "total-is-page" in self.names else matches
+
+    def narrows(self) -> bool:
+        return "ignores-fields" not in self.names
+
+    def hides_text(self, managed: bool) -> bool | None:
+        """Whether `text` is hidden from the caller in every lead (True), in no lead
+        (False), or in other employees' leads when `managed` (None: as the model says)."""
+        if "hides-text" in self.names:
+            return True
+        if "shows-text" in self.names:
+            return False
+        return None
+
+    def written(self, lead: dict[str, Any]) -> dict[str, Any]:
+        """A result as the server writes it."""
+        if not self.names & {"utc-datetimes", "spaced-datetimes"}:
+            return lead
+        out = dict(lead)
+        for field in _TIME_FIELDS:
+            value = out.get(field)
+            if isinstance(value, str):
+                if "utc-datetimes" in self.names:
+                    moment = datetime.fromisoformat(value).replace(tzinfo=moscow()).astimezone(UTC)
+                    out[field] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+                else:
+                    out[field] = value.replace("T", " ")
+        return out
+
+
+def _calendar_week(now: int) -> tuple[str, str]:
+    """The first and last second of the calendar week before the one of `now`."""
+    today = date.fromordinal(now // 86400)
+    monday = today - timedelta(days=today.weekday() + 7)
+    return f"{monday.isoformat()}T00:00:00", f"{(monday + timedelta(days=6)).isoformat()}T23:59:59"
+
+
+def deviations_markdown() -> str:
+    """The deviations as docs/probe.md lists them."""
+    rows = "\n".join(f"| `{name}` | {what} |" for name, what in DEVIATIONS.items())
+    return f"| deviation | the server |\n|---|---|\n{rows}\n"
