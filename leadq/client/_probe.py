@@ -30,6 +30,97 @@ REPORT_VERSION = 1
 DOCS = "docs/probe.md"
 
 
+_TEXT = {"type": "string"}
+_MAYBE_TEXT = {"type": ["string", "null"]}
+_COUNT = {"type": "integer", "minimum": 0}
+#: The JSON Schema of the report `--format json` prints (`Report.to_json`).
+REPORT_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "leadq probe report",
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "report": {"const": "leadq probe"},
+        "format": {"const": REPORT_VERSION},
+        "leadq": _TEXT,
+        "method": _TEXT,
+        "base_url": _TEXT,
+        "path": _TEXT,
+        "http_method": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["configured", "used"],
+            "properties": {"configured": {"enum": ["GET", "POST"]}, "used": {"enum": ["GET", "POST"]}},
+        },
+        "auth": _TEXT,
+        "role": _MAYBE_TEXT,
+        "requests": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["asked", "sent", "budget"],
+            "properties": {"asked": _COUNT, "sent": _COUNT, "budget": _COUNT},
+        },
+        "stopped": {
+            "oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["kind", "why"],
+                    "properties": {"kind": {"enum": [s.value for s in Stop]}, "why": _TEXT},
+                },
+            ]
+        },
+        "counts": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [o.value for o in Outcome],
+            "properties": {o.value: _COUNT for o in Outcome},
+        },
+        "exit_status": {"enum": [0, 1, 2]},
+        "findings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "id": _TEXT,
+                    "assumption": _TEXT,
+                    "outcome": {"enum": [o.value for o in Outcome]},
+                    "detail": _TEXT,
+                    "hint": _MAYBE_TEXT,
+                    "docs": _TEXT,
+                    "recorded_in": _TEXT,
+                    "asked": {"type": "boolean"},
+                    "exchanges": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["sent", "status", "came_back"],
+                            "properties": {"sent": _TEXT, "status": {"type": "integer"}, "came_back": _TEXT},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def _every_key_required(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with every property of every object required (null where it may be absent)."""
+    for value in schema.values():
+        if isinstance(value, dict):
+            _every_key_required(value)
+    if "properties" in schema and schema.get("type") == "object":
+        schema["required"] = list(schema["properties"])
+    return schema
+
+
+_every_key_required(REPORT_SCHEMA)
+
+
 class Unreachable(Exception):
     """The API could not be reached, or kept failing: the probe stops (exit status 2)."""
 

@@ -108,7 +108,11 @@ def _judge_http_method(found: Found, answers: Sequence[Answer]) -> Verdict:
     post, get = by["POST"], by["GET"]
     if post.ok:
         found.http_method = found.configured if by[found.configured].ok else "POST"
-        return holds("POST is answered; " + ("so is GET" if get.ok else f"GET is not ({get.said()})"))
+        if get.ok:
+            return holds("POST is answered; so is GET")
+        unset = "; the GET set is not, so the probe sends POST: unset --http-method"
+        setting = unset if found.configured == "GET" else ""
+        return holds(f"POST is answered; GET is not ({get.said()}){setting}")
     if get.ok:
         found.http_method = "GET"
         return contradicted(f"POST is not answered ({post.said()}); GET is")

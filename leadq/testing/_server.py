@@ -128,7 +128,7 @@ class FakeLiveTex:
         self.clock_skew = clock_skew
         self.page_cap = page_cap
         self.dated = dated
-        self.deviations = Deviations.of(deviations)
+        self._deviations = Deviations.of(deviations)
         self.faults: deque[Fault] = deque()
         self.requests: list[Seen] = []
         self._hooks: list[Callable[[FakeLiveTex, int], object]] = []
@@ -175,6 +175,16 @@ class FakeLiveTex:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def deviations(self) -> Deviations:
+        """The ways this server answers otherwise than leadq assumes (`DEVIATIONS`);
+        assign a collection of names to change them between requests."""
+        return self._deviations
+
+    @deviations.setter
+    def deviations(self, names: Iterable[str]) -> None:
+        self._deviations = Deviations.of(names)
 
     # -- faults and changes -----------------------------------------------------------------
 
