@@ -189,9 +189,10 @@ def test_the_fake_server_command_with_and_without_a_deviation() -> None:
 NAMED: dict[str, tuple[list[str], list[str]]] = {
     "refuses-post": (["http-method"], []),
     "refuses-get": ([], []),
-    "plus-literal": (["conjunction", "space-encoding"], ["value-space", "non-ascii", "enter-page"]),
+    "plus-literal": (["conjunction", "space-encoding"], ["date-bound", "value-space", "non-ascii", "enter-page"]),
     "ignores-fields": (["fields"], []),
-    "ignores-sort": (["sort-desc"], ["datetime-zone", "le", "date-bound"]),
+    "ignores-sort": (["sort-desc"], []),
+    "refuses-desc": (["sort-desc"], []),
     "caps-pages": (["page-size"], []),
     "total-is-page": (["total"], []),
     "utc-datetimes": (["datetime-format"], []),
@@ -200,10 +201,10 @@ NAMED: dict[str, tuple[list[str], list[str]]] = {
     "refuses-comma-lists": (["ids-list"], []),
     "limit-below-max": (["limit-max"], []),
     "limit-unbounded": (["limit-over"], []),
-    "ignores-ge": (["ge"], ["lastweek"]),
+    "ignores-ge": (["ge"], ["date-bound", "lastweek"]),
     "ignores-le": (["le"], ["date-bound"]),
     "whole-day-dates": (["date-bound"], []),
-    "or-terms": (["conjunction"], ["space-encoding", "value-space", "non-ascii", "enter-page"]),
+    "or-terms": (["conjunction"], ["space-encoding", "date-bound", "value-space", "non-ascii", "enter-page"]),
     "splits-words": (["value-space"], []),
     "mangles-non-ascii": (["non-ascii"], []),
     "reads-entry-page": (["enter-page"], []),
@@ -213,7 +214,8 @@ NAMED: dict[str, tuple[list[str], list[str]]] = {
 
 
 def test_every_deviation_is_in_the_table() -> None:
-    assert set(NAMED) | {"shows-text"} == set(DEVIATIONS)
+    # the two of what a managed role sees: test_a_managed_role_sees_its_own_leads_text_only
+    assert set(NAMED) | {"shows-text", "null-text"} == set(DEVIATIONS)
 
 
 @pytest.mark.parametrize("deviation", sorted(NAMED))
@@ -263,11 +265,19 @@ def test_a_managed_role_sees_its_own_leads_text_only(probe: Any) -> None:
         assert text["outcome"] == "holds" and "without `text`" in text["detail"]
         value = next(f for f in report["findings"] if f["id"] == "value-space")
         assert "HTTP 403" in value["detail"]
-    # a server that shows every lead's text to an operator is named
-    with FakeLiveTex(recent(), users=users, tokens={}, deviations={"shows-text"}, lifetime=120) as api:
+    with FakeLiveTex(recent(), users=users, tokens={}, lifetime=120) as api:
+        # a server that shows every lead's text to an operator is named
+        api.deviations = {"shows-text"}
         code, out, _ = probe(api.url, "--format", "json", "--role", "operator", env=env)
-    report = json.loads(out)
-    assert outcomes(report, "contradicted") == ["text-hidden"] and code == 1
+        report = json.loads(out)
+        assert outcomes(report, "contradicted") == ["text-hidden"] and code == 1
+        # one that sends it as null cannot be told from leads without text
+        api.deviations = {"null-text"}
+        code, out, _ = probe(api.url, "--format", "json", "--role", "operator", env=env)
+        report = json.loads(out)
+        assert outcomes(report, "contradicted") == [] and code == 0
+        text = next(f for f in report["findings"] if f["id"] == "text-hidden")
+        assert text["outcome"] == "could not tell" and "null: hidden, or leads without text" in text["detail"]
 
 
 def test_an_administrator_without_a_role_given_could_not_tell_the_text(api: FakeLiveTex, probe: Any) -> None:
@@ -411,13 +421,26 @@ def test_questions_that_do_not_apply_to_a_method_say_so() -> None:
     assert findings["sort-asc"].detail == "Cities.list has no datetime to sort and bound its results by"
 
 
-def test_the_docs_page_is_made_from_the_tables() -> None:
+PAGE = ROOT / "docs" / "probe.md"
+
+
+def generated(page: str) -> str:
+    """docs/probe.md with its questions and deviations made from the tables."""
     from leadq.client._probe import questions_markdown
     from leadq.testing._deviations import deviations_markdown
 
-    page = (ROOT / "docs" / "probe.md").read_text(encoding="utf-8")
-    assert questions_markdown() in page
-    assert deviations_markdown() in page
+    for marker, text in (("questions", questions_markdown()), ("deviations", deviations_markdown())):
+        before, _, rest = page.partition(f"<!-- {marker} -->\n")
+        _, _, after = rest.partition(f"<!-- {marker} -->")
+        page = f"{before}<!-- {marker} -->\n{text}<!-- {marker} -->{after}"
+    return page
+
+
+def test_the_docs_page_is_made_from_the_tables() -> None:
+    """(`python tests/test_probe.py` writes them into the page.)"""
+    page = PAGE.read_text(encoding="utf-8")
+    assert page.count("<!-- questions -->") == page.count("<!-- deviations -->") == 2
+    assert page == generated(page)
 
 
 def test_every_question_names_where_its_assumption_is_recorded() -> None:
@@ -440,3 +463,7 @@ def _anchors(text: str) -> set[str]:
         slug = re.sub(r"[^\w\s-]", "", heading.lower()).strip()
         ids.add(re.sub(r"[\s-]+", "-", slug))
     return ids
+
+
+if __name__ == "__main__":
+    PAGE.write_text(generated(PAGE.read_text(encoding="utf-8")), encoding="utf-8")

@@ -151,8 +151,8 @@ class Answer:
 
 
 #: The state of a lead's `text` in the answers read: shown, hidden (asked for, and not
-#: there), or not known.
-SHOWN, HIDDEN = "shown", "hidden"
+#: there), null (hidden, or a lead without text), or not known (None).
+SHOWN, HIDDEN, NULL = "shown", "hidden", "null"
 
 
 @attrs.define
@@ -186,6 +186,7 @@ class Found:
         oldest: the ids `sort=<key>:a` brought, in order.
         newest: the ids `sort=<key>:d` brought, in order.
         clock: the API's clock at its latest dated answer (Moscow seconds).
+        total: the `total` of the first answer without `q`: every lead of the account.
         outcomes: the outcome of each question asked so far.
         plans: the requests each question asked so far.
     """
@@ -201,6 +202,7 @@ class Found:
     oldest: list[Any] = attrs.field(factory=list)
     newest: list[Any] = attrs.field(factory=list)
     clock: int | None = None
+    total: int | None = None
     outcomes: dict[str, Outcome] = attrs.field(factory=dict)
     plans: dict[str, Sequence[Ask]] = attrs.field(factory=dict)
 
@@ -253,6 +255,8 @@ class Found:
         """Keep what an answer tells: its leads, and the API's clock."""
         if answer.clock is not None:
             self.clock = answer.clock
+        if self.total is None and answer.ask.get("q") is None and answer.total is not None:
+            self.total = answer.total
         results = answer.results
         if results is None:
             return
@@ -269,12 +273,13 @@ class Found:
                 known.written = moment
                 known.second = lead_second(moment)
             if text_field is not None and text_asked:
-                if text_field in r:
-                    value = r[text_field]
-                    known.text_state = SHOWN
-                    known.text = value if isinstance(value, str) else known.text
-                elif known.text_state is None:
+                value = r.get(text_field)
+                if isinstance(value, str):
+                    known.text_state, known.text = SHOWN, value
+                elif text_field not in r and known.text_state is None:
                     known.text_state = HIDDEN
+                elif value is None and known.text_state is None:
+                    known.text_state = NULL  # hidden, or a lead without text (a callback)
             page = r.get("entry_page")
             if isinstance(page, str) and page:
                 known.entry_page = page

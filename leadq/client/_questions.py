@@ -20,6 +20,7 @@ from ..core.span import Span
 from ..schemas.wire import MAX_NUMBER, MAX_VALUE_LENGTH, value_problem
 from ._asking import (
     HIDDEN,
+    NULL,
     SHOWN,
     Answer,
     Ask,
@@ -287,9 +288,11 @@ def _judge_datetime_format(found: Found, answers: Sequence[Answer]) -> Verdict:
 
 
 def _plan_zone(found: Found) -> list[Ask] | str:
-    if not found.held("sort-desc"):
-        return f"it needs `sort={found.key}:d`, which was not found to hold"
-    return [_desc(found)]
+    if found.held("sort-desc"):
+        return [_desc(found)]
+    if found.held("sort-asc", "offset") and found.total:
+        return [_asc(found, offset=found.total - 1, limit=1)]  # the newest, without a descending sort
+    return f"it needs `sort={found.key}:d`, or `:a` with `offset`, which were not found to hold"
 
 
 def _judge_zone(found: Found, answers: Sequence[Answer]) -> Verdict:
@@ -477,14 +480,14 @@ def _plan_ge(found: Found) -> list[Ask] | str:
 
 
 def _plan_le(found: Found) -> list[Ask] | str:
-    if not found.held("sort-desc"):
-        return f"it needs `sort={found.key}:d`, which was not found to hold"
+    if not found.held("sort-asc"):
+        return f"it needs `sort={found.key}:a`, which was not found to hold"
     pair = _pair(found)
     if pair is None:
         return "the leads read do not lie in two different seconds"
-    newest = pair[1]
-    assert newest.second is not None
-    return [_desc(found, q=_bound(found, "<=", newest.second - 1))]
+    oldest = pair[0]
+    assert oldest.second is not None
+    return [_asc(found, q=_bound(found, "<=", oldest.second))]
 
 
 def _judge_bound(found: Found, answers: Sequence[Answer], op: str) -> Verdict:
@@ -509,41 +512,10 @@ def _judge_bound(found: Found, answers: Sequence[Answer], op: str) -> Verdict:
         if inside:
             return contradicted(f"`{q}` brought nothing, though {_lead(inside[0])} lies within it")
         return unknown("no lead read lies within the bound")
+    everyone = found.total
+    if a.total is not None and everyone is not None and len(inside) < everyone <= a.total:
+        return contradicted(f"`{q}` came with `total` {a.total}, as many as without it ({everyone})")
     return holds(f"`{q}` brought {_count(len(got), 'lead')}, none {'before' if op == '>=' else 'after'} {x}")
-
-
-def _plan_date_bound(found: Found) -> list[Ask] | str:
-    if not found.held("le"):
-        return f"it needs `{found.key}<=`, which was not found to hold"
-    later = [k.second for k in reversed(found.dated()) if k.second is not None and k.second % _DAY]
-    if not later:
-        return "every lead read was created at midnight"
-    day = when(later[0] - later[0] % _DAY)[:10]
-    return [_desc(found, q=f"{found.key}<={day}", limit=1)]
-
-
-def _judge_date_bound(found: Found, answers: Sequence[Answer]) -> Verdict:
-    a = answers[0]
-    q = a.ask.get("q") or ""
-    if a.refused:
-        return contradicted(f"`{q}` is refused: {a.said()}")
-    day = q.partition("<=")[2]
-    from ._asking import lead_second
-
-    first = lead_second(day)
-    assert first is not None
-    got = [k for k in _seconds(found, a) if k.second is not None]
-    if not got:
-        before = [k for k in found.dated() if k.second is not None and k.second <= first]
-        if before:
-            return contradicted(f"`{q}` brought nothing, though {_lead(before[-1])} was created before {day}")
-        return holds(f"`{q}` brought nothing, and no lead read was created before {day}T00:00:00")
-    lead = got[0]
-    assert lead.second is not None
-    if lead.second <= first:
-        return holds(f"`{q}` brought {_lead(lead)}, the newest before {day}T00:00:00")
-    reading = "the whole day" if lead.second < first + _DAY else "a later moment"
-    return contradicted(f"`{q}` brought {_lead(lead)}: the date was read as {reading}")
 
 
 # -- q: terms and values ------------------------------------------------------------------------
@@ -613,6 +585,38 @@ def _judge_space_encoding(found: Found, answers: Sequence[Answer]) -> Verdict:
             hint="leadq's HTTP library writes a space in the query string as `+`: " + _REPORT,
         )
     return unknown("with each space written `%20` as well, the conjunction does not hold (see conjunction)")
+
+
+def _plan_date_bound(found: Found) -> list[Ask] | str:
+    if not found.held("conjunction", "ge", "le"):
+        return f"it needs `{found.key}>=`, `{found.key}<=` and a conjunction of terms, which were not all found to hold"
+    later = [k for k in reversed(found.dated()) if k.second is not None and k.second % _DAY]
+    if not later:
+        return "every lead read was created at midnight"
+    lead = later[0]
+    assert lead.second is not None
+    day = when(lead.second - lead.second % _DAY)[:10]
+    ids = _q_ids(found, lead)
+    return [
+        Ask.of(found.params(q=f"{ids} {found.key}>={day}", limit=2)),
+        Ask.of(found.params(q=f"{ids} {found.key}<={day}", limit=2)),
+    ]
+
+
+def _judge_date_bound(found: Found, answers: Sequence[Answer]) -> Verdict:
+    after, before = answers
+    for a in answers:
+        if a.refused:
+            return contradicted(f"`{a.ask.get('q')}` is refused: {a.said()}")
+    q = before.ask.get("q") or ""
+    day = q.rpartition("<=")[2]
+    lead = found.leads.get(next(iter(after.ids()), None)) or found.leads.get(next(iter(before.ids()), None))
+    shown = f" ({lead.written})" if lead is not None and lead.written else ""
+    if not after.ids():
+        return contradicted(f"`{after.ask.get('q')}` brought nothing, though its lead{shown} is of that day or later")
+    if before.ids():
+        return contradicted(f"`{q}` brought its lead{shown}: `<={day}` was read as the whole day, or its end")
+    return holds(f"`{after.ask.get('q')}` brought its lead{shown}; `{q}` brought nothing: {day}T00:00:00")
 
 
 _WORD = re.compile(r"[^\W\d_]+")  # letters only
@@ -711,9 +715,11 @@ def _needs_enter_page(found: Found) -> str | None:
 def _plan_enter_page(found: Found) -> list[Ask] | str:
     if not found.held("ids-one", "conjunction"):
         return "it needs `ids=` and a conjunction of terms, which were not both found to hold"
-    lead = next((k for k in found.leads.values() if k.entry_page and _fits(found, k.entry_page)), None)
-    if lead is None:
+    pages = [k for k in found.leads.values() if k.entry_page and _fits(found, k.entry_page)]
+    if not pages:
         return "no lead read has an entry page"
+    # the plainest page: one that a server's reading of `?`, `&`, `=`, `%` or `+` cannot confuse
+    lead = min(pages, key=lambda k: (bool(re.search(r"[?&=%+#;]", k.entry_page or "")), len(k.entry_page or "")))
     assert lead.entry_page is not None
     ids, page = _q_ids(found, lead), lead.entry_page
     missing = page + "-leadq-probe" if len(page) < MAX_VALUE_LENGTH - 12 else page[:-12] + "-leadq-probe"
@@ -751,38 +757,46 @@ def _needs_hidden(found: Found) -> str | None:
 def _judge_text_hidden(found: Found, answers: Sequence[Answer]) -> Verdict:
     text = found.text
     assert text is not None
+    name = f"`{text.name}`"
     seen = [k for k in found.leads.values() if k.text_state is not None]
     if not seen:
-        return unknown(f"no lead's `{text.name}` was asked for")
+        return unknown(f"no lead's {name} was asked for")
     hidden = [k for k in seen if k.text_state == HIDDEN]
     shown = [k for k in seen if k.text_state == SHOWN]
-    names = ", ".join(repr(k.id) for k in hidden[:5])
+    nulls = [k for k in seen if k.text_state == NULL]
+    listed = ", ".join(repr(k.id) for k in hidden[:5])
+    null = f"leads {', '.join(repr(k.id) for k in nulls[:5])} came with {name} null: hidden, or leads without text"
     role = found.role
     if role is None:
         if hidden:
-            return holds(f"leads {names} came without `{text.name}`: a managed role's account, and it is hidden")
+            return holds(f"leads {listed} came without {name}: a managed role's account, and it is hidden")
+        if nulls:
+            return unknown(f"{null}; give --role to tell")
         return unknown(
-            f"every lead read came with its `{text.name}`: an administrator's account, or the account's own leads; "
+            f"every lead read came with its {name}: an administrator's account, or the account's own leads; "
             "give --role to tell"
         )
     if role not in text.hidden_from:
         if hidden:
             return contradicted(
-                f"the role {role} got leads without `{text.name}`: {names}",
-                hint=f"leadq takes it that the role {role} sees every lead's `{text.name}`: {_REPORT}",
+                f"the role {role} got leads without {name}: {listed}",
+                hint=f"leadq takes it that the role {role} sees every lead's {name}: {_REPORT}",
             )
-        return holds(f"the role {role} saw the `{text.name}` of every lead read ({_count(len(shown), 'lead')})")
+        none = f", {len(nulls)} of them without any" if nulls else ""
+        return holds(f"the role {role} saw the {name} of every lead read ({_count(len(seen), 'lead')}{none})")
     if hidden:
-        return holds(f"the role {role} got leads {names} without `{text.name}`")
+        return holds(f"the role {role} got leads {listed} without {name}")
     employees = {k.assignee for k in shown if k.assignee is not None}
     if len(employees) >= 2:
         return contradicted(
-            f"the role {role} got the `{text.name}` of leads assigned to {len(employees)} employees, "
+            f"the role {role} got the {name} of leads assigned to {len(employees)} employees, "
             "so of another employee's lead",
-            hint=f"leadq refuses to check `{text.name}` here for the role {role} (E313) and warns about it (W606): "
+            hint=f"leadq refuses to check {name} here for the role {role} (E313) and warns about it (W606): "
             + _REPORT,
         )
-    return unknown(f"every lead read came with its `{text.name}`, and is assigned to one employee, maybe the account")
+    if nulls:
+        return unknown(null)
+    return unknown(f"every lead read came with its {name}, and is assigned to one employee, maybe the account")
 
 
 _PERIOD = "lastweek"
@@ -937,17 +951,6 @@ QUESTIONS: tuple[Question, ...] = (
         _needs_key,
     ),
     Question(
-        "datetime-zone",
-        "Datetimes are Moscow time: the newest lead is not later than the API's clock (its Date header) "
-        "read in Moscow time, and not hours earlier on an account that gets leads",
-        "the same `sort=created_at:d&limit=2`",
-        "decisions.md#time-zones",
-        "leadq reads datetimes, and its q bounds, as Moscow time: " + _REPORT,
-        _plan_zone,
-        _judge_zone,
-        _needs_key,
-    ),
-    Question(
         "offset",
         "`offset` skips that many results: `offset=1` starts at the second oldest",
         "`sort=created_at:a&offset=1&limit=1`",
@@ -955,6 +958,17 @@ QUESTIONS: tuple[Question, ...] = (
         "leadq fetch reads a second of more leads than a page by offset: " + _REPORT,
         _plan_offset,
         _judge_offset,
+        _needs_key,
+    ),
+    Question(
+        "datetime-zone",
+        "Datetimes are Moscow time: the newest lead is not later than the API's clock (its Date header) "
+        "read in Moscow time, and not hours earlier on an account that gets leads",
+        "the same `sort=created_at:d&limit=2` (when it is refused: `sort=created_at:a` with `offset` at the last lead)",
+        "decisions.md#time-zones",
+        "leadq reads datetimes, and its q bounds, as Moscow time: " + _REPORT,
+        _plan_zone,
+        _judge_zone,
         _needs_key,
     ),
     Question(
@@ -1009,22 +1023,12 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "le",
-        "`created_at<=X` is honoured: no lead after X comes back (X the second before the newest lead read)",
-        "`q=created_at<=X&sort=created_at:d&limit=2`",
+        "`created_at<=X` is honoured: no lead after X comes back (X the second of the oldest lead read)",
+        "`q=created_at<=X&sort=created_at:a&limit=2`",
         "decisions.md#datetime-output",
         "every run of leadq fetch is bounded so by its cut-off: " + _REPORT,
         _plan_le,
         lambda found, answers: _judge_bound(found, answers, "<="),
-        _needs_key,
-    ),
-    Question(
-        "date-bound",
-        "A date-only bound is its first second: `created_at<=2024-01-31` is `<= 2024-01-31T00:00:00`",
-        "`q=created_at<=D&sort=created_at:d&limit=1`, D the day of a lead read created after midnight",
-        "decisions.md#a-datetime-in-a-raw-q",
-        "leadq reads a raw q's date so (decompile, evaluate_q), and writes the second itself: " + _REPORT,
-        _plan_date_bound,
-        _judge_date_bound,
         _needs_key,
     ),
     Question(
@@ -1045,6 +1049,17 @@ QUESTIONS: tuple[Question, ...] = (
         "leadq's HTTP library writes a space in the query string as `+`: " + _REPORT,
         _plan_space_encoding,
         _judge_space_encoding,
+        _needs_key,
+    ),
+    Question(
+        "date-bound",
+        "A date-only bound is its first second: `created_at<=2024-01-31` is `<= 2024-01-31T00:00:00`",
+        "`q=ids=A created_at>=D` and `q=ids=A created_at<=D`, `limit=2`, D the day of a lead A read created after "
+        "midnight",
+        "decisions.md#a-datetime-in-a-raw-q",
+        "leadq reads a raw q's date so (decompile, evaluate_q), and writes the second itself: " + _REPORT,
+        _plan_date_bound,
+        _judge_date_bound,
         _needs_key,
     ),
     Question(

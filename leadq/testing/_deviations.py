@@ -27,6 +27,7 @@ DEVIATIONS: Mapping[str, str] = {
     "plus-literal": "reads `+` in the query string as a plus, not a space (`%20` is a space)",
     "ignores-fields": "ignores `fields`: every result holds every field",
     "ignores-sort": "ignores `sort`: results always come oldest first",
+    "refuses-desc": "refuses a descending `sort` (`created_at:d`, HTTP 400), as the reference attests only `:a`",
     "caps-pages": "serves at most one result per page, whatever `limit` asks (`total` still counts every match)",
     "total-is-page": "`total` counts the results of the page only",
     "utc-datetimes": "writes datetimes in UTC, with a `Z`",
@@ -44,6 +45,7 @@ DEVIATIONS: Mapping[str, str] = {
     "reads-entry-page": "knows the criterion `entry_page` only, and ignores `enter_page`",
     "shows-text": "shows `text` to every role, in every lead",
     "hides-text": "hides `text` from every role, administrators too",
+    "null-text": "hides `text` from managed roles as `null`, not by leaving it out",
     "calendar-weeks": "reads `lastweek` as the last calendar week, Monday to Sunday",
 }
 
@@ -101,6 +103,13 @@ class Deviations:
         return {unquote(k): unquote(v) for k, _, v in pairs}
 
     def sort(self, sort: str) -> str:
+        """The `sort` the server reads.
+
+        Raises:
+            Refused: a descending sort, refused.
+        """
+        if "refuses-desc" in self.names and sort.endswith(":d"):
+            raise Refused(f"unknown sort {sort!r}")
         return "created_at:a" if "ignores-sort" in self.names else sort
 
     def offset(self, offset: int) -> int:
@@ -161,6 +170,10 @@ class Deviations:
 
     def total(self, matches: int, page: int) -> int:
         return page if "total-is-page" in self.names else matches
+
+    def nulls_text(self) -> bool:
+        """Whether a hidden `text` is sent as null rather than left out."""
+        return "null-text" in self.names
 
     def narrows(self) -> bool:
         return "ignores-fields" not in self.names

@@ -274,7 +274,10 @@ class FakeLiveTex:
         if limit < 1 or offset < 0:
             return 400, {"error": "invalid_params", "message": "limit must be 1 to 100 and offset 0 or more"}
         limit, offset = min(limit, 100), deviations.offset(offset)
-        key, _, direction = deviations.sort(params.get("sort", "created_at:a")).partition(":")
+        try:
+            key, _, direction = deviations.sort(params.get("sort", "created_at:a")).partition(":")
+        except Refused as e:
+            return 400, {"error": "invalid_params", "field": "sort", "message": str(e)}
         if key not in _SORT_KEYS or direction not in ("a", "d"):
             return 400, {"error": "invalid_params", "field": "sort", "message": f"unknown sort {params['sort']!r}"}
         q = params.get("q", "")
@@ -298,7 +301,7 @@ class FakeLiveTex:
             page = copy.deepcopy(found[offset : offset + deviations.page_size(size)])  # as it was when served
         hidden = deviations.hides_text(managed)
         if hidden or (hidden is None and managed):
-            page = [self._visible(lead, everyone=bool(hidden)) for lead in page]
+            page = [self._visible(lead, everyone=bool(hidden), null=deviations.nulls_text()) for lead in page]
         fields = params.get("fields")
         if fields and deviations.narrows():
             from ..client._run import parse_fields, project
@@ -336,10 +339,14 @@ class FakeLiveTex:
             return self.users.get((username, password))
         return None
 
-    def _visible(self, lead: dict[str, Any], *, everyone: bool = False) -> dict[str, Any]:
+    def _visible(self, lead: dict[str, Any], *, everyone: bool = False, null: bool = False) -> dict[str, Any]:
         assigned = lead.get("assigned_to")
         own = not everyone and isinstance(assigned, Mapping) and assigned.get("id") == self.employee
-        return lead if own else {k: v for k, v in lead.items() if k not in _HIDDEN}
+        if own:
+            return lead
+        if null:
+            return {k: None if k in _HIDDEN else v for k, v in lead.items()}
+        return {k: v for k, v in lead.items() if k not in _HIDDEN}
 
     def take_fault(self) -> Fault | None:
         with self._lock:
