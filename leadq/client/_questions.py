@@ -791,8 +791,7 @@ def _judge_text_hidden(found: Found, answers: Sequence[Answer]) -> Verdict:
         return contradicted(
             f"the role {role} got the {name} of leads assigned to {len(employees)} employees, "
             "so of another employee's lead",
-            hint=f"leadq refuses to check {name} here for the role {role} (E313) and warns about it (W606): "
-            + _REPORT,
+            hint=f"leadq refuses to check {name} here for the role {role} (E313) and warns about it (W606): " + _REPORT,
         )
     if nulls:
         return unknown(null)
