@@ -115,6 +115,15 @@ def test_the_install_commands_of_the_docs_and_of_the_messages_work(tmp_path: Pat
         cwd=tmp_path,
     )
     assert fetched.returncode == 2 and "Traceback" not in fetched.stderr
+    probed = subprocess.run(
+        [str(bin_dir / "leadq"), "probe", "--base-url", "http://127.0.0.1:9"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "LIVETEX_TOKEN": "t"},
+    )
+    assert probed.returncode == 2 and "Traceback" not in probed.stderr
+    assert "leadq probe needs httpx: " in probed.stderr and "pip install" in probed.stderr
     said = re.search(r"(pip install (?:'[^']+' ?)+)", fetched.stderr)
     assert said is not None, fetched.stderr
     told = subprocess.run([str(python), "-m", *shlex.split(said.group(1).strip())], capture_output=True, text=True)

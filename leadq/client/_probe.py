@@ -318,7 +318,15 @@ class ProbeRun:
     ) -> None:
         from ..schemas.schema import checked_role
         from ._run import Stats
-        from ._sync import Client
+
+        try:
+            from ._sync import Client
+        except ModuleNotFoundError as e:
+            if e.name != "httpx":
+                raise
+            from ..core.extras import install_hint
+
+            raise ModuleNotFoundError(f"leadq probe needs httpx: {install_hint('client')}", name="httpx") from None
 
         role = checked_role(role, schema)
         # The client's engine, credentials and tries; the probe names the path itself, so
