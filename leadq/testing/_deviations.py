@@ -58,7 +58,17 @@ def _names(names: Iterable[str]) -> frozenset[str]:
 
 
 class Refused(Exception):
-    """A request the deviating server refuses: HTTP 400 with this message."""
+    """A request the deviating server refuses: HTTP 400 naming the parameter."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+#: What a role that deviates sees as, for `shows-text`: an administrator.
+_SEES_ALL = "admin"
+_MANAGED = ("chief", "chief_partner", "manager", "operator")
+_HIDDEN = ("text", "answer_text")
 
 
 @attrs.frozen
@@ -88,7 +98,7 @@ class Deviations:
     def __contains__(self, name: object) -> bool:
         return name in self.names
 
-    # -- the request ---------------------------------------------------------------------------
+    # -- the request ----------------------------------------------------------------------------
 
     def refuses(self, http_method: str) -> bool:
         return f"refuses-{http_method.lower()}" in self.names
@@ -102,26 +112,29 @@ class Deviations:
         pairs = (part.partition("=") for part in raw.split("&") if part)
         return {unquote(k): unquote(v) for k, _, v in pairs}
 
-    def sort(self, sort: str) -> str:
-        """The `sort` the server reads.
+    def read(self, params: Mapping[str, str], role: str, max_limit: int = 100) -> tuple[dict[str, str], str]:
+        """The parameters of a list request, and the caller's role, as the server reads
+        them (the model's server reads them as they are).
 
         Raises:
-            Refused: a descending sort, refused.
+            Refused: a request the deviating server refuses.
         """
-        if "refuses-desc" in self.names and sort.endswith(":d"):
-            raise Refused(f"unknown sort {sort!r}")
-        return "created_at:a" if "ignores-sort" in self.names else sort
-
-    def offset(self, offset: int) -> int:
-        return 0 if "ignores-offset" in self.names else offset
-
-    def limit_problem(self, limit: int) -> str | None:
-        """Why `limit` is refused (None: it is taken, up to 100 results)."""
-        if "limit-below-max" in self.names and limit >= 100:
-            return "Значение должно быть меньше 100"
-        if limit > 100 and "limit-unbounded" not in self.names:
-            return "Значение должно быть меньше 100"
-        return None
+        names, out = self.names, dict(params)
+        limit = out.get("limit", "")
+        if limit.isascii() and limit.isdigit():
+            if "limit-below-max" in names and int(limit) >= max_limit:
+                raise Refused("limit", f"Значение должно быть меньше {max_limit}")
+            if "limit-unbounded" in names and int(limit) > max_limit:
+                out["limit"] = str(max_limit)  # taken, and served up to the maximum
+        sort = out.get("sort", "")
+        if "refuses-desc" in names and sort.endswith(":d"):
+            raise Refused("sort", f"unknown sort {sort!r}")
+        for name, parameter in (("ignores-sort", "sort"), ("ignores-offset", "offset"), ("ignores-fields", "fields")):
+            if name in names:
+                out.pop(parameter, None)
+        if "shows-text" in names and role in _MANAGED:
+            role = _SEES_ALL
+        return out, role
 
     def alternatives(self, q: str, schema: Schema, now: int | None) -> list[str]:
         """`q` as the server reads it: the q strings a result must meet one of.
@@ -144,7 +157,7 @@ class Deviations:
         for term in terms:
             name, op, value = term.name, term.op, term.value
             if "refuses-comma-lists" in names and "," in value:
-                raise Refused(f"`{name}` takes one value, not a list: {value!r}")
+                raise Refused("q", f"`{name}` takes one value, not a list: {value!r}")
             if (op == ">=" and "ignores-ge" in names) or (op == "<=" and "ignores-le" in names):
                 continue
             if name == "enter_page" and "reads-entry-page" in names:
@@ -165,42 +178,36 @@ class Deviations:
 
     # -- the answer ------------------------------------------------------------------------------
 
-    def page_size(self, size: int) -> int:
-        return min(size, 1) if "caps-pages" in self.names else size
-
-    def total(self, matches: int, page: int) -> int:
-        return page if "total-is-page" in self.names else matches
-
-    def nulls_text(self) -> bool:
-        """Whether a hidden `text` is sent as null rather than left out."""
-        return "null-text" in self.names
-
-    def narrows(self) -> bool:
-        return "ignores-fields" not in self.names
-
-    def hides_text(self, managed: bool) -> bool | None:
-        """Whether `text` is hidden from the caller in every lead (True), in no lead
-        (False), or in other employees' leads when `managed` (None: as the model says)."""
-        if "hides-text" in self.names:
-            return True
-        if "shows-text" in self.names:
-            return False
-        return None
-
-    def written(self, lead: dict[str, Any]) -> dict[str, Any]:
-        """A result as the server writes it."""
-        if not self.names & {"utc-datetimes", "spaced-datetimes"}:
-            return lead
-        out = dict(lead)
-        for field in _TIME_FIELDS:
-            value = out.get(field)
-            if isinstance(value, str):
-                if "utc-datetimes" in self.names:
+    def answer(
+        self, page: list[dict[str, Any]], total: int, params: Mapping[str, str]
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page (and its `total`) as the deviating server writes it, from the page (and
+        count of matches) the model's server would send for `params`."""
+        names = self.names
+        if not names:
+            return page, total
+        if "caps-pages" in names:
+            page = page[:1]
+        if "total-is-page" in names:
+            total = len(page)
+        fields = params.get("fields")
+        named = set(fields.split(",")) if fields is not None else set(_HIDDEN)
+        out = []
+        for lead in page:
+            lead = dict(lead)
+            if "hides-text" in names:
+                lead = {k: v for k, v in lead.items() if k not in _HIDDEN}
+            if "null-text" in names:
+                lead.update({k: None for k in _HIDDEN if k in named and k not in lead})
+            for field in _TIME_FIELDS:
+                value = lead.get(field)
+                if isinstance(value, str) and "utc-datetimes" in names:
                     moment = datetime.fromisoformat(value).replace(tzinfo=moscow()).astimezone(UTC)
-                    out[field] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-                else:
-                    out[field] = value.replace("T", " ")
-        return out
+                    lead[field] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+                elif isinstance(value, str) and "spaced-datetimes" in names:
+                    lead[field] = value.replace("T", " ")
+            out.append(lead)
+        return out, total
 
 
 def _calendar_week(now: int) -> tuple[str, str]:
