@@ -114,27 +114,10 @@ class Engine:
         params: Mapping[str, str] | None = None,
         files: Mapping[str, tuple[None, str]] | None = None,
         authorized: bool = True,
+        statuses: list[int] | None = None,
     ) -> tuple[Any, httpx.Headers, str]:
         """One request, tried until it is answered (or the tries give up): its JSON, the
-        answer's headers and its body."""
-        _, data, headers, body = await self.request(
-            method, path, describe, filter_text, stats, params=params, files=files, authorized=authorized
-        )
-        return data, headers, body
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        describe: str,
-        filter_text: str,
-        stats: Stats,
-        *,
-        params: Mapping[str, str] | None = None,
-        files: Mapping[str, tuple[None, str]] | None = None,
-        authorized: bool = True,
-    ) -> tuple[int, Any, httpx.Headers, str]:
-        """`send`, with the answer's status first."""
+        answer's headers and its body (and its status, appended to `statuses`)."""
         credentials = self.settings.credentials
         exchange = Exchange(
             self.settings.policy,
@@ -163,7 +146,9 @@ class Engine:
             else:
                 action = exchange.answer(r.status_code, r.headers, r.text)
                 if isinstance(action, Done):
-                    return r.status_code, action.data, r.headers, r.text
+                    if statuses is not None:
+                        statuses.append(r.status_code)
+                    return action.data, r.headers, r.text
             if isinstance(action, Renew):
                 credentials.forget(generation)
                 continue

@@ -375,9 +375,12 @@ class ProbeRun:
         describe = f"{method} {found.path}?{shown}" + (" (each space sent as %20)" if ask.raw else "")
         target, params = (f"{found.path}?{ask.query()}", None) if ask.raw else (found.path, dict(ask.params))
         client = self.client
+        statuses: list[int] = []
         try:
-            status, data, headers, body = client._loop.call(
-                client._engine.request(method, target, describe, ask.get("q") or "", self.stats, params=params)
+            data, headers, body = client._loop.call(
+                client._engine.send(
+                    method, target, describe, ask.get("q") or "", self.stats, params=params, statuses=statuses
+                )
             )
         except ApiError as e:
             code = e.diagnostics[0].code
@@ -387,7 +390,7 @@ class ProbeRun:
             return Answer(ask, sent, e.status, None if code == "E803" else _json(e.body), e.body)
         when = server_time(headers)
         clock = moscow_seconds(when) if when is not None else None
-        return Answer(ask, describe, status, data, body, clock)
+        return Answer(ask, describe, statuses[-1], data, body, clock)
 
 
 def _json(body: str) -> Any:
