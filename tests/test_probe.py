@@ -403,22 +403,31 @@ def test_a_question_that_asks_too_many_leads_is_refused(api: FakeLiveTex) -> Non
 
 def test_questions_that_do_not_apply_to_a_method_say_so() -> None:
     """Any method of the registry can be probed: a question it lacks the means for could
-    not tell, and says what is missing."""
+    not tell, and says what is missing; the findings speak of the method's objects."""
     import leadq
     from leadq.client._asking import Answer, Ask, Found
     from leadq.client._probe import Prober, method_path
 
     schema = leadq.schema("Cities.list")
     found = Found(schema, None, method_path(schema))
+    sent: list[Ask] = []
 
-    def send(ask: Ask) -> Answer:
-        return Answer(ask, f"{ask.method} {found.path}", 200, {"total": 0, "results": []}, "{}")
+    def send(ask: Ask) -> Answer:  # five cities, `ids=` and `limit` read, any limit taken
+        sent.append(ask)
+        q = ask.get("q") or ""
+        rows = [{"id": i} for i in range(1, 6) if not q or str(i) in q.partition("=")[2].split(",")]
+        return Answer(ask, f"{ask.method} {found.path}", 200, {"total": len(rows), "results": rows[: ask.limit]}, "")
 
     findings = {f.question.id: f.verdict for f in Prober(found, send, base_url="http://x")}
     assert found.path == "/cities/list"
-    assert findings["shape"].outcome.value == "holds"
+    assert [findings[q].outcome.value for q in ("shape", "page-size", "total", "ids-one", "ids-list")] == ["holds"] * 5
+    assert findings["limit-over"].outcome.value == "contradicted"
+    assert findings["fields"].detail == "the objects of Cities.list have none of the fields the questions read"
     assert findings["enter-page"].detail == "Cities.list has no `enter_page`"
     assert findings["sort-asc"].detail == "Cities.list has no datetime to sort and bound its results by"
+    assert findings["total"].detail == "limit=1 came with `total` 5: every match, not the page"
+    assert not any(re.search(r"\blead", v.detail) for v in findings.values()), findings
+    assert all(ask.limit is not None and (ask.limit <= 2 or ask.maximum) for ask in sent)
 
 
 PAGE = ROOT / "docs" / "probe.md"

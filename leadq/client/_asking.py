@@ -227,6 +227,14 @@ class Found:
         )
 
     @property
+    def nouns(self) -> tuple[str, str]:
+        """What the method returns, in words: ``("lead", "leads")``, ``("chat", "chats")``."""
+        noun = (self.schema.object_type or "Result").lower()
+        if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+            return noun, noun[:-1] + "ies"
+        return noun, noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+
+    @property
     def wanted_fields(self) -> str:
         """The fields the questions read: the id, the paging key, the text, the entry page
         and the employee a result is assigned to (those the method's results have)."""

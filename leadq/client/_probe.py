@@ -257,7 +257,7 @@ class Prober:
             return Finding(question, unknown(why))
         plan = question.plan(found)
         if isinstance(plan, str):
-            return Finding(question, unknown(plan))
+            return Finding(question, unknown(plan if found.nouns[0] == "lead" else _objects(plan, found.nouns)))
         asks = [self._resolved(a) for a in plan]
         found.plans[question.id] = tuple(asks)
         fresh = [a for a in dict.fromkeys(asks) if a not in self._answers]
@@ -278,6 +278,8 @@ class Prober:
                 found.learn(answer)
             answers.append(self._answers[ask])
         verdict = question.judge(found, answers)
+        if found.nouns[0] != "lead":  # the judges speak of leads, the objects of Leads.list
+            verdict = attrs.evolve(verdict, detail=_objects(verdict.detail, found.nouns))
         found.outcomes[question.id] = verdict.outcome
         if verdict.stop is not None:
             report.stop, report.stopped = verdict.stop, f"{question.id}: {verdict.detail}"
@@ -292,6 +294,14 @@ class Prober:
         one = ids is not None and q.startswith(f"{ids.name}=") and not any(c in q for c in ", ")
         if limit is None or (limit > MOST_LEADS and not (ask.maximum and one)) or ask.method not in ("GET", "POST"):
             raise RuntimeError(f"leadq probe: a question planned a request it may not send: {ask}")
+
+
+def _objects(text: str, nouns: tuple[str, str]) -> str:
+    """`text` speaking of the method's objects where it says leads."""
+    import re
+
+    one, many = nouns
+    return re.sub(r"\blead(s?)\b", lambda m: many if m.group(1) else one, text)
 
 
 def credentials_words(auth: str) -> str:

@@ -155,6 +155,8 @@ def _judge_shape(found: Found, answers: Sequence[Answer]) -> Verdict:
 def _plan_fields(found: Found) -> list[Ask] | str:
     if "fields" not in found.schema.parameters:
         return f"{found.schema.method} takes no `fields`"
+    if not found.wanted_fields:
+        return f"the objects of {found.schema.method} have none of the fields the questions read"
     return [Ask.of({"limit": 2, "fields": found.wanted_fields})]
 
 
@@ -236,6 +238,11 @@ def _judge_sort(found: Found, answers: Sequence[Answer], descending: bool) -> Ve
         return unknown(f"every lead read has the same `{found.key}`: no order to see")
     word = "newest" if descending else "oldest"
     return holds(f"the {word} lead read came first: {_lead(first)}")
+
+
+def _plan_page_size(found: Found) -> list[Ask]:
+    # the request of sort-asc, or (a method with no datetime to sort by) of fields
+    return [_asc(found)] if found.key else [Ask.of(found.params(limit=2))]
 
 
 def _judge_page_size(found: Found, answers: Sequence[Answer]) -> Verdict:
@@ -927,7 +934,7 @@ QUESTIONS: tuple[Question, ...] = (
         "the same `sort=created_at:a&limit=2`",
         "decisions.md#a-short-page-while-total-says-more",
         "leadq fetch pages on from the last lead read when a page is short (note I802): nothing to set; " + _REPORT,
-        lambda found: [_asc(found)] if found.key else _chosen(found),
+        _plan_page_size,
         _judge_page_size,
     ),
     Question(
