@@ -104,10 +104,14 @@ def account() -> Any:
 
 @pytest.fixture
 def api(account: FakeLiveTex) -> Any:
+    """The shared account, as it was after each test."""
+    leads, users = account.leads, dict(account.users)
     account.requests.clear()
     yield account
     account.deviations = ()
     account.faults.clear()
+    account.leads, account.users = leads, users
+    account.clock_skew, account.dated = 0.0, True
 
 
 def test_the_faithful_fake_holds_every_question_through_the_console_script(api: FakeLiveTex) -> None:
@@ -235,28 +239,27 @@ def test_each_deviation_is_named(api: FakeLiveTex, probe: Any, deviation: str) -
             assert f["docs"] == f"docs/probe.md#{f['id']}"
 
 
-def test_a_clock_hours_off_contradicts_the_moscow_time_of_datetimes(probe: Any) -> None:
-    with FakeLiveTex(recent(), clock_skew=-2 * 3600, lifetime=120) as api:
-        code, out, _ = probe(api.url, "--role", "admin", "--format", "json")
+def test_a_clock_hours_off_contradicts_the_moscow_time_of_datetimes(api: FakeLiveTex, probe: Any) -> None:
+    api.clock_skew = -2 * 3600
+    code, out, _ = probe(api.url, "--role", "admin", "--format", "json")
     report = json.loads(out)
     assert outcomes(report, "contradicted") == ["datetime-zone"] and code == 1
     finding = next(f for f in report["findings"] if f["id"] == "datetime-zone")
     assert "min after the API's clock read in Moscow time" in finding["detail"]
-    with FakeLiveTex(recent(), dated=False, lifetime=120) as api:
-        code, out, _ = probe(api.url, "--role", "admin", "--format", "json")
+    api.clock_skew, api.dated = 0.0, False
+    code, out, _ = probe(api.url, "--role", "admin", "--format", "json")
     report = json.loads(out)
     assert outcomes(report, "could not tell") == ["datetime-zone", "lastweek"] and code == 0
 
 
-def test_a_managed_role_sees_its_own_leads_text_only(probe: Any) -> None:
+def test_a_managed_role_sees_its_own_leads_text_only(api: FakeLiveTex, probe: Any) -> None:
     """An operator's account (the password grant): the text of others' leads is hidden,
     as assumed; the fake refuses a managed role's search of text (the real server's answer
     is not known), so the questions on text values could not tell."""
-    users = {("op@example.com", "secret"): "operator"}
+    api.users[("op@example.com", "secret")] = "operator"
     env = {"LIVETEX_USERNAME": "op@example.com", "LIVETEX_PASSWORD": "secret"}
     for role in ("operator", None):
-        with FakeLiveTex(recent(), users=users, tokens={}, lifetime=120) as api:
-            code, out, _ = probe(api.url, "--format", "json", *(("--role", role) if role else ()), env=env)
+        code, out, _ = probe(api.url, "--format", "json", *(("--role", role) if role else ()), env=env)
         report = json.loads(out)
         assert report["auth"] == "password grant's token" and report["role"] == role
         assert outcomes(report, "contradicted") == [] and code == 0
@@ -265,19 +268,18 @@ def test_a_managed_role_sees_its_own_leads_text_only(probe: Any) -> None:
         assert text["outcome"] == "holds" and "without `text`" in text["detail"]
         value = next(f for f in report["findings"] if f["id"] == "value-space")
         assert "HTTP 403" in value["detail"]
-    with FakeLiveTex(recent(), users=users, tokens={}, lifetime=120) as api:
-        # a server that shows every lead's text to an operator is named
-        api.deviations = {"shows-text"}
-        code, out, _ = probe(api.url, "--format", "json", "--role", "operator", env=env)
-        report = json.loads(out)
-        assert outcomes(report, "contradicted") == ["text-hidden"] and code == 1
-        # one that sends it as null cannot be told from leads without text
-        api.deviations = {"null-text"}
-        code, out, _ = probe(api.url, "--format", "json", "--role", "operator", env=env)
-        report = json.loads(out)
-        assert outcomes(report, "contradicted") == [] and code == 0
-        text = next(f for f in report["findings"] if f["id"] == "text-hidden")
-        assert text["outcome"] == "could not tell" and "null: hidden, or leads without text" in text["detail"]
+    # a server that shows every lead's text to an operator is named
+    api.deviations = {"shows-text"}
+    code, out, _ = probe(api.url, "--format", "json", "--role", "operator", env=env)
+    report = json.loads(out)
+    assert outcomes(report, "contradicted") == ["text-hidden"] and code == 1
+    # one that sends it as null cannot be told from leads without text
+    api.deviations = {"null-text"}
+    code, out, _ = probe(api.url, "--format", "json", "--role", "operator", env=env)
+    report = json.loads(out)
+    assert outcomes(report, "contradicted") == [] and code == 0
+    text = next(f for f in report["findings"] if f["id"] == "text-hidden")
+    assert text["outcome"] == "could not tell" and "null: hidden, or leads without text" in text["detail"]
 
 
 def test_an_administrator_without_a_role_given_could_not_tell_the_text(api: FakeLiveTex, probe: Any) -> None:
@@ -287,10 +289,10 @@ def test_an_administrator_without_a_role_given_could_not_tell_the_text(api: Fake
     assert "give --role to tell" in report["findings"][-2]["detail"]
 
 
-def test_an_account_without_leads(probe: Any) -> None:
-    with FakeLiveTex([], lifetime=120) as api:
-        code, out, _ = probe(api.url, "--role", "admin", "--format", "json")
-        asked = len(api.requests)
+def test_an_account_without_leads(api: FakeLiveTex, probe: Any) -> None:
+    api.leads = []
+    code, out, _ = probe(api.url, "--role", "admin", "--format", "json")
+    asked = len(api.requests)
     report = json.loads(out)
     assert code == 0 and asked == report["requests"]["asked"]
     assert outcomes(report, "holds") == ["base-url", "credentials", "http-method", "shape"]
@@ -301,44 +303,42 @@ def test_an_account_without_leads(probe: Any) -> None:
 # -- settings, stops and exit statuses ----------------------------------------------------------------
 
 
-def test_the_http_method_and_base_url_are_settings(probe: Any, tmp_path: Path) -> None:
+def test_the_http_method_and_base_url_are_settings(api: FakeLiveTex, probe: Any, tmp_path: Path) -> None:
     """What the probe recommends, the client is told by a flag, the environment or the
     configuration (docs/fetch.md): the probe sends what they say first."""
-    with FakeLiveTex(recent(), deviations={"refuses-post"}, lifetime=120) as api:
-        (tmp_path / "leadq.toml").write_text(f'base-url = "{api.url}"\nhttp-method = "GET"\n')
-        code, out, _ = probe("", "--role", "admin", "--format", "json", cwd=tmp_path)
-        report = json.loads(out)
-        assert report["http_method"] == {"configured": "GET", "used": "GET"} and report["base_url"] == api.url
-        assert outcomes(report, "contradicted") == ["http-method"] and code == 1
-        assert api.requests[0].method == "GET"
-        code, out, _ = probe(api.url, "--format", "json", env={**ENV, "LIVETEX_HTTP_METHOD": "get"})
-        assert json.loads(out)["http_method"]["configured"] == "GET"
-    with FakeLiveTex(recent(), deviations={"refuses-get"}, lifetime=120) as api:
-        code, out, _ = probe(api.url, "--http-method", "GET", "--role", "admin", "--format", "json")
+    api.deviations = {"refuses-post"}
+    (tmp_path / "leadq.toml").write_text(f'base-url = "{api.url}"\nhttp-method = "GET"\n')
+    code, out, _ = probe("", "--role", "admin", "--format", "json", cwd=tmp_path)
+    report = json.loads(out)
+    assert report["http_method"] == {"configured": "GET", "used": "GET"} and report["base_url"] == api.url
+    assert outcomes(report, "contradicted") == ["http-method"] and code == 1
+    assert api.requests[0].method == "GET"
+    code, out, _ = probe(api.url, "--format", "json", env={**ENV, "LIVETEX_HTTP_METHOD": "get"})
+    assert json.loads(out)["http_method"]["configured"] == "GET"
+    api.deviations = {"refuses-get"}
+    code, out, _ = probe(api.url, "--http-method", "GET", "--role", "admin", "--format", "json")
     report = json.loads(out)
     assert report["http_method"] == {"configured": "GET", "used": "POST"} and code == 0
     method = report["findings"][2]
     assert method["outcome"] == "holds" and "unset --http-method" in method["detail"]
 
 
-def test_what_stops_the_probe_is_exit_status_2(probe: Any) -> None:
-    with FakeLiveTex(recent(30), lifetime=120) as api:
-        url = api.url
-        code, out, err = probe(api.url, env={"LIVETEX_TOKEN": "wrong"})
-        assert code == 2 and err == ""
-        assert re.search(r"^contradicted +credentials +the API refuses them: .*HTTP 401", out, re.M)
-        assert "hint: check the token" in out
-        assert "24 questions not asked, the probe having stopped: http-method, shape," in out
-        code, out, _ = probe(api.url + "/v2", "--format", "json")
-        report = json.loads(out)
-        assert code == 2 and report["stopped"]["kind"] == "settings"
-        assert outcomes(report, "contradicted") == ["base-url"] and "--base-url" in report["findings"][0]["hint"]
-        code, _, err = probe(api.url, env={})
-        assert code == 2 and "give the API token" in err
-        code, _, err = probe(api.url, "--role", "opertor")
-        assert code == 2 and "did you mean `operator`?" in err
-    # a port nobody listens on (the server above has stopped)
-    code, out, err = probe(url, "--retries", "1", "--retry-time", "2", "--format", "json")
+def test_what_stops_the_probe_is_exit_status_2(api: FakeLiveTex, probe: Any) -> None:
+    code, out, err = probe(api.url, env={"LIVETEX_TOKEN": "wrong"})
+    assert code == 2 and err == ""
+    assert re.search(r"^contradicted +credentials +the API refuses them: .*HTTP 401", out, re.M)
+    assert "hint: check the token" in out
+    assert "24 questions not asked, the probe having stopped: http-method, shape," in out
+    code, out, _ = probe(api.url + "/v2", "--format", "json")
+    report = json.loads(out)
+    assert code == 2 and report["stopped"]["kind"] == "settings"
+    assert outcomes(report, "contradicted") == ["base-url"] and "--base-url" in report["findings"][0]["hint"]
+    code, _, err = probe(api.url, env={})
+    assert code == 2 and "give the API token" in err
+    code, _, err = probe(api.url, "--role", "opertor")
+    assert code == 2 and "did you mean `operator`?" in err
+    # a port nobody listens on
+    code, out, err = probe("http://127.0.0.1:9", "--retries", "1", "--retry-time", "2", "--format", "json")
     report = json.loads(out)
     assert code == 2 and report["stopped"]["kind"] == "connection"
     assert "E802" in err and "`--retries`" in err
