@@ -84,7 +84,10 @@ def check_many(
         texts: the filters.
         jobs: worker processes (0: one per core). Batches with fewer distinct filters
             than the break-even are checked in this process whatever `jobs` says.
-        schema, stored, role, q: as for `leadq.check`.
+        schema: as for `leadq.check`.
+        stored: as for `leadq.check`.
+        role: as for `leadq.check`.
+        q: as for `leadq.check`.
 
     Raises:
         LeadqError: `schema` names no method (E211), or `role` is no role of it (E212).
