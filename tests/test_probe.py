@@ -333,6 +333,11 @@ def test_what_stops_the_probe_is_exit_status_2(api: FakeLiveTex, probe: Any) -> 
     report = json.loads(out)
     assert code == 2 and report["stopped"]["kind"] == "settings"
     assert outcomes(report, "contradicted") == ["base-url"] and "--base-url" in report["findings"][0]["hint"]
+    api.fail(422, times=2, body='{"message": "q is required"}')  # JSON there, but no list to these requests
+    code, out, _ = probe(api.url, "--format", "json")
+    report = json.loads(out)
+    assert code == 2 and report["stopped"]["kind"] == "settings" and report["requests"]["asked"] == 2
+    assert report["findings"][0]["outcome"] == "could not tell" and "HTTP 422: q is required" in out
     code, _, err = probe(api.url, env={})
     assert code == 2 and "give the API token" in err
     code, _, err = probe(api.url, "--role", "opertor")

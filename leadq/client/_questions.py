@@ -85,7 +85,10 @@ def _judge_base_url(found: Found, answers: Sequence[Answer]) -> Verdict:
     if any(a.status in (401, 403) for a in answers):
         return unknown("the API refused the credentials before it said whether it serves the method here")
     said = "; ".join(f"{a.ask.method}: {a.said()}" for a in answers)
-    return contradicted(f"no JSON answer at {found.path} ({said})", stop=Stop.SETTINGS)
+    if all(a.status == 404 or a.data is None for a in answers):
+        return contradicted(f"no list answer at {found.path} ({said})", stop=Stop.SETTINGS)
+    # JSON refusals: something that speaks JSON is there, but serves no list to these requests
+    return unknown(f"the API answers at {found.path}, but no list came ({said})", stop=Stop.SETTINGS)
 
 
 def _judge_credentials(found: Found, answers: Sequence[Answer]) -> Verdict:
