@@ -570,7 +570,7 @@ MESSAGES: dict[str, Message] = {
     ),
     "api_bad_answer": Message(
         "E803",
-        "the API's answer to {request} is not a list of leads: {answer}",
+        "the API's answer to {request} is not {what}: {answer}",
         "check {base_url}: it should reach the LiveTex API (see docs/fetch.md)",
     ),
     "api_wrong_page": Message(
@@ -597,9 +597,9 @@ MESSAGES: dict[str, Message] = {
     # -- notes of a run --------------------------------------------------------------------
     "run_second_unstable": Message(
         "W801",
-        "{count} leads share the second {second} and kept changing while the run read them, "
-        "so a lead of that second that matched throughout may be missing",
-        "run again later, or narrow the filter so that fewer leads share one second",
+        "{count} {objects} share the second {second} and kept changing while the run read them, "
+        "so one of that second that matched throughout may be missing",
+        "run again later, or narrow the filter so that fewer {objects} share one second",
     ),
     "run_no_date": Message(
         "W802",
@@ -615,8 +615,15 @@ MESSAGES: dict[str, Message] = {
     ),
     "run_capped": Message(
         "I802",
-        "the API sent {got} leads where {asked} were asked, and its total says more: "
+        "the API sent {got} {objects} where {asked} were asked, and its total says more: "
         "the run reads its pages as capped at {got}",
+    ),
+    "run_offset_shifted": Message(
+        "W803",
+        "the {objects} changed while the run paged by offset ({why}): one that matched throughout "
+        "may be missing (the repeated ones are returned once)",
+        "run again when fewer change, or narrow the filter so that one page holds it; this method has no "
+        "datetime to page by (docs/fetch.md)",
     ),
     "internal": Message("E900", "internal error: {error}", "please report this filter to the leadq issue tracker"),
 }
