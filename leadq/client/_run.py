@@ -26,6 +26,7 @@ is checked on each object; the fields a caller did not ask for are dropped.
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -47,8 +48,11 @@ from ._page import Entry, Lead, Page, PageRequest, Paging
 #: they cover the `Date` header's whole seconds, a lead stamped just before its write is
 #: seen, and the clocks of the API's servers disagreeing by a little.
 MARGIN = 5
-#: Reads of a second of more leads than a page, before the run gives up on two agreeing.
+#: Reads of a second of more leads than a page, before the run gives up on two agreeing;
+#: and reads further back, running, before an offset run gives up finding its place.
 MAX_PASSES = 4
+#: Pages an offset run reads further back, in all: past them, it says W803 and goes on.
+MAX_EARLY = 64
 
 
 @attrs.define
@@ -390,22 +394,37 @@ def _lowest(a: int | None, b: int | None) -> int | None:
 
 class OffsetStream:
     """One request of the pushdown, read by `offset` in the method's sort (or, for a
-    method that takes no `limit`, in one answer)."""
+    method that takes no `limit`, in one answer).
+
+    Each page after the first starts one object early, on the last object read. When the
+    page's first object is one the run has read, with the same sort value it had then,
+    nothing the run has not read and that kept its sort value lies before the page
+    (whatever was created, deleted or moved meanwhile): it takes the page's objects it has
+    not read. Otherwise objects before the page went or moved since the last one, and a
+    page may have slid past some it has not read: the run reads from further back (a page
+    earlier, then two, four, eight) until a page begins so, or at the start. After
+    `MAX_PASSES` such reads it says so (W803) and goes on. Objects without an id are told
+    apart by nothing: the page must begin with the very object last read, or the run says
+    W803 (such an object may then come twice).
+    """
 
     def __init__(self, q: str, paging: Paging, *, page_size: int) -> None:
         self.q = q
         self.paging = paging
         self.size = page_size
-        self.offset = 0
+        self.offset = 0  # where the next object lies, as the last page placed it
         self.buffer: deque[Entry] = deque()
         self.done = False
         self.waiting = False
         self.answered = False
         self.cap: int | None = None
-        self.read: set[Any] = set()  # the ids this stream read
-        self.repeated = 0  # objects that came again at a later offset
-        self.totals: set[int] = set()  # the `total`s its pages said
-        self.previous: list[Lead] | None = None  # the page before (objects without ids)
+        self.read: dict[Any, Any] = {}  # the ids this stream read: their sort values
+        self.key = paging.sort.partition(":")[0]  # the field the pages are sorted by
+        self.last: Any = None  # the last object read (objects without ids: as JSON)
+        self.misses = 0  # pages running read early that began with an object not read
+        self.early = 0  # pages read further back, in all: at most `MAX_EARLY`
+        self.first: list[Any] | None = None  # the objects of the page at offset 0
+        self.same = 0  # pages running, past the first, that were the first page again
 
     @property
     def page(self) -> int:
@@ -419,10 +438,19 @@ class OffsetStream:
             params["sort"] = self.paging.sort
         if self.paging.way == "single":
             return PageRequest(params, None, None, 0, None)
+        if self.misses:  # a page, then two, four, eight further back
+            start = max(0, self.offset - self.page * 2 ** (self.misses - 1))
+        elif self.offset and self.page > 1:  # (a page of one has no room for the last object)
+            start = self.offset - 1  # on the last object read
+        else:
+            start = self.offset
         params["limit"] = str(self.size)
-        if self.offset:
-            params["offset"] = str(self.offset)
-        return PageRequest(params, None, None, self.offset, self.size)
+        if start:
+            params["offset"] = str(start)
+        return PageRequest(params, None, None, start, self.size)
+
+    def _json(self, entry: Entry) -> str:
+        return json.dumps(entry[2], sort_keys=True, ensure_ascii=False)
 
     def feed(self, page: Page, request: PageRequest, notes: Notes) -> None:
         self.waiting = False
@@ -433,8 +461,6 @@ class OffsetStream:
             self.done = True
             return
         n = len(entries)
-        if page.total is not None:
-            self.totals.add(page.total)
         more = page.total is not None and request.offset + n < page.total
         if n < self.size and more:
             if n == 0:
@@ -443,28 +469,56 @@ class OffsetStream:
                 self.cap = n
                 notes.capped(n, self.size)
         full = more or (page.total is None and n >= self.page)
+        shown = [e[1] if self.paging.id_field else self._json(e) for e in entries]
+        if request.offset == 0:
+            self.first = shown
+        elif full and n > 1 and shown == self.first:
+            self.same += 1  # again and again: a server that does not read `offset`
+            if self.same >= MAX_PASSES:
+                why = f"its {notes.objects} at offset {request.offset} are those at offset 0, page after page"
+                raise _wrong(notes, request, why)
+        else:
+            self.same = 0
+        take = entries
+        if request.offset < self.offset:  # read early: does it begin where the run has been?
+            first = entries[0] if entries else None
+            if not self.paging.id_field:
+                if first is not None and self._json(first) == self.last:
+                    take = entries[1:]
+                else:
+                    notes.shifted(self.offset)
+            elif request.offset == 0 or (first is not None and self._kept_place(first)):
+                self.misses = 0
+            elif self.misses < MAX_PASSES and self.early < MAX_EARLY:
+                self.misses += 1  # read from further back
+                self.early += 1
+                return
+            else:
+                notes.shifted(self.offset)
+                self.misses = 0
         fresh = []
-        for entry in entries:
-            object_id = entry[1]
-            if object_id is not None:
-                if object_id in self.read:
-                    self.repeated += 1  # an earlier page's object, shifted here
-                    continue
-                self.read.add(object_id)
+        for entry in take:
+            if entry[1] is not None:
+                if entry[1] in self.read:
+                    continue  # read before: it moved forward
+                self.read[entry[1]] = self._sort_value(entry)
             fresh.append(entry)
-        if full and self.paging.id_field and not fresh:
-            raise _wrong(notes, request, f"it is a full page that adds no {notes.object} to those read before")
-        if not self.paging.id_field:
-            objects = [e[2] for e in entries]
-            if full and objects == self.previous:
-                raise _wrong(notes, request, f"its {notes.objects} at offset {request.offset} repeat those before it")
-            self.previous = objects
         self.buffer.extend(fresh)
-        self.offset += n
+        self.offset = request.offset + n
+        if entries and not self.paging.id_field:
+            self.last = self._json(entries[-1])
         if not full:
             self.done = True
-            if self.repeated or len(self.totals) > 1:
-                notes.shifted(self.repeated, sorted(self.totals))
+
+    def _sort_value(self, entry: Entry) -> Any:
+        """What places the object in the pages: its sort key's value (the whole object
+        when the method is read in its own order)."""
+        return entry[2].get(self.key) if self.key else self._json(entry)
+
+    def _kept_place(self, entry: Entry) -> bool:
+        """Whether the object was read, and sorts as it did then: no object the run has
+        not read, and that kept its own place, can lie before it."""
+        return entry[1] in self.read and self.read[entry[1]] == self._sort_value(entry)
 
     def limit_to(self, high: int) -> None:
         """An offset run has no cut-off."""
@@ -519,21 +573,11 @@ class Notes:
         assert second is not None
         self.add("run_second_unstable", second=format_seconds(second), count=count)
 
-    def shifted(self, repeated: int, totals: list[int]) -> None:
-        """An offset stream saw the results change: objects repeated, or `total` moved."""
-        if self._shifted:
-            return
-        self._shifted = True
-        seen = []
-        if repeated:
-            seen.append(f"{repeated} {self.object if repeated == 1 else self.objects} came again at a later offset")
-        if len(totals) > 1:
-            seen.append(
-                f"the total went from {totals[0]} to {totals[-1]}"
-                if len(totals) == 2
-                else f"the total took the values {', '.join(map(str, totals))}"
-            )
-        self.add("run_offset_shifted", why="; ".join(seen))
+    def shifted(self, offset: int) -> None:
+        """An offset stream could not find where its last page ended (W803, once)."""
+        if not self._shifted:
+            self._shifted = True
+            self.add("run_offset_shifted", offset=offset)
 
 
 def _wrong(notes: Notes, request: PageRequest, why: str) -> ApiError:
@@ -596,6 +640,7 @@ class Run:
             self._set_cutoff(cutoff)
         self._second: int | None = None  # the merge's current created_at second
         self._ids: set[Any] = set()  # the ids merged at that second (paged by offset: every id)
+        self._contents: dict[str, int] = {}  # objects without an id: which request returned each
         self._kept: list[Lead] = []  # for an order the API's pages cannot give
         self._returned = 0
 
@@ -694,16 +739,23 @@ class Run:
 
     def _in_turn(self) -> Iterator[Lead]:
         """Offset streams one after another, in the plan's order (a windowed method's
-        windows in time order); an object read before goes out once."""
+        windows in time order); an object read before goes out once. Objects without an
+        id that two requests of a plan may both match are told apart by what they hold:
+        one equal in every field to an object another request returned goes out once."""
+        merge = not self.paging.id_field and len(self.streams) > 1 and not self.split.disjoint
         while not self.finished:
-            s = next((s for s in self.streams if s.buffer or not s.done), None)
-            if s is None or not s.buffer:
+            i = next((i for i, s in enumerate(self.streams) if s.buffer or not s.done), None)
+            if i is None or not self.streams[i].buffer:
                 return  # its next page is not in yet
-            _, object_id, obj = s.buffer.popleft()
+            _, object_id, obj = self.streams[i].buffer.popleft()
             if object_id is not None:
                 if object_id in self._ids:
                     continue  # from another request of the plan, or read again at a later offset
                 self._ids.add(object_id)
+            elif merge:
+                held = json.dumps(obj, sort_keys=True, ensure_ascii=False)
+                if self._contents.setdefault(held, i) != i:
+                    continue  # another request of the plan returned it
             yield obj
 
     def _give(self, lead: Lead) -> Iterator[Lead]:
@@ -758,8 +810,8 @@ def _request_fields(fields: FieldSpec | None, split: Pushdown, order: Order, pag
     if fields is None:
         return None
     spec: FieldSpec = {k: (None if v is None else set(v)) for k, v in fields.items()}
-    for name in (paging.id_field, paging.key, order.key):
-        if name:
+    for name in (paging.id_field, paging.key, paging.sort.partition(":")[0], order.key):
+        if name and (name in split.schema.result_fields or name in (paging.id_field, paging.key)):
             _add(spec, name, None)
     for path in split.residual_fields:
         top, _, sub = path.partition(".")

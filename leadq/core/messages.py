@@ -247,8 +247,8 @@ MESSAGES: dict[str, Message] = {
         "{method} returns at most {high} leads per request; `limit {value}` asks for more",
         "write `limit {high}`, and page with `offset`",
     ),
-    "unknown_result_field": Message("E210", "a lead has no field `{name}`", "see the Lead fields in the docs"),
-    "unknown_result_field_guess": Message("E210", "a lead has no field `{name}`", "did you mean `{guess}`?"),
+    "unknown_result_field": Message("E210", "{a_object} has no field `{name}`", "see the {type} fields in the docs"),
+    "unknown_result_field_guess": Message("E210", "{a_object} has no field `{name}`", "did you mean `{guess}`?"),
     "required_missing": Message(
         "E213",
         "{method} needs `{field}` in every request, and this filter does not always say it",
@@ -620,10 +620,9 @@ MESSAGES: dict[str, Message] = {
     ),
     "run_offset_shifted": Message(
         "W803",
-        "the {objects} changed while the run paged by offset ({why}): one that matched throughout "
-        "may be missing (the repeated ones are returned once)",
-        "run again when fewer change, or narrow the filter so that one page holds it; this method has no "
-        "datetime to page by (docs/fetch.md)",
+        "more {objects} before offset {offset} went or moved while the run paged by offset than its reads "
+        "further back could find: one that matched throughout may be missing",
+        "run again when fewer change, or narrow the filter; this method has no datetime to page by (docs/fetch.md)",
     ),
     "internal": Message("E900", "internal error: {error}", "please report this filter to the leadq issue tracker"),
 }

@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..schemas.criterion import Criterion
+from ..schemas.criterion import Criterion, IdKind
 from ..schemas.methods import resolve
+from ..schemas.paging import Paging
 from ..schemas.schema import Schema
 from ._data import generate_leads
 
@@ -108,9 +109,12 @@ def make_object(method: Schema | str, object_id: int, created: datetime, rng: ra
 
     by_field = {c.field: c for c in schema.criteria}
     obj: dict[str, Any] = {"id": object_id}
+    # an id is a string only where the method's ids are (its `ids` criterion says first:
+    # Complaint's type says string, the validator takes numbers)
+    string_id = Paging.of(schema).id_kind is IdKind.STRING
     for field, type_name, _ in TYPES.get(schema.object_type, ()):
         if field == "id":
-            obj["id"] = object_id if type_name != "string" else f"{schema.object_type.lower()}-{object_id}"
+            obj["id"] = f"{schema.object_type.lower()}-{object_id}" if string_id else object_id
             continue
         c = by_field.get(field)
         obj[field] = (

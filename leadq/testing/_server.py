@@ -133,6 +133,7 @@ class FakeLiveTex:
         }
         self.generated = generated
         self.seed = seed
+        self._issued: dict[str, int] = {}  # the last id `add_object` gave, by method
         self.invalid_status = invalid_status
         self.tokens: dict[str, str] = dict(tokens if tokens is not None else {"test-token": "admin"})
         self.users = dict(users or {})
@@ -275,7 +276,9 @@ class FakeLiveTex:
         schema = resolve(method)
         with self._lock:
             objs = self.objects(schema)
-            object_id = max((o["id"] for o in objs if isinstance(o.get("id"), int)), default=0) + 1
+            # a new id, never one of an object `remove_object` removed
+            last = max((o["id"] for o in objs if isinstance(o.get("id"), int)), default=0)
+            object_id = self._issued[schema.method] = max(last, self._issued.get(schema.method, 0)) + 1
             obj = {**make_object(schema, object_id, self.now(), random.Random(object_id)), **fields}
             objs.append(obj)
             return obj
@@ -298,6 +301,9 @@ class FakeLiveTex:
             for i, obj in enumerate(objs):
                 if obj.get("id") == object_id:
                     del objs[i]
+                    if isinstance(object_id, int):  # `add_object` never gives its id again
+                        name = resolve(method).method
+                        self._issued[name] = max(self._issued.get(name, 0), object_id)
                     return
         raise KeyError(object_id)
 
