@@ -491,7 +491,7 @@ def test_fake_server_command_serves_what_fetch_reads() -> None:
         assert server.stdout is not None
         line = server.stdout.readline()
         assert line.startswith("serving 50 leads at http://127.0.0.1:")
-        assert "(token: test-token; users: me@example.com)" in line
+        assert "token: test-token; users: me@example.com)" in line
         url = line.split(" at ")[1].split(" ")[0]
         expected = [lead["id"] for lead in generate_leads(50, seed=2) if lead["result"] == "completed"]
         for env in (ENV, {"LIVETEX_USERNAME": "me@example.com", "LIVETEX_PASSWORD": "secret"}):

@@ -324,13 +324,22 @@ def test_settings_are_checked() -> None:
     with pytest.raises(leadq.LeadqError) as caught:
         leadq.AsyncClient("t", schema="leads.lst")
     assert caught.value.diagnostics[0].code == "E211"
-    # the paging comes from the method's schema: a key to page by, sorted ascending
-    with pytest.raises(TypeError, match=r"cannot page Cities\.list yet: its schema names no paging key"):
-        leadq.Client("t", schema="Cities.list")
-    with pytest.raises(TypeError, match=r"cannot page Calls\.list yet: it pages by `created_at` ascending"):
-        leadq.Client("t", schema="Calls.list")
-    client = leadq.AsyncClient("t", schema="leads.listrouted")
-    assert (client.path, client.page_size, client.paging.key) == ("/leads/listRouted", 100, "created_at")
+    # the paging comes from the method's schema: keyset where it has a key to page by
+    # (downward where only the descending sort is attested), else offset, else one request
+    ways = {
+        name: (c.paging.way, c.paging.key, c.paging.descending, c.paging.sort, c.page_size, c.path)
+        for name in ("leads.listrouted", "Calls.list", "Cities.list", "Employees.list", "Stats.employees")
+        for c in [leadq.AsyncClient("t", schema=name)]
+    }
+    assert ways == {
+        "leads.listrouted": ("keyset", "created_at", False, "created_at:a", 100, "/leads/listRouted"),
+        "Calls.list": ("keyset", "created_at", True, "created_at:d", 100, "/calls/list"),
+        "Cities.list": ("offset", "", False, "", 100, "/cities/list"),
+        "Employees.list": ("offset", "", False, "created_at:a", 1000, "/employees/list"),
+        "Stats.employees": ("single", "", False, "", 0, "/stats/employees"),
+    }
+    with pytest.raises(TypeError, match="page_size"):
+        leadq.Client("t", schema="Employees.list", page_size=1001)
 
 
 @pytest.mark.parametrize("make", [leadq.Client, leadq.AsyncClient])

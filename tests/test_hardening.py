@@ -237,14 +237,15 @@ def test_every_code_says_a_whole_sentence(code: str, case: tuple[str, bool]) -> 
 def test_codes_without_a_filter_input_are_covered_elsewhere() -> None:
     # E308, E309 come from the evaluators, E406 from plan, E900 only from a bug
     # E310-E312 from parameters (tests/test_params.py), W608 from `leadq check` (test_cli_files.py),
-    # E313, E801-E804, W801, W802, I801 and I802 from running a filter (below, tests/test_pushdown.py,
-    # tests/test_client.py, tests/test_fetch_faults.py), E211 from a method's name (tests/test_embedding.py),
+    # E313, E801-E804, W801-W803, I801 and I802 from running a filter (below, tests/test_pushdown.py,
+    # tests/test_client.py, tests/test_fetch_faults.py, tests/test_every_method.py), E211 from a method's name
+    # (tests/test_embedding.py),
     # E212 from a role's (tests/test_roles.py), E213, E314, E407, E408 and W609 from other methods than
     # Leads.list (tests/test_methods.py), E902 from files the command line cannot read (tests/test_cli_inputs.py)
     assert set(leadq.CODES) - set(EVERY_CODE) == {
         "E211", "E212", "E213", "E308", "E309", "E310", "E311", "E312", "E313", "E314", "E406", "E407", "E408",
-        "E801", "E802", "E803", "E804", "E900", "E902", "W605", "W606", "W608", "W609", "W801", "W802", "I801",
-        "I802",
+        "E801", "E802", "E803", "E804", "E900", "E902", "W605", "W606", "W608", "W609", "W801", "W802", "W803",
+        "I801", "I802",
     }  # fmt: skip
     assert [d.code for d in leadq.check("created_at = lastweek", stored=True)] == ["W605"]
     assert [d.code for d in leadq.check('text contains "a"', role="operator")] == ["W606"]
@@ -254,7 +255,8 @@ _RUN_FIELDS = {
     "request": "POST /leads/list?q=site_ids=1", "answer": "no", "hint": "check it", "attempts": "1 attempt",
     "seconds": 0.5, "last": "HTTP 503", "wait": "1 h", "budget": "60", "after": "12:00:00", "why": "it is empty",
     "host": "example.invalid", "reason": "no such host", "second": "2024-01-01T10:00:00", "count": 3,
-    "cutoff": "2024-01-01T10:00:00", "got": 50, "asked": 100,
+    "cutoff": "2024-01-01T10:00:00", "got": 50, "asked": 100, "objects": "chats", "what": "a list of chats",
+    "offset": 200,
 }  # fmt: skip
 
 
@@ -288,7 +290,8 @@ def test_codes_of_running_a_filter_say_whole_sentences() -> None:
             seconds=12.5, last="HTTP 503",
         ).diagnostics,
         *ApiError(
-            "api_bad_answer", "site = 1", status=200, body="<html>", request="POST /leads/list", answer="<html>"
+            "api_bad_answer", "site = 1", status=200, body="<html>", request="POST /leads/list", answer="<html>",
+            what="a list of leads",
         ).diagnostics,
     ]  # fmt: skip
     assert [d.code for d in errors] == ["E313", "E801", "E802", "E803"]

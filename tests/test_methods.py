@@ -50,7 +50,8 @@ def test_the_reference_pages_are_current() -> None:
         assert (docs / name).read_text(encoding="utf-8") == text, f"run `python -m leadq.schemas.reference` ({name})"
     chats = wanted["Chats.list.md"]
     assert "| `result` |  | `result` | enum, a list in one term | `missed`, `completed` |" in chats
-    assert "listed by the reference only (W609)" in chats and "A client pages by `created_at`" in chats
+    assert "listed by the reference only (W609)" in chats
+    assert "A client pages by keyset on `created_at` (ascending)" in chats
     assert "an interval of at most **30 days**" in wanted["EmployeeChats.list.md"]
     assert "**required** in every request" in wanted["Locations.list.md"]
 

@@ -43,7 +43,7 @@ def _client_errors() -> object:
         ApiError("api_gave_up", "site = 1", status=503, body="", request="POST /leads/list", attempts=6,
                  seconds=12.5, last="HTTP 503"),
         ApiError("api_bad_answer", "site = 1", status=200, body="<html>", request="POST /leads/list",
-                 answer="<html>"),
+                 answer="<html>", what="JSON"),
     ]  # fmt: skip
 
 
@@ -214,11 +214,11 @@ CORPUS = [
 ]
 
 #: Finding keys of a run through the API, whose inputs are servers that misbehave: each has
-#: its test in tests/test_client.py and tests/test_fetch_faults.py.
+#: its test in tests/test_client.py, tests/test_fetch_faults.py and tests/test_every_method.py.
 RUN_KEYS = {
     "api_forbidden", "api_gave_up_connect", "api_gave_up_timeout", "api_no_host", "api_tls", "api_tls_certificate",
-    "api_unauthorized", "api_wait_too_long", "api_wrong_page", "run_capped", "run_no_date", "run_plan",
-    "run_second_unstable",
+    "api_unauthorized", "api_wait_too_long", "api_wrong_page", "run_capped", "run_no_date", "run_offset_shifted",
+    "run_plan", "run_second_unstable",
 }  # fmt: skip
 
 

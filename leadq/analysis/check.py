@@ -270,11 +270,16 @@ def _result_field(f: ResultField, schema: Schema, report: Report) -> str:
     known = schema.result_fields
     name = f.name.name
     if name not in known:
+        from ..schemas.paging import nouns
+
         guess = closest(name, known)
+        one, _ = nouns(schema)
+        a_object = f"{'an' if one[0] in 'aeiou' else 'a'} {one}"  # `a lead`, `an employee`
         if guess:
-            report.add("unknown_result_field_guess", f.name.span, name=name, guess=guess)
+            report.add("unknown_result_field_guess", f.name.span, name=name, guess=guess, a_object=a_object)
         else:
-            report.add("unknown_result_field", f.name.span, name=name)
+            kind = schema.object_type or "returned"
+            report.add("unknown_result_field", f.name.span, name=name, a_object=a_object, type=kind)
         return name
     nested = known[name]
     if f.subfields is None:

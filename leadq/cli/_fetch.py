@@ -16,6 +16,7 @@ from typing import Any
 
 import leadq
 from leadq import LeadqError, Schema, render_diagnostics
+from leadq.schemas.paging import Paging, nouns
 
 from ._config import Config
 from ._connection import FLAG_NAMES, UsageError, add_flags, client_settings, is_stdin, stderr_warn, whole
@@ -28,19 +29,27 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, with_params: argparse
     p = sub.add_parser(
         "fetch",
         parents=[common, with_params],
-        help="fetch the leads a filter matches through the API",
+        help="fetch the leads (or a --method's objects) a filter matches through the API",
         description="Run a filter through the LiveTex API: send what q can say (one request or a plan), "
-        "check the rest on each lead, page by keyset, check every page, retry what can be retried, and print "
-        "the leads. Any filter works, conditions on Lead fields q has no criterion for (city, site.url, ...) "
-        "included. See docs/fetch.md.",
-        epilog="example: LIVETEX_TOKEN=... leadq fetch 'result=missed and city = \"Moscow\"' --fields id,name. "
+        "check the rest on each object, page as the method allows (by keyset on created_at, else by offset, "
+        "else in one request), check every page, retry what can be retried, and print the objects. Any filter "
+        "works, conditions on fields q has no criterion for (city, site.url, ...) included. Leads.list unless "
+        "--method names another. See docs/fetch.md.",
+        epilog="example: LIVETEX_TOKEN=... leadq fetch 'result=missed and city = \"Moscow\"' --fields id,name; "
+        "leadq fetch --method chats.list 'result = missed and site = 1'. "
         "Exit status: 0 ok, 1 a filter or API error, 2 usage, 130 interrupted.",
     )
     p.add_argument("expression", help="the filter, or - to read it from stdin")
     p.add_argument("--role", default=None, help="the account's API role: refuse a residual it cannot see")
-    p.add_argument("--fields", help="the Lead fields to print, e.g. id,name,site(url) (default: every field)")
-    p.add_argument("--order", help="created_at (default), updated_at, duration or result, optionally `desc`")
-    p.add_argument("--max", type=whole(0), default=None, metavar="N", help="print at most N leads")
+    p.add_argument(
+        "--fields", help="the fields of the method's objects to print, e.g. id,name,site(url) (default: every field)"
+    )
+    p.add_argument(
+        "--order",
+        help="a sort key of the method, optionally `desc` (Leads.list: created_at, the default, updated_at, "
+        "duration or result)",
+    )
+    p.add_argument("--max", type=whole(0), default=None, metavar="N", help="print at most N objects")
     p.add_argument(
         "--max-requests",
         type=whole(1),
@@ -53,8 +62,8 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, with_params: argparse
     p.add_argument(
         "--since-state",
         metavar="FILE",
-        help="incremental export: fetch only the leads created after the cut-off FILE holds (all, when FILE does "
-        "not exist yet), then write this run's cut-off to FILE",
+        help="incremental export: fetch only the objects created after the cut-off FILE holds (all, when FILE "
+        "does not exist yet), then write this run's cut-off to FILE; for a method paged by keyset on created_at",
     )
     p.add_argument("--dry-run", action="store_true", help="print the requests and the residual; send nothing")
     p.add_argument("--progress", action="store_true", help="show the progress line even when stderr is no terminal")
@@ -64,12 +73,20 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser, with_params: argparse
 
     p = sub.add_parser(
         "fake-server",
-        help="serve a fake LiveTex API on 127.0.0.1, with generated leads",
-        description="Run leadq.testing.FakeLiveTex on a generated data set, to try `leadq fetch` and your "
-        "own integrations without the real API. Stops on Ctrl-C (or after --lifetime seconds).",
+        help="serve a fake LiveTex API on 127.0.0.1, with generated leads and objects of every method",
+        description="Run leadq.testing.FakeLiveTex on a generated data set — leads, and the objects of every "
+        "other list method at its path — to try `leadq fetch` and your own integrations without the real API. "
+        "Stops on Ctrl-C (or after --lifetime seconds).",
     )
     p.add_argument("--port", type=whole(0), default=8765, help="the port (default: 8765; 0 picks a free one)")
     p.add_argument("--leads", type=whole(0), default=1000, help="how many leads to generate (default: 1000)")
+    p.add_argument(
+        "--objects",
+        type=whole(0),
+        default=100,
+        metavar="N",
+        help="how many objects to generate for each other method (default: 100)",
+    )
     p.add_argument("--seed", type=int, default=0, help="the seed of the generated data (default: 0)")
     p.add_argument("--token", default="test-token", help="the token it accepts, for an admin (default: test-token)")
     p.add_argument(
@@ -132,8 +149,14 @@ def fetch(args: argparse.Namespace, schema: Schema, values: dict[str, object], s
             _order(args.order, schema)
         after = None
         if args.since_state is not None:
+            one, _ = nouns(schema)
+            if not Paging.of(schema).keyset:
+                raise UsageError(
+                    f"--since-state needs a method paged by keyset on created_at; {schema.method} is paged "
+                    f"{Paging.of(schema).describe}, and its runs have no cut-off"
+                )
             if args.max is not None:
-                raise UsageError("--since-state reads every new lead: --max would leave some out")
+                raise UsageError(f"--since-state reads every new {one}: --max would leave some out")
             after = _read_state(Path(args.since_state), schema, text)
             _no_window(text, values, schema)
         settings = client_settings(args, config, os.environ, sys.stdin, stderr_warn)
@@ -201,7 +224,9 @@ def _fields(fields: str, schema: Schema) -> str:
 
 
 def _order(order: str, schema: Schema) -> None:
-    keys = schema.sort_keys or (schema.paging_key,)
+    keys = schema.sort_keys or ((schema.paging_key,) if schema.paging_key else ())
+    if not keys:
+        raise UsageError(f"--order: {schema.method} takes no order, its objects come in the API's own order")
     words = order.replace(":", " ").split()
     if (
         not words
@@ -213,14 +238,15 @@ def _order(order: str, schema: Schema) -> None:
 
 
 def _no_window(text: str, values: dict[str, object], schema: Schema) -> None:
-    """--since-state reads every new lead: a filter's `limit` or `offset` would skip some."""
+    """--since-state reads every new object: a filter's `limit` or `offset` would skip some."""
     try:
         tail = leadq.pushdown(text, values or None, schema=schema).params
     except LeadqError:
         return  # the run itself reports the filter's errors
+    one, _ = nouns(schema)
     for name in ("limit", "offset"):
         if name in tail:
-            raise UsageError(f"--since-state reads every new lead: the filter's `{name}` would leave some out")
+            raise UsageError(f"--since-state reads every new {one}: the filter's `{name}` would leave some out")
 
 
 # -- incremental exports --------------------------------------------------------------------
@@ -271,9 +297,11 @@ def _write_state(path: Path, schema: Schema, text: str, cutoff: datetime) -> Non
 
 
 def _write(
-    leads: Iterable[dict[str, Any]], fmt: str, columns: list[str], screen: Screen, interrupts: Interrupts
+    leads: Iterable[dict[str, Any]], fmt: str, columns: list[str] | None, screen: Screen, interrupts: Interrupts
 ) -> None:
-    """The leads as `fmt`, each line written whole; JSON is closed whatever stops the run."""
+    """The objects as `fmt`, each line written whole; JSON is closed whatever stops the run.
+    CSV's columns: `columns`, else (an object type the reference does not describe) the
+    first object's fields."""
     if fmt == "jsonl":
         for lead in leads:
             line = json.dumps(lead, ensure_ascii=False) + "\n"
@@ -291,10 +319,16 @@ def _write(
             with interrupts.writing():
                 screen.data("\n]\n")
     else:
-        with interrupts.writing():
-            screen.data(_row(columns))
+        header = columns is not None
+        if header:
+            with interrupts.writing():
+                screen.data(_row(columns or []))
         for lead in leads:
-            row = _row([_cell(lead.get(c)) for c in columns])
+            if not header:
+                columns, header = list(lead), True
+                with interrupts.writing():
+                    screen.data(_row(columns))
+            row = _row([_cell(lead.get(c)) for c in columns or []])
             with interrupts.writing():
                 screen.data(row)
 
@@ -305,9 +339,9 @@ def _row(cells: list[str]) -> str:
     return buffer.getvalue()
 
 
-def _columns(fields: str | None, schema: Schema) -> list[str]:
+def _columns(fields: str | None, schema: Schema) -> list[str] | None:
     if fields is None:
-        return list(schema.result_fields)
+        return list(schema.result_fields) or None
     from leadq.client._run import parse_fields
 
     # the top-level names: `id,site(id,url)` has the columns id and site
@@ -344,6 +378,8 @@ def fake_server(args: argparse.Namespace) -> int:
         end = datetime.now(moscow()) - timedelta(minutes=1)
     api = FakeLiveTex(
         generate_leads(args.leads, seed=args.seed, end=end),
+        generated=args.objects,
+        seed=args.seed,
         tokens={args.token: "admin"},
         users=users,
         token_lifetime=args.token_lifetime,
@@ -359,9 +395,15 @@ def fake_server(args: argparse.Namespace) -> int:
     accounts = f"; users: {', '.join(name for name, _ in users)}" if users else ""
     deviating = f"; deviating: {', '.join(sorted(set(args.deviation)))}" if args.deviation else ""
     print(
-        f"serving {args.leads} leads at {api.url} (token: {args.token}{accounts}{deviating}); Ctrl-C stops", flush=True
+        f"serving {args.leads} leads at {api.url} (and {args.objects} objects of every other method; "
+        f"token: {args.token}{accounts}{deviating}); Ctrl-C stops",
+        flush=True,
     )
     print(f"try: LIVETEX_TOKEN={args.token} leadq fetch --base-url {api.url} 'result = missed' --max 5", flush=True)
+    print(
+        f"  or: LIVETEX_TOKEN={args.token} leadq fetch --base-url {api.url} --method chats.list 'site = 1' --max 5",
+        flush=True,
+    )
     try:
         while api.running:
             time.sleep(0.2)

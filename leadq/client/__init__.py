@@ -1,23 +1,26 @@
 """Running filters through the LiveTex API: `Client`, `AsyncClient` (extra ``[client]``).
 
 `Client` and `AsyncClient` need httpx (the ``client`` extra: docs/fetch.md); `ApiError` and
-`Stats` do not. `Client.leads` returns `Leads`, `AsyncClient.leads` `AsyncLeads`: the
-leads, and what the run tells (`stats`, `cutoff`, `diagnostics`). See docs/fetch.md.
+`Stats` do not. `Client.list` (and `Client.leads`) returns `Results` (also named `Leads`),
+`AsyncClient`'s `AsyncResults` (`AsyncLeads`): the objects, and what the run tells (`stats`,
+`cutoff`, `diagnostics`). See docs/fetch.md.
 """
 
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._async import AsyncClient, AsyncLeads
+    from ._async import AsyncClient, AsyncLeads, AsyncResults
     from ._errors import ApiError
     from ._run import Stats
-    from ._sync import Client, Leads
+    from ._sync import Client, Leads, Results
 
 _LAZY = {
     "Client": "_sync",
     "Leads": "_sync",
     "AsyncClient": "_async",
     "AsyncLeads": "_async",
+    "AsyncResults": "_async",
+    "Results": "_sync",
     "ApiError": "_errors",
     "Stats": "_run",
 }
@@ -41,4 +44,4 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-__all__ = ["ApiError", "AsyncClient", "AsyncLeads", "Client", "Leads", "Stats"]
+__all__ = ["ApiError", "AsyncClient", "AsyncLeads", "AsyncResults", "Client", "Leads", "Results", "Stats"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from datetime import datetime
 
@@ -9,7 +10,7 @@ import httpx
 
 from ..core.diagnostics import Diagnostic
 from ..q.emit import MAX_REQUESTS
-from ..schemas.methods import BASE_URL, LEADS_LIST
+from ..schemas.methods import BASE_URL, LEADS_LIST, resolve
 from ..schemas.schema import Schema
 from ._base import BaseClient
 from ._engine import Engine
@@ -85,24 +86,42 @@ class AsyncClient(BaseClient[httpx.AsyncBaseTransport]):
         limit: int | None = None,
         now: datetime | None = None,
         after: datetime | None = None,
-    ) -> AsyncLeads:
+    ) -> AsyncResults:
         """The leads the filter matches, in the order asked (see `Client.leads`)."""
+        return self.list(self.schema, filter, params, fields=fields, order=order, limit=limit, now=now, after=after)
+
+    def list(
+        self,
+        method: Schema | str,
+        filter: str,
+        params: Mapping[str, object] | None = None,
+        *,
+        fields: str | Sequence[str] | None = None,
+        order: str | None = None,
+        limit: int | None = None,
+        now: datetime | None = None,
+        after: datetime | None = None,
+    ) -> AsyncResults:
+        """The objects of any list method that the filter matches (see `Client.list`):
+        ``async for chat in client.list("Chats.list", "result = missed")``."""
+        schema = resolve(method)
 
         def prepare() -> Run:
-            return self.prepare(filter, params, fields=fields, order=order, limit=limit, now=now, after=after)
+            return self.prepare(schema, filter, params, fields=fields, order=order, limit=limit, now=now, after=after)
 
-        return AsyncLeads(self._engine, prepare)
+        return AsyncResults(self._engine, prepare)
 
 
-class AsyncLeads(AsyncIterator[Lead]):
-    """The leads of one run of `AsyncClient.leads`, with what the run tells (see `Leads`)."""
+class AsyncResults(AsyncIterator[Lead]):
+    """The objects of one run of `AsyncClient.list` (or `AsyncClient.leads`), with what
+    the run tells (see `Results`)."""
 
     def __init__(self, engine: Engine, prepare: Callable[[], Run]) -> None:
         self._engine = engine
         self._prepare = prepare
         self._run: Run | None = None
-        self._batches: AsyncGenerator[list[Lead], None] | None = None
-        self._batch: list[Lead] = []
+        self._batches: AsyncGenerator[builtins.list[Lead], None] | None = None
+        self._batch: builtins.list[Lead] = []
         self._at = 0
 
     @property
@@ -114,12 +133,12 @@ class AsyncLeads(AsyncIterator[Lead]):
         return self.stats.cutoff
 
     @property
-    def diagnostics(self) -> list[Diagnostic]:
+    def diagnostics(self) -> builtins.list[Diagnostic]:
         if self._run is None:
             return []
         return render_notes(self._run.notes.findings, self._run.split.text)
 
-    def __aiter__(self) -> AsyncLeads:
+    def __aiter__(self) -> AsyncResults:
         return self
 
     async def __anext__(self) -> Lead:
@@ -135,3 +154,7 @@ class AsyncLeads(AsyncIterator[Lead]):
         """Stop the run: its requests under way are cancelled."""
         if self._batches is not None:
             await self._batches.aclose()
+
+
+#: The name of `AsyncResults` from before `AsyncClient.list`: what `AsyncClient.leads` returns.
+AsyncLeads = AsyncResults

@@ -74,7 +74,7 @@ class BaseClient(Generic[T]):
         if http_method not in ("GET", "POST"):
             raise TypeError(f"http_method must be 'GET' or 'POST', not {http_method!r}")
         self.schema = resolve(schema)
-        #: What the run pages by: the schema's paging key, its id field and page size.
+        #: How `leads()` pages through the method (`leadq.schemas.paging.Paging`).
         self.paging = Paging.of(self.schema)
         self.credentials = Credentials(token, username, password, auth)
         self.base_url = base_url.rstrip("/")
@@ -88,28 +88,35 @@ class BaseClient(Generic[T]):
             backoff=_seconds("backoff", backoff),
         )
         self.concurrency = _whole("concurrency", concurrency, 1)
-        size = self.paging.max_limit if page_size is None else page_size
-        self.page_size = _whole("page_size", size, 1, self.paging.max_limit)
+        if page_size is not None:
+            _whole("page_size", page_size, 1, self.paging.max_limit or None)
+        self._page_size = page_size
+        #: The page `leads()` asks for (0: the method takes no `limit`).
+        self.page_size = self.page_size_of(self.paging)
         self.max_requests = _whole("max_requests", max_requests, 1)
         self.transport = transport
         #: What the last run cost (or the one under way).
         self.stats = Stats()
 
+    def page_size_of(self, paging: Paging) -> int:
+        """The page a run of a method asks for: `page_size` (at most the method's
+        maximum), else the method's own (`Paging.page_size`)."""
+        if not paging.max_limit:
+            return 0
+        return paging.page_size if self._page_size is None else min(self._page_size, paging.max_limit)
+
     @property
     def path(self) -> str:
-        """The method's path: `/leads/list` for Leads.list (api-http.md)."""
-        resource, _, method = self.schema.method.partition(".")
-        return f"/{resource.lower()}/{method}"
+        """The path of `leads()`'s method: `/leads/list` for Leads.list (api-http.md)."""
+        return path_of(self.schema)
 
-    def describe(self, params: Mapping[str, str]) -> str:
+    def describe(self, params: Mapping[str, str], path: str | None = None) -> str:
         """A request as messages show it."""
-        return f"{self.http_method} {self.path}?{'&'.join(f'{k}={v}' for k, v in params.items())}"
-
-    def describe_page(self, request: PageRequest) -> str:
-        return self.describe(request.params)
+        return f"{self.http_method} {path or self.path}?{'&'.join(f'{k}={v}' for k, v in params.items())}"
 
     def prepare(
         self,
+        schema: Schema,
         filter: str,
         params: Mapping[str, object] | None,
         *,
@@ -119,13 +126,15 @@ class BaseClient(Generic[T]):
         now: datetime | None,
         after: datetime | None,
     ) -> Run:
-        """The run of a filter: its pushdown (checked before any request), order and fields.
+        """The run of a filter through `schema`'s method: its pushdown (checked before any
+        request), paging, order and fields.
 
         Raises:
             LeadqError: the filter has errors, can never match (E401), or its residual
                 needs a field the role cannot see (E313); a field of `fields` is unknown
-                (E210).
-            TypeError, ValueError: an argument of the wrong type or form.
+                (E210); the client's role may not call the method (E212).
+            TypeError, ValueError: an argument of the wrong type or form; `after` for a
+                method not paged by keyset.
         """
         from ..api import pushdown
 
@@ -135,27 +144,50 @@ class BaseClient(Generic[T]):
             raise TypeError(f"now must be a datetime, not {type(now).__name__}")
         if after is not None and not isinstance(after, datetime):
             raise TypeError(f"after must be a datetime (the cutoff of an earlier run), not {type(after).__name__}")
+        role = self.role if schema is self.schema else checked_role(self.role, schema)
+        paging = self.paging if schema is self.schema else Paging.of(schema)
+        if after is not None and not paging.keyset:
+            raise ValueError(
+                f"after= needs a method paged by keyset on created_at; {schema.method} is paged "
+                f"{paging.describe}, and has no cut-off"
+            )
         start = now if now is not None else datetime.now(moscow())
-        split = pushdown(filter, params, schema=self.schema, role=self.role, now=start, max_requests=self.max_requests)
+        split = pushdown(filter, params, schema=schema, role=role, now=start, max_requests=self.max_requests)
         _never_matches(split, params)
         tail = split.params
         if limit is None and "limit" in tail:
             limit = int(tail["limit"])
+        path = path_of(schema)
+
+        def describe(request: PageRequest) -> str:
+            return self.describe(request.params, path)
+
         run = Run(
             split,
-            paging=self.paging,
-            order=read_order(order, tail, self.schema, self.paging),
-            fields=read_fields(fields, tail, self.schema),
+            paging=paging,
+            order=read_order(order, tail, schema, paging, len(split.requests)),
+            fields=read_fields(fields, tail, schema),
             limit=limit,
             skip=int(tail.get("offset", "0")),
-            page_size=self.page_size,
+            page_size=self.page_size_of(paging),
             now=start,
-            cutoff=clock_cutoff(now) if now is not None else None,
+            cutoff=clock_cutoff(now) if now is not None and paging.keyset else None,
             after=moscow_seconds(after) if after is not None else None,
-            describe=self.describe_page,
+            describe=describe,
+            path=path,
         )
         self.stats = run.stats
         return run
+
+
+def path_of(schema: Schema) -> str:
+    """A method's path, from its endpoint (``/employeeChats/list``), else from its name."""
+    from urllib.parse import urlsplit
+
+    if schema.endpoint:
+        return urlsplit(schema.endpoint).path
+    resource, _, method = schema.method.partition(".")
+    return f"/{resource[:1].lower()}{resource[1:]}/{method}"
 
 
 def _never_matches(split: Pushdown, params: Mapping[str, object] | None) -> None:

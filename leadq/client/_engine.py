@@ -20,7 +20,7 @@ import httpx
 from ._base import BaseClient
 from ._http import Action, Done, Exchange, Renew, server_time
 from ._page import Lead, Page, PageRequest, read_page
-from ._run import Run, Stats, Stream
+from ._run import OffsetStream, Run, Stats, Stream
 
 #: How a token request shows in messages.
 TOKEN_REQUEST = "POST /oauth2/token"
@@ -66,7 +66,7 @@ class Engine:
 
     async def pages(self, run: Run) -> AsyncGenerator[list[Lead], None]:
         """The run's leads, a batch at a time, as its pages arrive."""
-        tasks: dict[asyncio.Task[tuple[Page, datetime | None, str]], tuple[Stream, PageRequest]] = {}
+        tasks: dict[asyncio.Task[tuple[Page, datetime | None, str]], tuple[Stream | OffsetStream, PageRequest]] = {}
         idle = False
         try:
             while True:
@@ -95,12 +95,19 @@ class Engine:
                 await asyncio.wait(tasks)
 
     async def _page(self, run: Run, request: PageRequest) -> tuple[Page, datetime | None, str]:
-        describe = self.settings.describe(request.params)
+        describe = self.settings.describe(request.params, run.path)
         text = run.split.text
         data, headers, body = await self.send(
-            self.settings.http_method, self.settings.path, describe, text, run.stats, params=request.params
+            self.settings.http_method,
+            run.path,
+            describe,
+            text,
+            run.stats,
+            params=request.params,
+            expected=f"a list of {run.notes.objects}",
         )
-        page = read_page(data, request, run.paging, describe, text, body)
+        nouns = (run.notes.object, run.notes.objects)
+        page = read_page(data, request, run.paging, describe, text, body, nouns)
         return page, server_time(headers), describe
 
     async def send(
@@ -115,6 +122,7 @@ class Engine:
         files: Mapping[str, tuple[None, str]] | None = None,
         authorized: bool = True,
         statuses: list[int] | None = None,
+        expected: str = "a token",
     ) -> tuple[Any, httpx.Headers, str]:
         """One request, tried until it is answered (or the tries give up): its JSON, the
         answer's headers and its body (and its status, appended to `statuses`)."""
@@ -125,6 +133,7 @@ class Engine:
             filter_text,
             renewable=authorized and credentials.renewable,
             base_url=self.settings.base_url,
+            expected=expected,
         )
         while True:
             if authorized:

@@ -88,8 +88,10 @@ class Exchange:
         base_url: str = "",
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        expected: str = "a list of leads",
     ) -> None:
         self.policy = policy
+        self.expected = expected  # what the answer should be, in words
         self.describe = describe
         self.filter_text = filter_text
         self.renewable = renewable
@@ -120,6 +122,7 @@ class Exchange:
                     body=body,
                     request=self.describe,
                     answer=shorten(body) or "(no body)",
+                    what=self.expected,
                 ) from None
         if status == 401 and self.renewable:
             self.renewable = False  # once
@@ -302,7 +305,15 @@ class Credentials:
         results = answer.get("results", answer) if isinstance(answer, dict) else None
         token = results.get("access_token") if isinstance(results, dict) else None
         if not isinstance(token, str) or not token:
-            raise ApiError("api_bad_answer", filter_text, status=200, body=body, request=describe, answer=shorten(body))
+            raise ApiError(
+                "api_bad_answer",
+                filter_text,
+                status=200,
+                body=body,
+                request=describe,
+                answer=shorten(body),
+                what="a token",
+            )
         assert isinstance(results, dict)
         expires_in = results.get("expires_in")
         self.token = token

@@ -1,26 +1,32 @@
 """One run of a filter through the API, without I/O: what to request, and what to do with
 each answer. `AsyncClient` (and `Client`, through it) only sends the requests this asks for.
 
-Paging (docs/fetch.md): every request of the pushdown is read as a *stream* sorted by the
-method's paging key (`created_at`), page after page, by keyset rather than by offset: each
-page asks for `created_at >= <the last second read>` (the request's own bounds
-intersected with it), and the leads of that second already read are dropped. A lead
-created or updated meanwhile cannot shift a later page, as an offset would. A second that
-holds more leads than a page is read by offset within that second, twice at least, until
-two reads agree (W801 when they never do). Every request is bounded by the run's cut-off,
-`created_at <= <cut-off>`: the `Date` of the API's first answers less `MARGIN` seconds
-(or the second before `now`, when the caller gives the run's clock).
+Paging (docs/fetch.md) is the method's (`leadq.schemas.paging.Paging`). By keyset, every
+request of the pushdown is read as a *stream* sorted by the method's paging key
+(`created_at`), page after page: each page asks for `created_at >= <the last second read>`
+(`<=`, paging downward, when only the descending sort is attested), the request's own
+bounds intersected with it, and the objects of that second already read are dropped. An
+object created or updated meanwhile cannot shift a later page, as an offset would. A
+second that holds more objects than a page is read by offset within that second, twice at
+least, until two reads agree (W801 when they never do). Every request is bounded by the
+run's cut-off, `created_at <= <cut-off>`: the `Date` of the API's first answers less
+`MARGIN` seconds (or the second before `now`, when the caller gives the run's clock).
+Keyset streams are merged by (`created_at`, `id`) and deduplicated by id.
+
+A method with no key to page by is read by `offset` (`OffsetStream`), in its most stable
+attested sort; the requests of a plan are read one after another, and deduplicated by id.
+What changes during such a run can shift its pages: a repeated object is dropped, and a
+changed `total` or a repeat is said (W803). A method that takes no `limit` is one request.
 
 Every page is checked (`leadq.client._page`), and so is what it adds: a full page that
-adds no lead is E803 (the run would ask the same again); a short page whose `total` says
-more is read as the API capping its pages, and the run pages on (I802).
-
-Streams are merged by (`created_at`, `id`) and deduplicated by id; the residual is
-checked on each lead; the fields a caller did not ask for are dropped.
+adds no object is E803 (the run would ask the same again); a short page whose `total`
+says more is read as the API capping its pages, and the run pages on (I802). The residual
+is checked on each object; the fields a caller did not ask for are dropped.
 """
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -32,6 +38,7 @@ from ..core.datetimes import format_seconds, moscow, moscow_seconds, parse_lead_
 from ..core.diagnostics import Finding
 from ..core.span import Span
 from ..run.pushdown import Pushdown
+from ..schemas.paging import nouns
 from ..schemas.schema import Schema
 from ..schemas.wire import split_terms
 from ._errors import ApiError
@@ -41,8 +48,11 @@ from ._page import Entry, Lead, Page, PageRequest, Paging
 #: they cover the `Date` header's whole seconds, a lead stamped just before its write is
 #: seen, and the clocks of the API's servers disagreeing by a little.
 MARGIN = 5
-#: Reads of a second of more leads than a page, before the run gives up on two agreeing.
+#: Reads of a second of more leads than a page, before the run gives up on two agreeing;
+#: and reads further back, running, before an offset run gives up finding its place.
 MAX_PASSES = 4
+#: Pages an offset run reads further back, in all: past them, it says W803 and goes on.
+MAX_EARLY = 64
 
 
 @attrs.define
@@ -70,31 +80,40 @@ class Stats:
 
 @attrs.frozen
 class Order:
-    """The order asked for: a sort key of the method and a direction."""
+    """The order asked for: a sort key of the method (``""``: the order the API sends)
+    and a direction; `streamed` when the pages come in it, so that objects are returned
+    as they arrive (otherwise they are sorted here after the last page)."""
 
     key: str
     descending: bool = False
-    paging_key: str = "created_at"
-
-    @property
-    def streamed(self) -> bool:
-        """Whether leads can be returned as they arrive (the API's own keyset order)."""
-        return self.key == self.paging_key and not self.descending
+    streamed: bool = True
 
 
-def read_order(order: str | None, tail: Mapping[str, str], schema: Schema, paging: Paging) -> Order:
+def read_order(order: str | None, tail: Mapping[str, str], schema: Schema, paging: Paging, requests: int = 1) -> Order:
     """`order=` (``"duration"``, ``"duration desc"``, ``"duration:d"``), else the
-    filter's `order by`, else the paging key ascending."""
-    text = order if order is not None else tail.get("sort", f"{paging.key}:a")
+    filter's `order by`, else the order of the method's pages: its paging key (in the
+    direction it pages), or the API's own order."""
+    text = order if order is not None else tail.get("sort")
+    if text is None:
+        if paging.keyset:
+            return Order(paging.key, paging.descending)
+        return Order("")
     if not isinstance(text, str):
         raise TypeError(f"order must be a str such as 'created_at' or 'duration desc', not {type(text).__name__}")
     words = text.replace(":", " ").split()
     key = words[0] if words else ""
     direction = words[1].lower() if len(words) > 1 else "a"
-    keys = schema.sort_keys or (paging.key,)
+    keys = schema.sort_keys or ((paging.key,) if paging.key else ())
     if key not in keys or direction not in ("a", "asc", "d", "desc") or len(words) > 2:
+        if not keys:
+            raise ValueError(f"{schema.method} takes no order: its results come in the API's own order, not {text!r}")
         raise ValueError(f"order must be one of {', '.join(keys)}, optionally followed by asc or desc: {text!r}")
-    return Order(key, direction in ("d", "desc"), paging.key)
+    descending = direction in ("d", "desc")
+    if paging.keyset:
+        streamed = key == paging.key and descending == paging.descending
+    else:
+        streamed = requests == 1 and f"{key}:{'d' if descending else 'a'}" == paging.sort
+    return Order(key, descending, streamed)
 
 
 # -- fields -------------------------------------------------------------------------------
@@ -203,14 +222,17 @@ def project(lead: Lead, spec: FieldSpec) -> Lead:
 
 
 class Stream:
-    """One request of the pushdown, read page by page in paging-key order."""
+    """One request of the pushdown, read page by page in paging-key order (keyset)."""
 
     def __init__(self, q: str, schema: Schema, paging: Paging, *, low: int | None, page_size: int) -> None:
         self.q = q
         self.schema = schema
         self.paging = paging
+        self.descending = paging.descending
+        self.low = low  # the run's lower bound (`after`)
         self.high: int | None = None  # the run's cut-off, once known
-        self.next_low = low  # the first second of the next page
+        # the second the next page starts at: the last one read (None: from the start)
+        self.edge: int | None = None if self.descending else low
         self.seen: set[Any] = set()  # the ids read at that second
         self.buffer: deque[Entry] = deque()
         self.done = False
@@ -218,7 +240,6 @@ class Stream:
         self.answered = False  # the first page came
         self.size = page_size  # the limit asked
         self.cap: int | None = None  # the API's page size, when it serves fewer than asked
-        self.last: Entry | None = None  # the last lead read
         # a second of more leads than a page, read by offset (`second`), pass after pass
         self.second: int | None = None
         self.passes = 0
@@ -235,14 +256,16 @@ class Stream:
 
     def request(self) -> PageRequest | None:
         """The next page to ask for (without `fields`); None once the stream is read."""
-        params = {"sort": f"{self.paging.key}:a", "limit": str(self.size)}
+        params = {"sort": self.paging.sort, "limit": str(self.size)}
         low: int | None
         high: int | None
         if self.second is not None:
             low = high = self.second
             offset = len(self.ids)
+        elif self.descending:
+            low, high, offset = self.low, _lowest(self.edge, self.high), 0
         else:
-            low, high, offset = self.next_low, self.high, 0
+            low, high, offset = self.edge, self.high, 0
         q = bounded_q(self.q, self.schema, self.paging.key, low, high)
         if q is None:
             self.done = True
@@ -259,12 +282,12 @@ class Stream:
         n = len(entries)
         # `total` (when the API sends it) says whether more leads follow this page
         more = page.total is not None and request.offset + n < page.total
-        if n < request.limit and more:
+        if n < self.size and more:
             if n == 0:
-                raise _wrong(notes, request, f"it is empty, but its `total` says {page.total} leads match")
+                raise _wrong(notes, request, f"it is empty, but its `total` says {page.total} {notes.objects} match")
             if self.cap is None or n < self.cap:
                 self.cap = n
-                notes.capped(n, request.limit)
+                notes.capped(n, self.size)
         # a full page: more may follow it
         full = more or (page.total is None and n >= self.page)
         if self.second is not None:
@@ -277,18 +300,17 @@ class Stream:
         added = 0
         for entry in entries:
             second, lead_id, _ = entry
-            if second == self.next_low and lead_id in self.seen:
+            if second == self.edge and lead_id in self.seen:
                 continue
-            if second != self.next_low:
-                self.next_low, self.seen = second, set()
+            if second != self.edge:
+                self.edge, self.seen = second, set()
             self.seen.add(lead_id)
             self.buffer.append(entry)
-            self.last = entry
             added += 1
         if not full:
             self.done = True  # a short page (an empty one too), and `total` says no more
         elif not added:
-            raise _wrong(notes, request, "it is a full page that adds no lead to those read before")
+            raise _wrong(notes, request, f"it is a full page that adds no {notes.object} to those read before")
 
     def _start_second(self, second: int) -> None:
         self.second = second
@@ -312,7 +334,7 @@ class Stream:
         read = set(self.ids)
         fresh = [e for e in entries if e[1] not in read]
         if entries and not fresh:
-            raise _wrong(notes, request, f"its leads at offset {request.offset} repeat those before it")
+            raise _wrong(notes, request, f"its {notes.objects} at offset {request.offset} repeat those before it")
         if len(fresh) < len(entries):
             self.unsteady = True  # some came again: the order within the second moved
         for entry in fresh:
@@ -335,26 +357,171 @@ class Stream:
         """Every read of the second is in: its leads not returned yet go out, by id."""
         second = self.second
         assert second is not None
-        fresh = [e for e in self.kept.values() if not (second == self.next_low and e[1] in self.seen)]
-        fresh.sort(key=lambda e: _id_key(e[1]))
+        fresh = [e for e in self.kept.values() if not (second == self.edge and e[1] in self.seen)]
+        fresh.sort(key=lambda e: _id_key(e[1]), reverse=self.descending)
         self.buffer.extend(fresh)
-        if fresh:
-            self.last = fresh[-1]
         self.second = None
         self.kept = {}
-        self.next_low, self.seen = second + 1, set()  # the second is read whole
+        # the second is read whole: the next page starts past it
+        self.edge, self.seen = (second - 1 if self.descending else second + 1), set()
 
     def limit_to(self, high: int) -> None:
         """The run's cut-off is known: no lead after it, and no page past it."""
         self.high = high
+        if self.descending:
+            # the first page came from the newest down: what lies past the cut-off goes
+            self.buffer = deque(e for e in self.buffer if e[0] <= high)
+            if self.second is not None and self.second > high:
+                self.second, self.kept = None, {}
+            if self.edge is not None and self.edge > high:
+                self.edge, self.seen = high, set()
+            if self.low is not None and self.low > high:
+                self.done = True
+            return
         while self.buffer and self.buffer[-1][0] > high:
             self.buffer.pop()
             self.done = True
         if self.second is not None and self.second > high:
             self.second = None
             self.done = True
-        if self.next_low is not None and self.next_low > high:
+        if self.edge is not None and self.edge > high:
             self.done = True
+
+
+def _lowest(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+class OffsetStream:
+    """One request of the pushdown, read by `offset` in the method's sort (or, for a
+    method that takes no `limit`, in one answer).
+
+    Each page after the first starts one object early, on the last object read. When the
+    page's first object is one the run has read, with the same sort value it had then,
+    nothing the run has not read and that kept its sort value lies before the page
+    (whatever was created, deleted or moved meanwhile): it takes the page's objects it has
+    not read. Otherwise objects before the page went or moved since the last one, and a
+    page may have slid past some it has not read: the run reads from further back (a page
+    earlier, then two, four, eight) until a page begins so, or at the start. After
+    `MAX_PASSES` such reads it says so (W803) and goes on. Objects without an id are told
+    apart by nothing: the page must begin with the very object last read, or the run says
+    W803 (such an object may then come twice).
+    """
+
+    def __init__(self, q: str, paging: Paging, *, page_size: int) -> None:
+        self.q = q
+        self.paging = paging
+        self.size = page_size
+        self.offset = 0  # where the next object lies, as the last page placed it
+        self.buffer: deque[Entry] = deque()
+        self.done = False
+        self.waiting = False
+        self.answered = False
+        self.cap: int | None = None
+        self.read: dict[Any, Any] = {}  # the ids this stream read: their sort values
+        self.key = paging.sort.partition(":")[0]  # the field the pages are sorted by
+        self.last: Any = None  # the last object read (objects without ids: as JSON)
+        self.misses = 0  # pages running read early that began with an object not read
+        self.early = 0  # pages read further back, in all: at most `MAX_EARLY`
+        self.first: list[Any] | None = None  # the objects of the page at offset 0
+        self.same = 0  # pages running, past the first, that were the first page again
+
+    @property
+    def page(self) -> int:
+        return self.size if self.cap is None else min(self.size, self.cap)
+
+    def request(self) -> PageRequest | None:
+        if self.done:
+            return None
+        params = {"q": self.q}
+        if self.paging.sort:
+            params["sort"] = self.paging.sort
+        if self.paging.way == "single":
+            return PageRequest(params, None, None, 0, None)
+        if self.misses:  # a page, then two, four, eight further back
+            start = max(0, self.offset - self.page * 2 ** (self.misses - 1))
+        elif self.offset and self.page > 1:  # (a page of one has no room for the last object)
+            start = self.offset - 1  # on the last object read
+        else:
+            start = self.offset
+        params["limit"] = str(self.size)
+        if start:
+            params["offset"] = str(start)
+        return PageRequest(params, None, None, start, self.size)
+
+    def _json(self, entry: Entry) -> str:
+        return json.dumps(entry[2], sort_keys=True, ensure_ascii=False)
+
+    def feed(self, page: Page, request: PageRequest, notes: Notes) -> None:
+        self.waiting = False
+        self.answered = True
+        entries = page.entries
+        if request.limit is None:  # one answer holds everything
+            self.buffer.extend(entries)
+            self.done = True
+            return
+        n = len(entries)
+        more = page.total is not None and request.offset + n < page.total
+        if n < self.size and more:
+            if n == 0:
+                raise _wrong(notes, request, f"it is empty, but its `total` says {page.total} {notes.objects} match")
+            if self.cap is None or n < self.cap:
+                self.cap = n
+                notes.capped(n, self.size)
+        full = more or (page.total is None and n >= self.page)
+        shown = [e[1] if self.paging.id_field else self._json(e) for e in entries]
+        if request.offset == 0:
+            self.first = shown
+        elif full and n > 1 and shown == self.first:
+            self.same += 1  # again and again: a server that does not read `offset`
+            if self.same >= MAX_PASSES:
+                why = f"its {notes.objects} at offset {request.offset} are those at offset 0, page after page"
+                raise _wrong(notes, request, why)
+        else:
+            self.same = 0
+        take = entries
+        if request.offset < self.offset:  # read early: does it begin where the run has been?
+            first = entries[0] if entries else None
+            if not self.paging.id_field:
+                if first is not None and self._json(first) == self.last:
+                    take = entries[1:]
+                else:
+                    notes.shifted(self.offset)
+            elif request.offset == 0 or (first is not None and self._kept_place(first)):
+                self.misses = 0
+            elif self.misses < MAX_PASSES and self.early < MAX_EARLY:
+                self.misses += 1  # read from further back
+                self.early += 1
+                return
+            else:
+                notes.shifted(self.offset)
+                self.misses = 0
+        fresh = []
+        for entry in take:
+            if entry[1] is not None:
+                if entry[1] in self.read:
+                    continue  # read before: it moved forward
+                self.read[entry[1]] = self._sort_value(entry)
+            fresh.append(entry)
+        self.buffer.extend(fresh)
+        self.offset = request.offset + n
+        if entries and not self.paging.id_field:
+            self.last = self._json(entries[-1])
+        if not full:
+            self.done = True
+
+    def _sort_value(self, entry: Entry) -> Any:
+        """What places the object in the pages: its sort key's value (the whole object
+        when the method is read in its own order)."""
+        return entry[2].get(self.key) if self.key else self._json(entry)
+
+    def _kept_place(self, entry: Entry) -> bool:
+        """Whether the object was read, and sorts as it did then: no object the run has
+        not read, and that kept its own place, can lie before it."""
+        return entry[1] in self.read and self.read[entry[1]] == self._sort_value(entry)
+
+    def limit_to(self, high: int) -> None:
+        """An offset run has no cut-off."""
 
 
 def bounded_q(q: str, schema: Schema, key: str, low: int | None, high: int | None) -> str | None:
@@ -386,14 +553,16 @@ def bounded_q(q: str, schema: Schema, key: str, low: int | None, high: int | Non
 class Notes:
     """The findings of a run (warnings and information), and how to word an E803."""
 
-    def __init__(self, filter_text: str, describe: Any) -> None:
+    def __init__(self, filter_text: str, describe: Any, nouns: tuple[str, str] = ("lead", "leads")) -> None:
         self.filter_text = filter_text
         self.describe = describe  # PageRequest -> the request as messages show it
+        self.object, self.objects = nouns  # what the method returns, in words
         self.findings: list[Finding] = []
         self._capped = False
+        self._shifted = False
 
     def add(self, key: str, **fields: object) -> None:
-        self.findings.append(Finding(key, Span(0, len(self.filter_text)), fields))
+        self.findings.append(Finding(key, Span(0, len(self.filter_text)), {"objects": self.objects, **fields}))
 
     def capped(self, got: int, asked: int) -> None:
         if not self._capped:
@@ -404,9 +573,23 @@ class Notes:
         assert second is not None
         self.add("run_second_unstable", second=format_seconds(second), count=count)
 
+    def shifted(self, offset: int) -> None:
+        """An offset stream could not find where its last page ended (W803, once)."""
+        if not self._shifted:
+            self._shifted = True
+            self.add("run_offset_shifted", offset=offset)
+
 
 def _wrong(notes: Notes, request: PageRequest, why: str) -> ApiError:
-    return ApiError("api_wrong_page", notes.filter_text, status=200, body="", request=notes.describe(request), why=why)
+    return ApiError(
+        "api_wrong_page",
+        notes.filter_text,
+        status=200,
+        body="",
+        request=notes.describe(request),
+        why=why,
+        objects=notes.objects,
+    )
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -429,6 +612,7 @@ class Run:
         cutoff: int | None,
         after: int | None,
         describe: Any,
+        path: str = "/leads/list",
     ) -> None:
         self.split = split
         self.paging = paging
@@ -437,10 +621,15 @@ class Run:
         self.limit = limit
         self.skip = skip
         self.now = now
+        self.path = path
         self.stats = Stats()
-        self.notes = Notes(split.text, describe)
+        self.notes = Notes(split.text, describe, nouns(split.schema))
         low = None if after is None else after + 1
-        self.streams = [Stream(q, split.schema, paging, low=low, page_size=page_size) for q in split.requests]
+        self.streams: list[Stream | OffsetStream]
+        if paging.keyset:
+            self.streams = [Stream(q, split.schema, paging, low=low, page_size=page_size) for q in split.requests]
+        else:
+            self.streams = [OffsetStream(q, paging, page_size=page_size) for q in split.requests]
         self.request_fields = _request_fields(fields, split, order, paging)
         self.cutoff: int | None = None
         self._dates: list[int] = []  # the API's clock at the first answers (Moscow seconds)
@@ -450,8 +639,9 @@ class Run:
         if cutoff is not None:
             self._set_cutoff(cutoff)
         self._second: int | None = None  # the merge's current created_at second
-        self._ids: set[Any] = set()  # the ids merged at that second
-        self._kept: list[Lead] = []  # for an order the API's keyset cannot give
+        self._ids: set[Any] = set()  # the ids merged at that second (paged by offset: every id)
+        self._contents: dict[str, int] = {}  # objects without an id: which request returned each
+        self._kept: list[Lead] = []  # for an order the API's pages cannot give
         self._returned = 0
 
     @property
@@ -460,16 +650,17 @@ class Run:
             s.done and not s.buffer for s in self.streams
         )
 
-    def wanted(self, slots: int) -> list[tuple[Stream, PageRequest]]:
+    def wanted(self, slots: int) -> list[tuple[Stream | OffsetStream, PageRequest]]:
         """Up to `slots` pages to fetch now: one for each stream that has run dry. Until
-        the cut-off is known, only the first page of each stream."""
-        out: list[tuple[Stream, PageRequest]] = []
+        the cut-off is known, only the first page of each keyset stream."""
+        out: list[tuple[Stream | OffsetStream, PageRequest]] = []
         if self.finished:
             return out
+        waits = self.paging.keyset and self.cutoff is None
         for s in self.streams:
             if len(out) >= slots:
                 break
-            if s.done or s.waiting or s.buffer or (self.cutoff is None and s.answered):
+            if s.done or s.waiting or s.buffer or (waits and s.answered):
                 continue
             request = s.request()
             if request is None:
@@ -480,13 +671,15 @@ class Run:
             out.append((s, request))
         return out
 
-    def feed(self, stream: Stream, request: PageRequest, page: Page, date: datetime | None, describe: str) -> None:
+    def feed(
+        self, stream: Stream | OffsetStream, request: PageRequest, page: Page, date: datetime | None, describe: str
+    ) -> None:
         """Take the checked page a stream asked for, and the `Date` of its answer."""
         self.stats.pages += 1
         self.stats.leads_transferred += len(page.entries)
         first = not stream.answered
         stream.feed(page, request, self.notes)
-        if first and self.cutoff is None:
+        if first and self.cutoff is None and self.paging.keyset:
             if date is None:
                 self._undated = self._undated or describe
                 date = datetime.now(moscow())
@@ -506,21 +699,10 @@ class Run:
 
     def ready(self) -> Iterator[Lead]:
         """The leads that can be returned now, in order."""
-        if self.cutoff is None:
+        if self.paging.keyset and self.cutoff is None:
             return  # a lead read so far may be past the cut-off
-        while not self.finished:
-            if any(not s.buffer and not s.done for s in self.streams):
-                return  # a stream that has run dry might still hold the next lead
-            heads = [(s.buffer[0][0], _id_key(s.buffer[0][1]), i) for i, s in enumerate(self.streams) if s.buffer]
-            if not heads:
-                break
-            _, _, i = min(heads)
-            second, lead_id, lead = self.streams[i].buffer.popleft()
-            if second != self._second:
-                self._second, self._ids = second, set()
-            if lead_id in self._ids:
-                continue  # the same lead from another request of the plan
-            self._ids.add(lead_id)
+        entries = self._merged() if self.paging.keyset else self._in_turn()
+        for lead in entries:
             if not self.split.matches(lead, now=self.now):
                 continue
             if self.order.streamed:
@@ -535,6 +717,46 @@ class Run:
                 if self.limit is not None and self._returned >= self.limit:
                     break
                 yield from self._give(lead)
+
+    def _merged(self) -> Iterator[Lead]:
+        """Keyset streams merged by (paging key, id), from the newest down when they page
+        downward; an object two requests return goes out once."""
+        pick = max if self.paging.descending else min
+        while not self.finished:
+            if any(not s.buffer and not s.done for s in self.streams):
+                return  # a stream that has run dry might still hold the next lead
+            heads = [(s.buffer[0][0], _id_key(s.buffer[0][1]), i) for i, s in enumerate(self.streams) if s.buffer]
+            if not heads:
+                break
+            _, _, i = pick(heads)
+            second, lead_id, lead = self.streams[i].buffer.popleft()
+            if second != self._second:
+                self._second, self._ids = second, set()
+            if lead_id in self._ids:
+                continue  # the same lead from another request of the plan
+            self._ids.add(lead_id)
+            yield lead
+
+    def _in_turn(self) -> Iterator[Lead]:
+        """Offset streams one after another, in the plan's order (a windowed method's
+        windows in time order); an object read before goes out once. Objects without an
+        id that two requests of a plan may both match are told apart by what they hold:
+        one equal in every field to an object another request returned goes out once."""
+        merge = not self.paging.id_field and len(self.streams) > 1 and not self.split.disjoint
+        while not self.finished:
+            i = next((i for i, s in enumerate(self.streams) if s.buffer or not s.done), None)
+            if i is None or not self.streams[i].buffer:
+                return  # its next page is not in yet
+            _, object_id, obj = self.streams[i].buffer.popleft()
+            if object_id is not None:
+                if object_id in self._ids:
+                    continue  # from another request of the plan, or read again at a later offset
+                self._ids.add(object_id)
+            elif merge:
+                held = json.dumps(obj, sort_keys=True, ensure_ascii=False)
+                if self._contents.setdefault(held, i) != i:
+                    continue  # another request of the plan returned it
+            yield obj
 
     def _give(self, lead: Lead) -> Iterator[Lead]:
         if self.skip:
@@ -558,6 +780,9 @@ def _is_datetime(schema: Schema, key: str, paging: Paging) -> bool:
 
 
 def _sort_key(key: str, paging: Paging, dated: bool) -> Any:
+    """Objects sorted by `key`, absent values first; ties by the paging key and the id
+    (paged by offset: by the id, else as the pages came)."""
+
     def read(lead: Lead) -> tuple[Any, ...]:
         value = lead.get(key)
         if dated and isinstance(value, str):
@@ -565,10 +790,16 @@ def _sort_key(key: str, paging: Paging, dated: bool) -> Any:
                 value = parse_lead_time(value)
             except ValueError:
                 value = None
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
+        if isinstance(value, bool):
+            value = int(value)
+        elif not isinstance(value, (int, str)):
             value = None
         have = value is not None
-        return (have, value if have else 0, parse_lead_time(lead[paging.key]), _id_key(lead[paging.id_field]))
+        ties = (
+            parse_lead_time(lead[paging.key]) if paging.key else 0,
+            _id_key(lead[paging.id_field]) if paging.id_field else (0, 0),
+        )
+        return (have, value if have else 0, *ties)
 
     return read
 
@@ -579,8 +810,9 @@ def _request_fields(fields: FieldSpec | None, split: Pushdown, order: Order, pag
     if fields is None:
         return None
     spec: FieldSpec = {k: (None if v is None else set(v)) for k, v in fields.items()}
-    for name in (paging.id_field, paging.key, order.key):
-        _add(spec, name, None)
+    for name in (paging.id_field, paging.key, paging.sort.partition(":")[0], order.key):
+        if name and (name in split.schema.result_fields or name in (paging.id_field, paging.key)):
+            _add(spec, name, None)
     for path in split.residual_fields:
         top, _, sub = path.partition(".")
         _add(spec, top, {sub} if sub else None)

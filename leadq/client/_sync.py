@@ -1,8 +1,11 @@
 """`Client`: runs filters through the LiveTex API, the run of `AsyncClient` in an event
 loop of its own thread (`leadq.client._loop`)."""
 
+# `Client.list` is a method: inside the class, `list` names it, so types say `builtins.list`
+
 from __future__ import annotations
 
+import builtins
 import contextlib
 import weakref
 from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Mapping, Sequence
@@ -12,7 +15,7 @@ import httpx
 
 from ..core.diagnostics import Diagnostic
 from ..q.emit import MAX_REQUESTS
-from ..schemas.methods import BASE_URL, LEADS_LIST
+from ..schemas.methods import BASE_URL, LEADS_LIST, resolve
 from ..schemas.schema import Schema
 from ._base import BaseClient
 from ._engine import Engine
@@ -130,8 +133,9 @@ class Client(BaseClient[httpx.BaseTransport | httpx.AsyncBaseTransport]):
         limit: int | None = None,
         now: datetime | None = None,
         after: datetime | None = None,
-    ) -> Leads:
-        """The leads the filter matches, in the order asked.
+    ) -> Results:
+        """The leads the filter matches, in the order asked: `list` of the client's method
+        (`schema`, Leads.list by default).
 
         The filter is checked, and the run prepared, when the first lead is asked for.
 
@@ -165,15 +169,61 @@ class Client(BaseClient[httpx.BaseTransport | httpx.AsyncBaseTransport]):
             ApiError: the API refused a request (E801), did not answer (E802), sent an
                 answer the run cannot use (E803), or cannot be reached (E804).
         """
+        return self.list(self.schema, filter, params, fields=fields, order=order, limit=limit, now=now, after=after)
+
+    def list(
+        self,
+        method: Schema | str,
+        filter: str,
+        params: Mapping[str, object] | None = None,
+        *,
+        fields: str | Sequence[str] | None = None,
+        order: str | None = None,
+        limit: int | None = None,
+        now: datetime | None = None,
+        after: datetime | None = None,
+    ) -> Results:
+        """The objects of any list method that the filter matches (docs/fetch.md).
+
+        ``client.list("Chats.list", "result = missed and site = 1")``. The method is
+        paged as its schema allows (`leadq.schemas.paging.Paging`): by keyset on
+        `created_at` where it has one to page by (upward, or downward where only the
+        descending sort is attested), else by `offset` in its most stable attested sort,
+        else — a method that takes no `limit` — in one request; each way's guarantee is in
+        docs/fetch.md. A method that takes a criterion only as a bounded interval is run
+        as the plan's consecutive windows.
+
+        Args:
+            method: the method: its name in any letter case (``"chats.list"``) or a
+                `Schema`.
+            filter: any filter `leadq.pushdown` takes for that method (conditions on the
+                object's fields q has no criterion for included).
+            params, fields, order, limit, now: as for `leads` (fields and sort keys of the
+                method's objects). Paged by offset, the default order is the API's, and
+                an `order` other than the pages' is sorted here.
+            after: as for `leads`; only for a method paged by keyset (ValueError).
+
+        Returns:
+            An iterator of the objects, with the run's `stats`, `cutoff` (None unless
+            paged by keyset) and `diagnostics`.
+
+        Raises:
+            LeadqError: `method` names no method (E211), at once; when the first object is
+                asked for, before any request: what `leads` raises, and E212 when the
+                client's `role` may not call the method.
+            ApiError: as for `leads`.
+        """
+        schema = resolve(method)
 
         def prepare() -> Run:
-            return self.prepare(filter, params, fields=fields, order=order, limit=limit, now=now, after=after)
+            return self.prepare(schema, filter, params, fields=fields, order=order, limit=limit, now=now, after=after)
 
-        return Leads(self, prepare)
+        return Results(self, prepare)
 
 
-class Leads(Iterator[Lead]):
-    """The leads of one run of `Client.leads`, with what the run tells.
+class Results(Iterator[Lead]):
+    """The objects of one run of `Client.list` (or `Client.leads`: then leads), with what
+    the run tells.
 
     Attributes:
         stats: what the run cost (the same object as `client.stats` during the run).
@@ -194,17 +244,17 @@ class Leads(Iterator[Lead]):
         return self.stats.cutoff
 
     @property
-    def diagnostics(self) -> list[Diagnostic]:
-        """The run's warnings and notes so far: W801, W802, I801, I802."""
+    def diagnostics(self) -> builtins.list[Diagnostic]:
+        """The run's warnings and notes so far: W801, W802, W803, I801, I802."""
         return self._diagnostics(NAMES)
 
-    def _diagnostics(self, names: Mapping[str, str]) -> list[Diagnostic]:
+    def _diagnostics(self, names: Mapping[str, str]) -> builtins.list[Diagnostic]:
         """The notes, their hints naming the settings as `names` does (the command line's flags)."""
         if self._run is None:
             return []
         return render_notes(self._run.notes.findings, self._run.split.text, names)
 
-    def __iter__(self) -> Leads:
+    def __iter__(self) -> Results:
         return self
 
     def __next__(self) -> Lead:
@@ -217,9 +267,9 @@ class Leads(Iterator[Lead]):
     def _leads(self, prepare: Callable[[], Run]) -> Generator[Lead, None, None]:
         self._run = run = prepare()
         loop = self._client._loop
-        batches: AsyncGenerator[list[Lead], None] = self._client._engine.pages(run)
+        batches: AsyncGenerator[builtins.list[Lead], None] = self._client._engine.pages(run)
 
-        async def step() -> list[Lead] | None:
+        async def step() -> builtins.list[Lead] | None:
             try:
                 return await anext(batches)
             except StopAsyncIteration:
@@ -236,3 +286,7 @@ class Leads(Iterator[Lead]):
                 # (a RuntimeError: the interrupted step is still running, past its grace)
                 with contextlib.suppress(RuntimeError):
                     loop.call(batches.aclose())
+
+
+#: The name of `Results` from before `Client.list`: what `Client.leads` returns.
+Leads = Results

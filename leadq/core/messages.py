@@ -247,8 +247,8 @@ MESSAGES: dict[str, Message] = {
         "{method} returns at most {high} leads per request; `limit {value}` asks for more",
         "write `limit {high}`, and page with `offset`",
     ),
-    "unknown_result_field": Message("E210", "a lead has no field `{name}`", "see the Lead fields in the docs"),
-    "unknown_result_field_guess": Message("E210", "a lead has no field `{name}`", "did you mean `{guess}`?"),
+    "unknown_result_field": Message("E210", "{a_object} has no field `{name}`", "see the {type} fields in the docs"),
+    "unknown_result_field_guess": Message("E210", "{a_object} has no field `{name}`", "did you mean `{guess}`?"),
     "required_missing": Message(
         "E213",
         "{method} needs `{field}` in every request, and this filter does not always say it",
@@ -570,7 +570,7 @@ MESSAGES: dict[str, Message] = {
     ),
     "api_bad_answer": Message(
         "E803",
-        "the API's answer to {request} is not a list of leads: {answer}",
+        "the API's answer to {request} is not {what}: {answer}",
         "check {base_url}: it should reach the LiveTex API (see docs/fetch.md)",
     ),
     "api_wrong_page": Message(
@@ -597,9 +597,9 @@ MESSAGES: dict[str, Message] = {
     # -- notes of a run --------------------------------------------------------------------
     "run_second_unstable": Message(
         "W801",
-        "{count} leads share the second {second} and kept changing while the run read them, "
-        "so a lead of that second that matched throughout may be missing",
-        "run again later, or narrow the filter so that fewer leads share one second",
+        "{count} {objects} share the second {second} and kept changing while the run read them, "
+        "so one of that second that matched throughout may be missing",
+        "run again later, or narrow the filter so that fewer {objects} share one second",
     ),
     "run_no_date": Message(
         "W802",
@@ -615,8 +615,14 @@ MESSAGES: dict[str, Message] = {
     ),
     "run_capped": Message(
         "I802",
-        "the API sent {got} leads where {asked} were asked, and its total says more: "
+        "the API sent {got} {objects} where {asked} were asked, and its total says more: "
         "the run reads its pages as capped at {got}",
+    ),
+    "run_offset_shifted": Message(
+        "W803",
+        "more {objects} before offset {offset} went or moved while the run paged by offset than its reads "
+        "further back could find: one that matched throughout may be missing",
+        "run again when fewer change, or narrow the filter; this method has no datetime to page by (docs/fetch.md)",
     ),
     "internal": Message("E900", "internal error: {error}", "please report this filter to the leadq issue tracker"),
 }

@@ -354,6 +354,7 @@ _CODES: tuple[tuple[str, Severity, str], ...] = (
     ("W609", W, "criterion only the reference lists"),
     ("W801", W, "a second of more leads than a page changed while read"),
     ("W802", W, "no server clock for the run's cut-off"),
+    ("W803", W, "objects moved past a page while paged by offset"),
     ("I701", I, "field spelled with an alias"),
     ("I702", I, "absolute `=` on a datetime read as one second"),
     ("I703", I, "empty filter"),

@@ -32,7 +32,7 @@ import attrs
 
 from ..analysis.check import Checker
 from ..core.diagnostics import Diagnostic, LeadqError, Report, Severity
-from ..core.span import NO_SPAN
+from ..core.span import NO_SPAN, Span
 from ..language.tree import (
     And,
     Between,
@@ -157,6 +157,8 @@ def split(
             for part, part_logic in zip(parts, logic, strict=True):
                 splitter.known(part, part_logic)
     sent, residual, (requests, disjoint) = splitter.split(parts)
+    if not sent and schema.needed:
+        _needed(schema, report)  # nothing sent: the one request would leave them out
     residual_tree = None if not residual else residual[0] if len(residual) == 1 else And(tuple(residual))
     if residual_tree is not None:
         for atom in conditions(residual_tree):
@@ -165,8 +167,8 @@ def split(
                 report.add("residual_unreadable", atom.span, field=c.display, object=schema.object_type or "object")
             elif c is not None and role is not None and role in c.hidden_from:
                 report.add("residual_hidden", atom.span, field=c.display, role=role)
-        if report.failed:
-            raise LeadqError(report.diagnostics, text)
+    if report.failed:
+        raise LeadqError(report.diagnostics, text)
     from ..language.format import format_node
 
     return Pushdown(
@@ -181,6 +183,18 @@ def split(
         schema,
         residual_tree=residual_tree,
     )
+
+
+def _needed(schema: Schema, report: Report) -> None:
+    """E213 (E408) for each criterion the method needs in every request (or only as a
+    bounded interval), when no request can say it: what `compile` says of the filter."""
+    whole = Span(0, len(report.text))
+    for c in schema.needed:
+        if c.required:
+            example = 'contains "..."' if c.kind_name == "substring" else "= ..."
+            report.add("required_missing", whole, method=schema.method, field=c.display, example=example)
+        else:
+            report.add("interval_open", whole, field=c.display, limit=c.max_interval)
 
 
 def _conjuncts(node: Node) -> Iterator[Node]:
@@ -209,8 +223,10 @@ class _Splitter:
         self._logic: dict[int, Logic] = {}
         self._kept: list[Node] = []
         # What is sent: while each part is about one field, the parts and the q terms of
-        # each field; after that, the parts and their requests.
-        self._fields: dict[str, tuple[list[Logic], str]] | None = {}
+        # each field; after that, the parts and their requests. A method that needs a
+        # criterion in every request (Locations.list `title`) says no field alone but
+        # that one: its parts are weighed together from the first.
+        self._fields: dict[str, tuple[list[Logic], str]] | None = None if schema.needed else {}
         self._sent: list[Logic] = []
         self._found: _Requests = (("",), True)
 
@@ -221,16 +237,21 @@ class _Splitter:
             found = self.send(named)
             if found is not None:
                 return named, [], found  # q says the whole filter
-        sent: list[Node] = []
-        residual: list[Node] = []
-        for original, c in zip(conjuncts, named, strict=True):
+        sent: list[tuple[int, Node]] = []
+        residual: list[tuple[int, Node]] = []
+        # the conditions on what the method needs in every request go first: no other
+        # condition can be sent before them
+        needed = {c.name for c in self.schema.needed}
+        first = sorted(range(len(named)), key=lambda i: not self.mentions(named[i], needed))
+        for i in first:
+            original, c = conjuncts[i], named[i]
             if self.attempts >= MAX_ATTEMPTS:
-                residual.append(original)
+                residual.append((i, original))
                 continue
             if not self.local(c) and self.add(c):
-                sent.append(c)
+                sent.append((i, c))
                 continue
-            residual.append(original)
+            residual.append((i, original))
             for keep in (self.not_local, self.alone):
                 weaker = _relax(c, True, keep)
                 if isinstance(weaker, bool):
@@ -238,9 +259,19 @@ class _Splitter:
                 if weaker == c:
                     continue  # nothing was weakened: it would be refused again
                 if self.add(weaker):
-                    sent.append(weaker)
+                    sent.append((i, weaker))
                     break
-        return sent, residual, self.requests()
+        return [n for _, n in sorted(sent, key=_first)], [n for _, n in sorted(residual, key=_first)], self.requests()
+
+    def mentions(self, node: Node, names: set[str]) -> bool:
+        """Whether a condition of `node` is on one of the criteria `names`."""
+        if not names:
+            return False
+        for atom in conditions(node):
+            c = self.fetch.lookup(atom.field.name)
+            if c is not None and c.name in names:
+                return True
+        return False
 
     def add(self, part: Node) -> bool:
         """Whether `part` can be sent with what is sent already (and if so, it is)."""
@@ -332,6 +363,10 @@ class _Splitter:
         """`logic` is what `node` checked to."""
         self._logic[id(node)] = logic
         self._kept.append(node)  # its id stays this node's while it lives
+
+
+def _first(item: tuple[int, Node]) -> int:
+    return item[0]
 
 
 def _field_of(logic: Logic) -> Criterion | None:

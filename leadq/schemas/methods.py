@@ -399,7 +399,10 @@ def _generated(name: str, row: Mapping[str, Any], types: Mapping[str, tuple[tupl
             for sub, sub_type in ((f, t) for f, t, _ in types[type_name]):
                 if sub == "id" and field in read:
                     continue  # `site.id` is how `site_ids` is spelled on the object
-                sub_kind = "idlist" if sub == "id" else _object_kind(sub_type)
+                if sub == "id":  # an id: a Visitor's is a string
+                    sub_kind: str | None = "idlist:string" if sub_type == "string" else "idlist"
+                else:
+                    sub_kind = _object_kind(sub_type)
                 if sub_kind is not None:
                     local.append(_local(f"{field}.{sub}", sub_kind, f"The `{sub}` of the {object_type}'s `{field}`."))
     result_fields: dict[str, tuple[str, ...] | None] = {}

@@ -14,6 +14,7 @@ from pathlib import Path
 from .criterion import Criterion
 from .kinds import kind_of
 from .methods import LEADS_LIST, METHODS
+from .paging import Paging
 from .schema import Schema
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "methods"
@@ -76,10 +77,7 @@ def page(schema: Schema) -> str:
         default = f"; default `{schema.default_sort}`" if schema.default_sort else ""
         keys = ", ".join(f"`{k}`" for k in schema.sort_keys)
         lines.append(f"`order by` takes {keys} (attested: {attested}{default}).")
-    if schema.paging_key:
-        lines.append(f"A client pages by `{schema.paging_key}` (keyset), ties broken by `id`.")
-    elif "offset" in schema.parameters:
-        lines.append("A client pages by `offset`.")
+    lines.append(f"A client pages {Paging.of(schema).describe} (docs/fetch.md).")
     lines += ["", "## Criteria", "", fields_table(schema), ""]
     if schema.access:
         lines += ["## Roles", "", "| role | access |", "|---|---|"]

@@ -53,7 +53,7 @@ def make_lead(lead_id: int, created: datetime, rng: random.Random) -> dict[str, 
     # the evaluators take `duration` as always given (docs/semantics.md): 0 until completed
     duration = rng.choice((0, 30, 60, 61, 300, 3600)) if completed else 0
     done_at = created + timedelta(seconds=duration)
-    return {
+    lead = {
         "id": lead_id,
         "name": rng.choice(("Anna", "Boris", "Vera", "Gleb", None)),
         "email": email,
@@ -85,6 +85,9 @@ def make_lead(lead_id: int, created: datetime, rng: random.Random) -> dict[str, 
         "created_at": _moscow(created),
         "updated_at": _moscow(done_at if completed else created),
     }
+    # Leads.listRouted's `creator_type` (its implementation's name): who made the lead
+    lead["creator_type"] = "visitor" if lead["created_by"] is None else "employee"
+    return lead
 
 
 def _employee(e: tuple[int, str, str]) -> dict[str, Any]:

@@ -112,7 +112,7 @@ class Deviations:
         pairs = (part.partition("=") for part in raw.split("&") if part)
         return {unquote(k): unquote(v) for k, _, v in pairs}
 
-    def read(self, params: Mapping[str, str], role: str, max_limit: int = 100) -> tuple[dict[str, str], str]:
+    def read(self, params: Mapping[str, str], role: str, max_limit: int | None = 100) -> tuple[dict[str, str], str]:
         """The parameters of a list request, and the caller's role, as the server reads
         them (the model's server reads them as they are).
 
@@ -121,7 +121,7 @@ class Deviations:
         """
         names, out = self.names, dict(params)
         limit = out.get("limit", "")
-        if limit.isascii() and limit.isdigit():
+        if limit.isascii() and limit.isdigit() and max_limit is not None:
             if "limit-below-max" in names and int(limit) >= max_limit:
                 raise Refused("limit", f"Значение должно быть меньше {max_limit}")
             if "limit-unbounded" in names and int(limit) > max_limit:

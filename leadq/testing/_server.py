@@ -1,8 +1,11 @@
-"""A fake LiveTex API: a real HTTP server on 127.0.0.1 that serves leads as the API does.
+"""A fake LiveTex API: a real HTTP server on 127.0.0.1 that serves leads, and the objects
+of every other list method, as the API does.
 
 It reads `q` by the term model of q-format.md (`leadq.evaluate_q`), sorts, pages with
-`offset` and `limit` (at most 100, as the API: a larger `limit` is HTTP 400), narrows
-`fields`, hides `text` and `answer_text` of other employees' leads from managed roles,
+`offset` and `limit` (at most the method's maximum, as the API: a larger `limit` is HTTP
+400), refuses what each method's validator refuses (`leadq.testing._methods`), narrows
+`fields`, hides `text` and `answer_text` of other employees' leads from managed roles (and
+the fields each method's access table keeps from a role: Chats.list `messages`),
 answers the OAuth2 password grant and takes HTTP Basic authentication, and dates its
 answers by its own clock (which may run ahead or behind). Faults come on demand: a status
 (429 with `Retry-After`, 5xx), a dropped connection, a slow or trickled answer, pages
@@ -31,14 +34,13 @@ import attrs
 
 from ..core.datetimes import moscow, parse_lead_time
 from ..core.diagnostics import LeadqError
-from ..schemas.methods import LEADS_LIST, LEADS_LIST_ROUTED
+from ..schemas.methods import resolve
 from ..schemas.schema import Schema
+from ..schemas.wire import split_terms
 from ._data import make_lead
 from ._deviations import Deviations, Refused
-
-_MANAGED = ("chief", "chief_partner", "manager", "operator")
-_HIDDEN = ("text", "answer_text")
-_SORT_KEYS = ("created_at", "updated_at", "duration", "result")
+from ._methods import method, refusal, routes
+from ._objects import generate_objects, is_generated, make_object, served
 
 
 @attrs.define
@@ -74,13 +76,20 @@ class Seen:
 
 
 class FakeLiveTex:
-    """A fake LiveTex API serving `leads`, started on 127.0.0.1 on a free port.
+    """A fake LiveTex API serving `leads`, and every other list method of `leadq.METHODS`
+    at its path (``/chats/list``), started on 127.0.0.1 on a free port.
 
     Use it as a context manager (``with FakeLiveTex(leads) as api: api.url``) or call
     `start()` and `stop()`. It stops by itself after `lifetime` seconds.
 
     Args:
-        leads: the data set (dicts shaped as Lead objects; see `generate_leads`).
+        leads: the data set of Leads.list and Leads.listRouted (dicts shaped as Lead
+            objects; see `generate_leads`).
+        objects: the data sets of other methods, by method name (``{"Chats.list":
+            [...]}``; see `generate_objects`). A method not given serves `generated`
+            objects made by `generate_objects` from `seed`, the first time it is asked.
+        generated: how many objects a method not in `objects` serves.
+        seed: the seed of those objects.
         tokens: bearer token → API role; by default one token ``"test-token"`` for an
             administrator.
         users: (username, password) → role, for the OAuth2 password grant and HTTP Basic
@@ -96,6 +105,9 @@ class FakeLiveTex:
         page_cap: serve at most this many leads per page, whatever `limit` asks (`total`
             still counts them all), as a server that caps its pages does.
         dated: send a `Date` header with each answer.
+        invalid_status: the HTTP status of a request the method's validator refuses (a
+            `q` it cannot read, a `limit` above its maximum, ...): 400, as the one real
+            client saw; the API's reference says 422 (docs/decisions.md).
         deviations: ways to answer otherwise than leadq assumes the API does, by name
             (`leadq.testing.DEVIATIONS`): ``{"ignores-ge", "refuses-post"}``.
 
@@ -107,6 +119,9 @@ class FakeLiveTex:
         self,
         leads: Iterable[Mapping[str, Any]] = (),
         *,
+        objects: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+        generated: int = 100,
+        seed: int = 0,
         tokens: Mapping[str, str] | None = None,
         users: Mapping[tuple[str, str], str] | None = None,
         token_lifetime: int = 3600,
@@ -116,9 +131,17 @@ class FakeLiveTex:
         clock_skew: float = 0.0,
         page_cap: int | None = None,
         dated: bool = True,
+        invalid_status: int = 400,
         deviations: Iterable[str] = (),
     ) -> None:
         self.leads: list[dict[str, Any]] = [dict(lead) for lead in leads]
+        self.data: dict[str, list[dict[str, Any]]] = {
+            resolve(name).method: [dict(obj) for obj in objs] for name, objs in (objects or {}).items()
+        }
+        self.generated = generated
+        self.seed = seed
+        self._issued: dict[str, int] = {}  # the last id `add_object` gave, by method
+        self.invalid_status = invalid_status
         self.tokens: dict[str, str] = dict(tokens if tokens is not None else {"test-token": "admin"})
         self.users = dict(users or {})
         self.token_lifetime = token_lifetime
@@ -245,6 +268,63 @@ class FakeLiveTex:
                     return
         raise KeyError(lead_id)
 
+    def objects(self, method: str | Schema) -> list[dict[str, Any]]:
+        """The data set a method serves (Leads.list and Leads.listRouted: `leads`), as a
+        list to read or change in place; generated the first time it is asked for. The
+        objects hold, besides their documented fields, the values the server filters by
+        for criteria the documented object does not hold; it never serves those.
+
+        Raises:
+            LeadqError: `method` names no method (E211).
+        """
+        schema = resolve(method)
+        if not is_generated(schema):
+            return self.leads
+        with self._lock:
+            found = self.data.get(schema.method)
+            if found is None:
+                found = self.data[schema.method] = generate_objects(schema, self.generated, seed=self.seed)
+            return found
+
+    def add_object(self, method: str | Schema, **fields: Any) -> dict[str, Any]:
+        """A new object of `method` created now (Moscow time), with generated values
+        unless given."""
+        import random
+
+        schema = resolve(method)
+        with self._lock:
+            objs = self.objects(schema)
+            # a new id, never one of an object `remove_object` removed
+            last = max((o["id"] for o in objs if isinstance(o.get("id"), int)), default=0)
+            object_id = self._issued[schema.method] = max(last, self._issued.get(schema.method, 0)) + 1
+            obj = {**make_object(schema, object_id, self.now(), random.Random(object_id)), **fields}
+            objs.append(obj)
+            return obj
+
+    def update_object(self, method: str | Schema, object_id: Any, **changes: Any) -> None:
+        """Change an object's fields (and its `updated_at` to now, unless given or the
+        object has none)."""
+        with self._lock:
+            for obj in self.objects(method):
+                if obj.get("id") == object_id:
+                    stamp = {"updated_at": self.now().strftime("%Y-%m-%dT%H:%M:%S")} if "updated_at" in obj else {}
+                    obj.update({**stamp, **changes})
+                    return
+        raise KeyError(object_id)
+
+    def remove_object(self, method: str | Schema, object_id: Any) -> None:
+        """Delete an object."""
+        with self._lock:
+            objs = self.objects(method)
+            for i, obj in enumerate(objs):
+                if obj.get("id") == object_id:
+                    del objs[i]
+                    if isinstance(object_id, int):  # `add_object` never gives its id again
+                        name = resolve(method).method
+                        self._issued[name] = max(self._issued.get(name, 0), object_id)
+                    return
+        raise KeyError(object_id)
+
     # -- answers ----------------------------------------------------------------------------
 
     def answer_token(self, form: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
@@ -259,52 +339,63 @@ class FakeLiveTex:
         return 200, {"results": {"access_token": token, "token_type": "bearer", "expires_in": self.token_lifetime}}
 
     def answer_list(self, schema: Schema, role: str, params: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+        """The answer to a list request of `schema`'s method by an account of `role`."""
         from ..core.datetimes import now_seconds
         from ..run.evaluate import read_q
 
+        m = method(schema.method)
         try:  # a server that deviates (`deviations=`) reads the request its own way
-            params, role = self.deviations.read(params, role)
+            params, role = self.deviations.read(params, role, m.max_limit)
         except Refused as e:
-            return 400, {"error": "invalid_params", "field": e.field, "message": str(e)}
-        try:
-            limit = int(params.get("limit", "50"))
-            offset = int(params.get("offset", "0"))
-        except ValueError:
-            return 400, {"error": "invalid_params", "message": "limit and offset must be integers"}
-        if limit > 100:
-            return 400, {"error": "invalid_params", "field": "limit", "message": "Значение должно быть меньше 100"}
-        if limit < 1 or offset < 0:
-            return 400, {"error": "invalid_params", "message": "limit must be 1 to 100 and offset 0 or more"}
-        key, _, direction = params.get("sort", "created_at:a").partition(":")
-        if key not in _SORT_KEYS or direction not in ("a", "d"):
-            return 400, {"error": "invalid_params", "field": "sort", "message": f"unknown sort {params['sort']!r}"}
+            return self.invalid_status, {"error": "invalid_params", "field": e.field, "message": str(e)}
+        refused = refusal(m, role, params, self.invalid_status)
+        if refused is not None:
+            return refused
+        limit = int(params.get("limit", str(m.default_limit)))
+        offset = int(params.get("offset", "0"))
+        sort = params.get("sort", schema.default_sort)
+        key, _, direction = sort.partition(":")
         q = params.get("q", "")
-        managed = role in _MANAGED
-        if managed and any(term.startswith("text=") for term in q.split()):
-            return 403, {"error": "forbidden", "message": f"the role {role} cannot search text"}
+        hidden = m.hidden.get(role, ())
+        if hidden:
+            _, terms = split_terms(q, schema.term_start)
+            for term in terms:
+                c = schema.by_q_name.get(term.name)
+                if c is not None and (c.field in hidden or role in c.hidden_from):
+                    return 403, {"error": "forbidden", "message": f"the role {role} cannot search {c.field}"}
         clock = now_seconds(self.now())
         with self._lock:
             self._pages += 1
             for hook in self._hooks:
                 hook(self, self._pages)
             try:
-                tests = [read_q(one, schema) for one in self.deviations.alternatives(q, schema, clock)]
-                found = [lead for lead in self.leads if any(holds(lead, clock) for holds in tests)]
+                alternatives = self.deviations.alternatives(q, schema, clock)
+                tests = [read_q(one, schema, strict=False) for one in alternatives]
+                found = [obj for obj in self.objects(schema.method) if any(holds(obj, clock) for holds in tests)]
             except LeadqError as e:
-                return 400, {"error": "invalid_params", "field": "q", "message": e.diagnostics[0].message}
+                return self.invalid_status, {
+                    "error": "invalid_params",
+                    "field": "q",
+                    "message": e.diagnostics[0].message,
+                }
             except Refused as e:
-                return 400, {"error": "invalid_params", "field": e.field, "message": str(e)}
-            found.sort(key=lambda lead: (_sort_value(lead, key), lead["id"]), reverse=direction == "d")
-            size = limit if self.page_cap is None else min(limit, self.page_cap)
-            page = copy.deepcopy(found[offset : offset + size])  # as it was when served
-        if managed:
-            page = [self._visible(lead) for lead in page]
+                return self.invalid_status, {"error": "invalid_params", "field": e.field, "message": str(e)}
+            if key:
+                found.sort(key=lambda obj: (_sort_value(obj, key), _id_order(obj)), reverse=direction == "d")
+            if m.pages:
+                size = limit if self.page_cap is None else min(limit, self.page_cap)
+                chosen = found[offset : offset + size]
+            else:
+                chosen = found
+            page = [served(schema, obj) for obj in copy.deepcopy(chosen)]  # as it was when served
+        if hidden:
+            page = [self._visible(schema, obj, hidden) for obj in page]
         fields = params.get("fields")
         if fields:
             from ..client._run import parse_fields, project
 
             spec = parse_fields(fields)
-            page = [project(lead, spec) for lead in page]
+            page = [project(obj, spec) for obj in page]
         page, total = self.deviations.answer(page, len(found), params)
         return 200, {"total": total, "results": page}
 
@@ -336,10 +427,14 @@ class FakeLiveTex:
             return self.users.get((username, password))
         return None
 
-    def _visible(self, lead: dict[str, Any]) -> dict[str, Any]:
-        assigned = lead.get("assigned_to")
-        own = isinstance(assigned, Mapping) and assigned.get("id") == self.employee
-        return lead if own else {k: v for k, v in lead.items() if k not in _HIDDEN}
+    def _visible(self, schema: Schema, obj: dict[str, Any], hidden: tuple[str, ...]) -> dict[str, Any]:
+        """The object without the fields the role does not see: for a lead, in other
+        employees' leads only."""
+        if schema.object_type == "Lead":
+            assigned = obj.get("assigned_to")
+            if isinstance(assigned, Mapping) and assigned.get("id") == self.employee:
+                return obj
+        return {k: v for k, v in obj.items() if k not in hidden}
 
     def take_fault(self) -> Fault | None:
         with self._lock:
@@ -352,17 +447,25 @@ class FakeLiveTex:
             return fault
 
 
-def _sort_value(lead: Mapping[str, Any], key: str) -> tuple[int, Any]:
-    value = lead.get(key)
-    if value is None:
+def _sort_value(obj: Mapping[str, Any], key: str) -> tuple[int, Any]:
+    value = obj.get(key)
+    if value is None or isinstance(value, (dict, list)):
         return (0, 0)
-    if key in ("created_at", "updated_at"):
-        return (1, parse_lead_time(value))
+    if key.endswith("_at") and isinstance(value, str):
+        try:
+            return (1, parse_lead_time(value))
+        except ValueError:
+            return (1, 0)
     return (1, value)
 
 
+def _id_order(obj: Mapping[str, Any]) -> tuple[int, Any]:
+    value = obj.get("id")
+    return (0, value) if isinstance(value, int) else (1, str(value))
+
+
 def _handler(api: FakeLiveTex) -> type[BaseHTTPRequestHandler]:
-    routes = {"/leads/list": LEADS_LIST, "/leads/listRouted": LEADS_LIST_ROUTED}
+    paths = routes()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -387,9 +490,10 @@ def _handler(api: FakeLiveTex) -> type[BaseHTTPRequestHandler]:
             if parts.path == "/oauth2/token" and self.command == "POST":
                 status, answer = api.answer_token(_form(self.headers.get("Content-Type", ""), body))
                 return self._send(seen, status, answer)
-            schema = routes.get(parts.path)
-            if schema is None:
+            name = paths.get(parts.path)
+            if name is None:
                 return self._send(seen, 404, {"error": "not_found", "message": f"no method at {parts.path}"})
+            schema = method(name).schema
             if api.deviations.refuses(self.command):
                 return self._send(seen, 405, {"error": "method_not_allowed", "message": f"{self.command} not allowed"})
             role = api.role_of(self.headers.get("Authorization", ""))

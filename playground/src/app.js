@@ -364,6 +364,9 @@ function fillRoles(select) {
 // -- loading --------------------------------------------------------------------------------------
 
 function showStage(name) {
+  // A stage that reports after the load failed (the loader's steps run concurrently) must not
+  // hide the failure.
+  if ($("pg-status").dataset.state === "failed") return;
   const [step, text] = STAGES[name] || [0, "Loading…"];
   $("pg-progress").value = step;
   $("pg-status-text").textContent = text;
