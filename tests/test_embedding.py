@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from strategies import compilable_trees
 
 import leadq
@@ -151,7 +152,7 @@ def test_a_filter_with_no_meaning_has_no_fingerprint() -> None:
         leadq.fingerprint("site != 3")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(compilable_trees())
 def test_a_compiled_q_has_its_filters_fingerprint(tree: leadq.Node) -> None:
     text = leadq.format(tree)
@@ -260,7 +261,7 @@ def _summary(text: str) -> tuple[str | None, tuple[tuple[str, int, int], ...]]:
 
 
 def test_sixteen_threads_give_the_sequential_results() -> None:
-    texts = _corpus(20_000)
+    texts = _corpus(examples(20_000))
     sequential = [_summary(t) for t in texts]
     with ThreadPoolExecutor(16) as pool:
         threaded = list(pool.map(_summary, texts, chunksize=50))
