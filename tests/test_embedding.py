@@ -102,7 +102,7 @@ def _fingerprint(text: str) -> str | None:
         return None
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(_union, st.randoms(use_true_random=False), _conjunction, st.sampled_from(_CONDITIONS))
 def test_rewrites_that_keep_the_meaning_keep_the_fingerprint(
     terms: list[list[str]], random: Any, extra: list[str], common: str
@@ -125,7 +125,7 @@ def test_rewrites_that_keep_the_meaning_keep_the_fingerprint(
     assert _fingerprint(disjoint) in (want, None), disjoint
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(_union, _union)
 def test_equal_fingerprints_mean_equal_leads(a: list[list[str]], b: list[list[str]]) -> None:
     from strategies import NOW, leads
