@@ -84,10 +84,11 @@ def check_many(
         texts: the filters.
         jobs: worker processes (0: one per core). Batches with fewer distinct filters
             than the break-even are checked in this process whatever `jobs` says.
-        schema: as for `leadq.check`.
-        stored: as for `leadq.check`.
-        role: as for `leadq.check`.
-        q: as for `leadq.check`.
+        schema: the API method's criteria (as for `leadq.check`).
+        stored: the filters will be saved: warn about relative periods (W605).
+        role: the API role that will run them: warn about conditions on fields it cannot
+            see (W606).
+        q: the texts are raw q strings.
 
     Raises:
         LeadqError: `schema` names no method (E211), or `role` is no role of it (E212).

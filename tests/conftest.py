@@ -1,11 +1,103 @@
+"""What every test module shares: the hypothesis profile, the workers, the skips allowed.
+
+Speed: the default `pytest` finishes in 90 s on 2 cores; CI (`.ci/run`,
+`HYPOTHESIS_PROFILE=ci`) runs the property tests in full. A new property test stays quick
+by default as tests/profiles.py says; in short, a heavy one writes
+``@settings(max_examples=examples(5_000), deadline=None)`` (`from profiles import
+examples`), never a bare count.
+
+Workers: `pytest` runs the whole suite on one worker per core (pytest-xdist, `-n auto` in
+pyproject.toml) and a command that names files or tests in this process, so `-s` and
+`--pdb` work there; `-n 0` asks for no workers, `-n 2` for two.
+
+Order: the tests run in a random order (pytest-randomly: the header prints the seed;
+`--randomly-seed=N` runs that order again, `-p no:randomly` the files' order), so every test
+must pass alone and after any other: nothing may rely on what another test made or left.
+
+Skips: a test skips only when this environment lacks something, and says what; the run
+fails on any other skip (`ALLOWED_SKIPS`, docs/decisions.md).
+"""
+
+from __future__ import annotations
+
 import os
+from typing import Any
 
-from hypothesis import HealthCheck, settings
+import pytest
+from hypothesis import settings
+from profiles import PROFILE
 
-settings.register_profile("default", max_examples=200, deadline=None)
-settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("soak", max_examples=20_000, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+settings.load_profile(PROFILE)
 
 # the `livetex` fixture that leadq ships for its users' tests (docs/fetch.md)
 pytest_plugins = ["leadq.testing.fixtures"]
+
+#: The beginnings of the reasons a test may skip for: each names what is missing here.
+ALLOWED_SKIPS = (
+    "playground browser tests: ",  # no Chromium, Playwright, mkdocs or npm packages (.ci/run has them)
+    "pyspark is not installed",
+    "the pandas extra is not installed",
+    "dask is not installed",
+    "dask.distributed is not installed",
+    "the lsp extra (pygls) is not installed",
+    "pytest-lsp is not installed",
+    "needs git and a git checkout of leadq",
+    "shared/spec/examples.tsv is not above this checkout",
+)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """`-n auto`: no workers when the command names files or tests, or on one core; else
+    xdist's answer (one per core, or PYTEST_XDIST_AUTO_NUM_WORKERS)."""
+    named = any(arg.endswith(".py") or "::" in arg for arg in config.args)
+    if named or _cores() < 2:
+        return 0
+    return None
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_unexpected: list[str] = []
+
+
+def _skip_reason(report: Any) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+@pytest.hookimpl
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _note_skip(report)
+
+
+@pytest.hookimpl
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    _note_skip(report)
+
+
+def _note_skip(report: pytest.TestReport | pytest.CollectReport) -> None:
+    if not report.skipped or hasattr(report, "wasxfail"):
+        return
+    reason = _skip_reason(report)
+    if not reason.startswith(ALLOWED_SKIPS):
+        _unexpected.append(f"{report.nodeid}: {reason}")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _unexpected and not hasattr(session.config, "workerinput"):  # the controller judges
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_sep("=", "skips for a reason tests/conftest.py does not allow", red=True)
+            for line in _unexpected:
+                reporter.write_line(line)
+        if session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -36,7 +37,10 @@ from leadq.schemas.wire import value_problem
 
 # -- syntax trees (any names, any literal kinds: what the grammar can say) ---------------
 
-words = st.from_regex(r"[^\W\d]\w{0,12}", fullmatch=True).filter(lambda w: w.lower() not in KEYWORDS)
+# A keyword matches without case as Python's re does (the grammar's `"in"i`): `İN` (U+0130)
+# and the dotless i (U+0131) spell the keyword `in`, so no name can be written that way.
+_KEYWORD = re.compile("|".join(sorted(KEYWORDS)), re.IGNORECASE)
+words = st.from_regex(r"[^\W\d]\w{0,12}", fullmatch=True).filter(lambda w: not _KEYWORD.fullmatch(w))
 _digits = st.integers(0, 9999).map(str)
 _two = st.integers(0, 99).map(lambda n: f"{n:02d}")
 

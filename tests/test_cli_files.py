@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from strategies import trees
 from test_cli import run
 
@@ -228,7 +229,7 @@ def test_format_rewrites_in_place_and_keeps_the_rest(tmp_path: Path) -> None:
 _LINE = trees.map(leadq.format).filter(lambda t: "\n" not in t and "#" not in t and t.strip())
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(_LINE, min_size=1, max_size=4), st.sampled_from(["text", "json", "toml", "csv"]))
 def test_format_is_idempotent(lines: list[str], kind: str) -> None:
     shabby = [line.replace(" ", "  ").replace("(", "( ") for line in lines]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from strategies import compilable_trees, schema_trees
 
 import leadq
@@ -22,7 +23,7 @@ def _spans(diagnostics: list[leadq.Diagnostic]) -> set[tuple[str, int, int]]:
     return {(d.code, d.start, d.end) for d in diagnostics if d.severity is leadq.Severity.ERROR}
 
 
-@settings(max_examples=5_000, deadline=None)
+@settings(max_examples=examples(5_000), deadline=None)
 @given(st.one_of(compilable_trees(), schema_trees(max_leaves=6)))
 def test_compile_code_predicts_plan(tree: leadq.Node) -> None:
     text = leadq.format(tree)
@@ -68,7 +69,7 @@ def test_the_cases_that_once_drifted(text: str, code: str | None, plan: tuple[st
         assert sorted(leadq.plan(text).requests) == sorted(plan)
 
 
-@settings(max_examples=3_000, deadline=None)
+@settings(max_examples=examples(3_000), deadline=None)
 @given(st.one_of(compilable_trees(), schema_trees(max_leaves=4)))
 def test_the_direct_path_writes_what_the_algebra_writes(tree: leadq.Node) -> None:
     """Plain conjunctions compile without the box algebra; they must compile to the same

@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from strategies import compilable_trees
 from tables import CASES
 
@@ -101,7 +102,7 @@ def _viable(text: str) -> bool:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(compilable_trees(), st.integers(0, 10**6))
 def test_every_suggestion_keeps_a_prefix_the_parser_accepts(tree: leadq.Node, at: int) -> None:
     text = leadq.format(tree)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 import leadq
 
@@ -141,7 +142,7 @@ def _fingerprint(text: str, q: bool = False) -> str | list[str]:
         return [d.code for d in e.diagnostics]
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(
     st.lists(_raw_terms(), min_size=1, max_size=3),
     st.lists(

@@ -8,29 +8,30 @@ Every generated filter asserts something, whatever compile says of it:
 - E402: the plan's requests together select exactly the filter's leads;
 - E403/E404: no plan exists, and plan says so with the same codes and spans;
 - any other error: the evaluator refuses the filter too.
-The mix is counted; fewer than 60% of filters reaching the q comparison fails the run.
+The Leads.list run counts its mix: fewer than 60% of its filters reaching the q comparison
+fails it, when it has drawn enough to judge (1,000; hypothesis's draws are not independent:
+runs of 300 range from 58% to 79%), as it has in CI.
 
-Profiles: 2,000 filters by default (CI); `LEADQ_SOAK=1` for 50,000.
+2,000 filters in CI, 100 by default, 50,000 with `LEADQ_SOAK=1` (tests/profiles.py).
 """
 
 from __future__ import annotations
 
 import collections
-import os
 
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from strategies import NOW, compilable_trees, leads, schema_trees
 
 import leadq
 
-EXAMPLES = 50_000 if os.environ.get("LEADQ_SOAK") else 2_000
+EXAMPLES = examples(2_000)
 LEADS_PER_FILTER = 40
 #: Plans are checked up to this many requests; beyond, E406 is the answer.
 PLAN_CAP = 64
 differential = settings(max_examples=EXAMPLES, deadline=None)
-MIX: collections.Counter[str] = collections.Counter()
 
 
 def _codes(diagnostics: list[leadq.Diagnostic], *codes: str) -> set[tuple[str, int, int]]:
@@ -82,21 +83,33 @@ def _check(tree: leadq.Node, seed: int, schema: leadq.Schema) -> str:
     return "refused: " + ",".join(sorted(errors))
 
 
-def _record(branch: str) -> None:
-    event(branch)
-    MIX[branch] += 1
+#: Below this many filters the mix says nothing (see above).
+MIX_MINIMUM = 1_000
 
 
-@differential
-@given(compilable_trees(), st.integers(0, 2**32))
-def test_compiled_q_selects_exactly_the_filter(tree: leadq.Node, seed: int) -> None:
-    _record(_check(tree, seed, leadq.LEADS_LIST))
+def test_compiled_q_selects_exactly_the_filter() -> None:
+    mix: collections.Counter[str] = collections.Counter()
+
+    @differential
+    @given(compilable_trees(), st.integers(0, 2**32))
+    def run(tree: leadq.Node, seed: int) -> None:
+        branch = _check(tree, seed, leadq.LEADS_LIST)
+        event(branch)
+        mix[branch] += 1
+
+    run()
+    total = sum(mix.values())
+    if total >= MIX_MINIMUM:
+        # the generator mostly writes filters that compile, and reaches every error branch
+        print(f"differential mix over {total} filters: {dict(mix)}")
+        assert mix["q"] / total >= 0.6, dict(mix)
+        assert mix["E401"] and mix["E402"] and mix["E403/E404"], dict(mix)
 
 
 @settings(max_examples=EXAMPLES // 4, deadline=None)
 @given(compilable_trees(leadq.LEADS_LIST_ROUTED), st.integers(0, 2**32))
 def test_compiled_q_selects_exactly_the_filter_routed(tree: leadq.Node, seed: int) -> None:
-    _record(_check(tree, seed, leadq.LEADS_LIST_ROUTED))
+    event(_check(tree, seed, leadq.LEADS_LIST_ROUTED))
 
 
 @settings(max_examples=EXAMPLES // 4, deadline=None)
@@ -104,12 +117,3 @@ def test_compiled_q_selects_exactly_the_filter_routed(tree: leadq.Node, seed: in
 def test_any_shape_of_filter_is_exact_or_refused(tree: leadq.Node, seed: int) -> None:
     # arbitrary nesting of and/or/not over every field: mostly plans and refusals
     event(_check(tree, seed, leadq.LEADS_LIST))
-
-
-def test_most_generated_filters_reach_the_q_comparison() -> None:
-    total = sum(MIX.values())
-    if total == 0:
-        pytest.skip("run together with the differential tests above")
-    print(f"differential mix over {total} filters: {dict(MIX)}")
-    assert MIX["q"] / total >= 0.6, dict(MIX)
-    assert MIX["E401"] and MIX["E402"] and MIX["E403/E404"], dict(MIX)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from strategies import compilable_trees
 
 import leadq
@@ -101,7 +102,7 @@ def _fingerprint(text: str) -> str | None:
         return None
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(_union, st.randoms(use_true_random=False), _conjunction, st.sampled_from(_CONDITIONS))
 def test_rewrites_that_keep_the_meaning_keep_the_fingerprint(
     terms: list[list[str]], random: Any, extra: list[str], common: str
@@ -124,7 +125,7 @@ def test_rewrites_that_keep_the_meaning_keep_the_fingerprint(
     assert _fingerprint(disjoint) in (want, None), disjoint
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(_union, _union)
 def test_equal_fingerprints_mean_equal_leads(a: list[list[str]], b: list[list[str]]) -> None:
     from strategies import NOW, leads
@@ -151,7 +152,7 @@ def test_a_filter_with_no_meaning_has_no_fingerprint() -> None:
         leadq.fingerprint("site != 3")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(compilable_trees())
 def test_a_compiled_q_has_its_filters_fingerprint(tree: leadq.Node) -> None:
     text = leadq.format(tree)
@@ -260,7 +261,7 @@ def _summary(text: str) -> tuple[str | None, tuple[tuple[str, int, int], ...]]:
 
 
 def test_sixteen_threads_give_the_sequential_results() -> None:
-    texts = _corpus(20_000)
+    texts = _corpus(examples(20_000))
     sequential = [_summary(t) for t in texts]
     with ThreadPoolExecutor(16) as pool:
         threaded = list(pool.map(_summary, texts, chunksize=50))

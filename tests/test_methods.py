@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from strategies import NOW, compilable_trees, leads
 from tables import CASES
 
@@ -213,7 +214,7 @@ def _method_and_tree(draw: st.DrawFn) -> tuple[leadq.Schema, leadq.Node]:
     return s, draw(compilable_trees(readable))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_method_and_tree(), st.integers(0, 2**32))
 def test_compiled_q_selects_exactly_the_filter_in_every_method(
     case: tuple[leadq.Schema, leadq.Node], seed: int
@@ -291,7 +292,7 @@ def test_editing_knows_every_method() -> None:
     assert hover is not None and "W609" in hover.contents
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.sampled_from(sorted(livetex.METHODS)), st.data())
 def test_a_canonical_q_of_any_method_reads_back_to_itself(name: str, data: st.DataObject) -> None:
     from strategies import canonical_q

@@ -36,9 +36,22 @@ pytestmark = pytest.mark.skipif(_why is not None, reason=f"playground browser te
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = harness.build_site(tmp_path_factory.mktemp("site"))
-    with harness.serve(site) as address:
+    with harness.serve(_site(tmp_path_factory)) as address:
         yield address
+
+
+def _site(factory: pytest.TempPathFactory) -> Path:
+    """The docs site, built once per run: the xdist workers share it, the first builds it."""
+    from filelock import FileLock
+
+    shared = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's directory, above each worker's own
+    site = shared / "docs-site"
+    with FileLock(str(shared / "docs-site.lock")):
+        if not site.is_dir():
+            harness.build_site(shared / "docs-site.partial").rename(site)
+    return site
 
 
 @pytest.fixture(scope="module")

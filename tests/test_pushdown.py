@@ -8,6 +8,7 @@ import pytest
 from fetch_strategies import NOW, data_sets, fetch_filters
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from strategies import compilable_trees
 
 import leadq
@@ -134,7 +135,7 @@ def _assert_exact(text: str, leads: list[dict[str, object]]) -> leadq.Pushdown |
     return p
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(fetch_filters(), data_sets(max_size=30))
 def test_requests_and_residual_are_exactly_the_filter(text: str, leads: list[dict[str, object]]) -> None:
     p = _assert_exact(text, leads)
@@ -143,7 +144,7 @@ def test_requests_and_residual_are_exactly_the_filter(text: str, leads: list[dic
         event("nothing sent" if p.requests == ("",) else f"{min(len(p.requests), 3)}+ request(s)")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(compilable_trees(), st.integers(0, 2**16))
 def test_what_compile_takes_is_sent_whole(tree: leadq.Node, seed: int) -> None:
     text = leadq.format(tree)

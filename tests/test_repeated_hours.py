@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 import leadq
 
@@ -158,7 +159,7 @@ def _case(draw: st.DrawFn, change: datetime, gap: timedelta) -> tuple[Filter, li
 
 @pytest.mark.parametrize(("change", "gap"), STRETCHES, ids=[c.isoformat() for c, _ in STRETCHES])
 def test_the_widening_keeps_every_lead(change: datetime, gap: timedelta) -> None:
-    @settings(max_examples=8)
+    @settings(max_examples=examples(8))
     @given(_case(change, gap))
     def run(case: tuple[Filter, list[datetime]]) -> None:
         f, instants = case

@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import functools
 import json
 import secrets
 import threading
@@ -178,7 +179,9 @@ class FakeLiveTex:
         server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
         server.daemon_threads = True
         self._server = server
-        threading.Thread(target=server.serve_forever, name="fake-livetex", daemon=True).start()
+        # stop() waits until the loop looks at its flag: every 50 ms, not socketserver's 0.5 s
+        serve = functools.partial(server.serve_forever, poll_interval=0.05)
+        threading.Thread(target=serve, name="fake-livetex", daemon=True).start()
         if self.lifetime is not None:
             self._timer = threading.Timer(self.lifetime, self.stop)
             self._timer.daemon = True
