@@ -189,3 +189,13 @@ def test_each_filter_is_fixed_against_its_own_method(tmp_path: Path) -> None:
     r = run("check", "--fix", "--unsafe-fixes", "m.leadq", cwd=tmp_path)
     assert path.read_text() == "site in (1)\n# leadq: method Tickets.list\nstatus = closed and site in (2, 2)\n"
     assert "m.leadq:3:21: E201 unknown field `site` in Tickets.list" in r.stdout and r.returncode == 1
+
+
+def test_fix_rewrites_the_habits_of_other_languages() -> None:
+    mistakes = "result = missed && site = 1;\nemail IS NULL\ncreated_at = 01.02.2024\n"
+    r = run("check", "--fix", "-", stdin=mistakes)
+    # `&&` and the `;` after it, one round each; the day-month order is a guess
+    assert r.stdout == "result = missed and site = 1\nnot email_exists\ncreated_at = 01.02.2024\n"
+    assert "Fixed 3 findings." in r.stderr and "1 hidden fix" in r.stderr and r.returncode == 1
+    r = run("check", "--fix", "--unsafe-fixes", "-", stdin=mistakes)
+    assert (r.returncode, r.stdout.splitlines()[-1]) == (0, "created_at = 2024-02-01")

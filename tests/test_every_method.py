@@ -59,6 +59,7 @@ def fresh(api: FakeLiveTex) -> Iterator[FakeLiveTex]:
     api._hooks.clear()
     api._pages = 0  # `between_pages` hooks count this test's pages
     api.data.clear()
+    api._issued.clear()  # ids start again after the generated ones
     yield api
     api._hooks.clear()
 

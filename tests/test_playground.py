@@ -204,6 +204,30 @@ def test_a_typo_shows_the_diagnostic_its_hint_and_the_fix(page: Any) -> None:
     shot(page, "3-fixed")
 
 
+@pytest.mark.parametrize(
+    ("text", "code", "title", "safe", "fixed"),
+    [
+        # a removal: the fix's edit replaces a stretch with nothing
+        ("site in (1, 1, 2)", "W604", "Remove the repeated 1", True, "site in (1, 2)"),
+        # a habit of another language, fixed safely, and one whose fix is a guess
+        ("result = missed && site = 1", "E101", "Write and", True, "result = missed and site = 1"),
+        ("created_at = 01.02.2024", "E101", "Write 2024-02-01", False, "created_at = 2024-02-01"),
+    ],
+)
+def test_each_fix_leadq_knows_is_a_button(page: Any, text: str, code: str, title: str, safe: bool, fixed: str) -> None:
+    set_filter(page, text)
+    settled(page)
+    button = page.wait_for_selector(f'#pg-diagnostics li[data-code="{code}"] .pg-fix')
+    assert button.inner_text() == title
+    assert ("pg-unsafe" not in (button.get_attribute("class") or "")) is safe
+    button.click()
+    page.wait_for_function("want => window.leadqPlayground.view.state.doc.toString() === want", arg=fixed)
+    settled(page)
+    assert page.query_selector(f'#pg-diagnostics li[data-code="{code}"]') is None
+    page.keyboard.press("Control+z")  # one fix, one undo step
+    page.wait_for_function("want => window.leadqPlayground.view.state.doc.toString() === want", arg=text)
+
+
 # Emoji and other characters outside the Basic Multilingual Plane: two UTF-16 code units in
 # the page, one code point in leadq. (filter, code, the text underlined, the filter after the
 # fix or None when there is no fix)

@@ -211,7 +211,10 @@ class Apply:
         start, end, new = edit
         if not (isinstance(start, int) and isinstance(end, int) and isinstance(new, str)):
             return None
-        title = _filled(self.title, {**fields, "new": new})
+        if not (0 <= start <= end <= len(text)):
+            return None
+        old = text[start:end].strip()
+        title = f"Remove `{old}`" if not new and old else _filled(self.title, {**fields, "new": new})
         return Fix(title or f"Write `{new}`", (Edit(start, end, new),), self.applicability)
 
 
@@ -241,6 +244,66 @@ FIXES: Mapping[str, Recipe] = MappingProxyType(
         "more_duplicates": Remove("remove", title="Remove the repeated values", safe=True),
         "alias": Replace("{field}", title="Write `{field}`", safe=True),
         "q_alias": Replace("{q_name}", title="Write `{q_name}`", safe=True),
+        # The habits of other languages (leadq/language/habits.py): the edit each worked out.
+        # Safe where the other language's text has one reading, which the fix writes;
+        # unsafe where it guesses (a day-month order, `,` for `and`, a unit, a dropped part).
+        "between_and": Apply(safe=True),
+        "colon_condition": Apply(safe=True),
+        "comment": Apply(safe=True),
+        "composed_operator": Apply(safe=True),
+        "dot_range": Apply(safe=True),
+        "doubled_quote": Apply(safe=True),
+        "equals_list": Apply(safe=True),
+        "foreign_keyword": Apply(safe=True),
+        "invisible": Apply(safe=True),
+        "is_boolean": Apply(safe=True),
+        "is_null": Apply(safe=True),
+        "like": Apply(safe=True),
+        "limit_comma": Apply(safe=True),
+        "list_without_comma": Apply(safe=True),
+        "list_without_parens": Apply(safe=True),
+        "logic_function": Apply(safe=True),
+        "logic_symbol": Apply(safe=True),
+        "lucene_range": Apply(safe=True),
+        "operator_without_field": Apply(safe=True),
+        "order_without_by": Apply(safe=True),
+        "period_phrase": Apply(safe=True),
+        "quoted_field": Apply(safe=True),
+        "raw_q": Apply(safe=True),
+        "short_date": Apply(safe=True),
+        "slashed_date": Apply(safe=True),
+        "smart_quote": Apply(safe=True),
+        "sort_by": Apply(safe=True),
+        "sort_direction": Apply(safe=True),
+        "sort_minus": Apply(safe=True),
+        "spaced_datetime": Apply(safe=True),
+        "sql_where": Apply(safe=True),
+        "square_list": Apply(safe=True),
+        "tail_equals": Apply(safe=True),
+        "tail_order": Apply(safe=True),
+        "trailing_comma": Apply(safe=True),
+        "trailing_semicolon": Apply(safe=True),
+        "unexpected_character_quote": Apply(safe=True),
+        "value_without_field": Apply(safe=True),
+        "wildcard": Apply(safe=True),
+        "word_operator": Apply(safe=True),
+        "comma_join": Apply(),
+        "date_math": Apply(),
+        "decimal_comma": Apply(),
+        "dotted_date": Apply(),
+        "duration_as_date": Apply(),
+        "function_call": Apply(),
+        "fuzzy": Apply(),
+        "missing_and": Apply(),
+        "number_unit": Apply(),
+        "range_dash": Apply(),
+        "regex": Apply(),
+        "semicolon": Apply(),
+        "sort_several": Apply(),
+        "sql_select": Apply(),
+        "tilde": Apply(),
+        "unopened_paren": Apply(),
+        "words_value": Apply(),
     }
 )
 

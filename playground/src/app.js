@@ -2,7 +2,7 @@
 // No server: the docs site serves everything. Positions passed to and from Python are in the
 // page's unit, UTF-16 code units, on both sides: bridge.py converts them for leadq.
 import { autocompletion, completionKeymap, startCompletion } from "@codemirror/autocomplete";
-import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap, isolateHistory } from "@codemirror/commands";
 import { lintGutter, lintKeymap, setDiagnostics } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
 import { EditorView, hoverTooltip, keymap, placeholder } from "@codemirror/view";
@@ -196,6 +196,13 @@ function where(d, view) {
   return h("button", { type: "button", class: "pg-where pg-link", title: "Select it in the filter", onclick: () => select(view, d.from, d.to) }, text);
 }
 
+// A fix's edits (leadq's `Diagnostic.fixes`, in the page's offsets), all at once: one undo
+// step of its own, never joined to the typing before it; each edit placed in the text as it was.
+function applyFix(view, fix) {
+  const changes = fix.edits.map((e) => ({ from: clamp(view, e.from), to: clamp(view, e.to), insert: e.insert }));
+  view.dispatch({ changes, annotations: isolateHistory.of("full"), userEvent: "input.fix" });
+}
+
 function showDiagnostics(list, count, diagnostics, view) {
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   count.textContent = diagnostics.length ? `${diagnostics.length}${errors ? ` (${errors} error${errors > 1 ? "s" : ""})` : ""}` : "";
@@ -204,11 +211,12 @@ function showDiagnostics(list, count, diagnostics, view) {
       h("span", { class: "pg-code", title: d.severity }, d.code), " ", where(d, view), " ",
       h("span", { class: "pg-message" }, inline(d.message))),
     d.hint ? h("div", { class: "pg-hint" }, "hint: ", inline(d.hint)) : null,
-    d.fix && view ? h("button", {
+    view && d.fixes.length ? h("div", { class: "pg-fixes" }, ...d.fixes.map((f) => h("button", {
       type: "button",
-      class: "pg-fix",
-      onclick: () => { view.dispatch({ changes: { from: clamp(view, d.from), to: clamp(view, d.to), insert: d.fix } }); view.focus(); },
-    }, "Replace with ", h("code", {}, d.fix)) : null,
+      class: f.safe ? "pg-fix" : "pg-fix pg-unsafe",
+      title: f.safe ? "Keeps the filter's meaning" : "A guess at what was meant: check the result",
+      onclick: () => { applyFix(view, f); view.focus(); },
+    }, ...inline(f.title)))) : null,
   )) : h("li", { class: "pg-none" }, "No problems."));
   if (view) {
     const marks = diagnostics.map((d) => ({
@@ -216,7 +224,7 @@ function showDiagnostics(list, count, diagnostics, view) {
       to: clamp(view, Math.max(d.to, d.from)),
       severity: d.severity,
       message: d.hint ? `${d.code} ${d.message}\nhint: ${d.hint}` : `${d.code} ${d.message}`,
-      actions: d.fix ? [{ name: `Replace with ${d.fix}`, apply: (v, from, to) => v.dispatch({ changes: { from, to, insert: d.fix } }) }] : [],
+      actions: d.fixes.map((f) => ({ name: f.title.replaceAll("`", ""), apply: (v) => applyFix(v, f) })),
     }));
     view.dispatch(setDiagnostics(view.state, marks));
   }
