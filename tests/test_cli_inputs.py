@@ -239,7 +239,7 @@ def test_format_reports_what_it_cannot_parse(tmp_path: Path) -> None:
     _write(tmp_path, "f.leadq", "site in (1,2)\nresult = missed && site = 1\n")
     r = run("format", "f.leadq", cwd=tmp_path)
     assert r.returncode == 1
-    assert "f.leadq:2:17: E101 `&&` is not an operator in leadq, which writes `and`" in r.stderr
+    assert "f.leadq:2:17: E101 [*] `&&` is not an operator in leadq, which writes `and`" in r.stderr
     assert r.stderr.splitlines()[-1] == "1 file reformatted; 1 filter with syntax errors left as it is"
     assert (tmp_path / "f.leadq").read_text() == "site in (1, 2)\nresult = missed && site = 1\n"
     r = run("format", "--check", "f.leadq", cwd=tmp_path)
