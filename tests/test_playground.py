@@ -70,12 +70,58 @@ def open_page(browser: Any, address: str, **options: Any) -> tuple[Any, list[str
 
 
 @pytest.fixture
-def page(browser: Any, url: str) -> Iterator[Any]:
+def fresh_page(browser: Any, url: str) -> Iterator[Any]:
+    """A page of its own, loaded for this test (for one that changes what a reset cannot
+    put back: the network, the context)."""
     page, errors = open_page(browser, url)
     harness.load(page, url)
     yield page
     page.context.close()
     assert errors == [], errors
+
+
+@pytest.fixture(scope="module")
+def loaded(browser: Any, url: str) -> Iterator[tuple[Any, list[str], str]]:
+    """One loaded page for the module's tests (each worker's), with its errors and the
+    filter it opened with: loading Pyodide and leadq takes seconds, a reset a moment."""
+    page, errors = open_page(browser, url)
+    harness.load(page, url)
+    yield page, errors, editor_text(page)
+    page.context.close()
+
+
+@pytest.fixture
+def page(loaded: tuple[Any, list[str], str]) -> Iterator[Any]:
+    """The module's page as it opened: the filter mode, Leads.list, any role, the first
+    example in the editor, no q, the default size; no tooltip open, nothing scrolled."""
+    page, errors, first = loaded
+    errors.clear()
+    reset(page, first)
+    yield page
+    assert errors == [], errors
+
+
+def reset(page: Any, text: str) -> None:
+    page.keyboard.press("Escape")
+    page.mouse.move(0, 0)
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.evaluate(
+        """() => {
+        const choose = (id, value) => {
+          const menu = document.getElementById(id);
+          if (menu.value !== value) { menu.value = value; menu.dispatchEvent(new Event("change")); }
+        };
+        document.querySelector("[data-mode=filter]").click();
+        choose("pg-method", "Leads.list");
+        choose("pg-role", "");
+        const q = document.getElementById("pg-q-input");
+        if (q.value) { q.value = ""; q.dispatchEvent(new Event("input")); }
+        document.activeElement.blur();
+        window.scrollTo(0, 0);
+      }"""
+    )
+    set_filter(page, text)
+    settled(page)
 
 
 def shot(page: Any, name: str) -> Path:
@@ -486,7 +532,8 @@ def test_examples_and_the_role_selector(page: Any) -> None:
 # -- loading ---------------------------------------------------------------------------------------------
 
 
-def test_works_with_the_network_cut_off_once_loaded(page: Any) -> None:
+def test_works_with_the_network_cut_off_once_loaded(fresh_page: Any) -> None:
+    page = fresh_page
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.context.set_offline(True)
