@@ -7,7 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jsonschema
@@ -20,6 +22,40 @@ SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-2.1.0-rtm.5.json"
 def leadq_cmd() -> list[str]:
     script = shutil.which("leadq", path=str(Path(sys.executable).parent))
     return [script] if script else [sys.executable, "-m", "leadq"]
+
+
+def once_started(
+    process: subprocess.Popen[Any], *, reading: Path | None = None, children: bool = False, timeout: float = 60.0
+) -> None:
+    """Wait until `process` is past its start-up (a signal sooner would stop the imports,
+    not the command): with worker processes at work (`children`), having read the whole of
+    `reading`, or else waiting (asleep, its CPU time unchanged for 150 ms). Where there is
+    no /proc to tell, 2.5 s."""
+    proc = Path(f"/proc/{process.pid}")
+    if not proc.is_dir():
+        time.sleep(2.5)
+        return
+    deadline = time.monotonic() + timeout
+    last, still = -1, 0
+    while time.monotonic() < deadline and process.poll() is None:
+        fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        state, cpu = fields[0], int(fields[11]) + int(fields[12])  # utime and stime, in ticks
+        if children:
+            if any((task / "children").read_text().split() for task in (proc / "task").iterdir()):
+                time.sleep(0.3)  # the workers at work
+                return
+        elif reading is not None:
+            io = dict(line.split(": ") for line in (proc / "io").read_text().splitlines())
+            if int(io["rchar"]) >= reading.stat().st_size:
+                time.sleep(0.2)
+                return
+        else:
+            still = still + 1 if state == "S" and cpu == last else 0
+            if still >= 3:
+                return
+        last = cpu
+        time.sleep(0.05)
+    raise AssertionError(f"the process did not start in {timeout} s (exit status {process.poll()})")
 
 
 def run(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_cli import leadq_cmd, run
+from test_cli import leadq_cmd, once_started, run
 
 import leadq
 from leadq.testing import FakeLiveTex, generate_leads
@@ -375,7 +375,8 @@ def test_ctrl_c_stops_every_command_with_130_and_one_line(command: list[str], tm
     )
     if command[0] == "fake-server":
         assert p.stdout is not None and p.stdout.readline().startswith("serving")
-    time.sleep(2.5)  # started, and waiting: for requests, for standard input
+    # started, and waiting (for requests, for standard input), or its workers at work
+    once_started(p, children="--jobs" in command)
     sent = time.monotonic()
     p.send_signal(signal.SIGINT)
     _, err = p.communicate(timeout=30)

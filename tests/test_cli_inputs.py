@@ -10,11 +10,10 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from test_cli import leadq_cmd, run
+from test_cli import leadq_cmd, once_started, run
 
 ESC = "\x1b["
 
@@ -266,7 +265,8 @@ def test_ctrl_c_stops_quietly_with_status_130(tmp_path: Path) -> None:
         process = subprocess.Popen(
             [*leadq_cmd(), "check", str(many), "--jobs", jobs], stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
-        time.sleep(2.5)
+        # checking: the file read (one process) or the workers started (two)
+        once_started(process, reading=many if jobs == "1" else None, children=jobs == "2")
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
         assert (process.returncode, err) == (130, b"leadq: interrupted\n")  # one line, no traceback

@@ -31,7 +31,10 @@ DOCS_IMAGES = ROOT / "docs" / "img"
 _why = harness.missing()
 if _why is not None and os.environ.get("LEADQ_REQUIRE_BROWSER") == "1":
     raise RuntimeError(f"the playground's browser tests cannot run: {_why}")
-pytestmark = pytest.mark.skipif(_why is not None, reason=f"playground browser tests: {_why}")
+pytestmark = [
+    pytest.mark.skipif(_why is not None, reason=f"playground browser tests: {_why}"),
+    pytest.mark.xdist_group("browser"),  # one worker: one Chromium, one loaded page
+]
 
 
 @pytest.fixture(scope="module")
@@ -69,17 +72,6 @@ def open_page(browser: Any, address: str, **options: Any) -> tuple[Any, list[str
     return page, errors
 
 
-@pytest.fixture
-def fresh_page(browser: Any, url: str) -> Iterator[Any]:
-    """A page of its own, loaded for this test (for one that changes what a reset cannot
-    put back: the network, the context)."""
-    page, errors = open_page(browser, url)
-    harness.load(page, url)
-    yield page
-    page.context.close()
-    assert errors == [], errors
-
-
 @pytest.fixture(scope="module")
 def loaded(browser: Any, url: str) -> Iterator[tuple[Any, list[str], str]]:
     """One loaded page for the module's tests (each worker's), with its errors and the
@@ -101,10 +93,22 @@ def page(loaded: tuple[Any, list[str], str]) -> Iterator[Any]:
     assert errors == [], errors
 
 
+def palette(page: Any, scheme: str) -> None:
+    """The docs' colour scheme (`default` or `slate`), chosen as their theme toggle does."""
+    page.evaluate(
+        "s => { const i = document.querySelector(`input[name='__palette'][data-md-color-scheme='${s}']`);"
+        " if (document.body.getAttribute('data-md-color-scheme') !== s) i.click() }",
+        scheme,
+    )
+    page.wait_for_function("s => document.body.getAttribute('data-md-color-scheme') === s", arg=scheme)
+
+
 def reset(page: Any, text: str) -> None:
     page.keyboard.press("Escape")
     page.mouse.move(0, 0)
     page.set_viewport_size({"width": 1100, "height": 900})
+    page.emulate_media(color_scheme="light")
+    palette(page, "default")
     page.evaluate(
         """() => {
         const choose = (id, value) => {
@@ -532,14 +536,21 @@ def test_examples_and_the_role_selector(page: Any) -> None:
 # -- loading ---------------------------------------------------------------------------------------------
 
 
-def test_works_with_the_network_cut_off_once_loaded(fresh_page: Any) -> None:
-    page = fresh_page
+def test_works_with_the_network_cut_off_once_loaded(page: Any) -> None:
     requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url))
+
+    def seen(request: Any) -> None:
+        requests.append(request.url)
+
+    page.on("request", seen)
     page.context.set_offline(True)
-    type_filter(page, "duration > 60 and phone_exists and created_at = 2024-01-31")
-    want = "duration>=61 phone_exists=true created_at>=2024-01-31T00:00:00 created_at<=2024-01-31T23:59:59"
-    assert q_of(page, want) == want
+    try:
+        type_filter(page, "duration > 60 and phone_exists and created_at = 2024-01-31")
+        want = "duration>=61 phone_exists=true created_at>=2024-01-31T00:00:00 created_at<=2024-01-31T23:59:59"
+        assert q_of(page, want) == want
+    finally:
+        page.context.set_offline(False)
+        page.remove_listener("request", seen)
     # Chromium asks for the theme's favicon again when the address changes; nothing else
     assert {r.rsplit("/", 1)[1] for r in requests} <= {"favicon.png"}, requests
 
@@ -610,18 +621,15 @@ def columns(page: Any) -> tuple[dict[str, float], dict[str, float]]:
     return boxes[0], boxes[1]
 
 
-def test_side_by_side_on_wide_screens_and_stacked_on_narrow_ones(browser: Any, url: str) -> None:
+def test_side_by_side_on_wide_screens_and_stacked_on_narrow_ones(page: Any) -> None:
     for width, side_by_side in ((1280, True), (420, False)):
-        page, errors = open_page(browser, url, viewport={"width": width, "height": 900})
-        harness.load(page, url)
+        page.set_viewport_size({"width": width, "height": 900})
         left, right = columns(page)
         if side_by_side:
             assert right["left"] >= left["right"] and abs(right["top"] - left["top"]) < 2
         else:
             assert right["top"] >= left["bottom"] and abs(right["left"] - left["left"]) < 2
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-        page.context.close()
-        assert errors == []
 
 
 def editor_colors(page: Any) -> tuple[str, str]:
@@ -660,13 +668,15 @@ SCREENSHOTS = [
 
 
 @pytest.mark.parametrize(("name", "width", "scheme", "text"), SCREENSHOTS)
-def test_screenshots_for_the_docs(browser: Any, url: str, name: str, width: int, scheme: str, text: str) -> None:
+def test_screenshots_for_the_docs(page: Any, name: str, width: int, scheme: str, text: str) -> None:
     """docs/img/playground-NAME.png, shown by docs/playground.md: the widget as it is now."""
     # tall enough for the whole widget: no scrolling, so the docs' header covers nothing
-    page, errors = open_page(browser, url, viewport={"width": width, "height": 2400}, color_scheme=scheme)
-    harness.load(page, f"{url}#filter={quote(text)}")
-    page.wait_for_function("want => window.leadqPlayground.view.state.doc.toString() === want", arg=text)
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.set_viewport_size({"width": width, "height": 2400})
+    page.emulate_media(color_scheme=scheme)
+    palette(page, "slate" if scheme == "dark" else "default")
+    set_filter(page, text)
+    settled(page)
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0) }")
     DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
     path = DOCS_IMAGES / f"playground-{name}.png"
     page.locator("#leadq-playground").screenshot(path=str(path), animations="disabled", caret="hide")
@@ -677,5 +687,3 @@ def test_screenshots_for_the_docs(browser: Any, url: str, name: str, width: int,
 
     png_width, _ = unpack(">II", path.read_bytes()[16:24])
     assert abs(png_width - size["width"]) <= 1
-    page.context.close()
-    assert errors == []
