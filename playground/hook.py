@@ -87,14 +87,16 @@ def build(out: Path) -> None:
             }
         ]
         stdlib = _compiled_stdlib(modules / "pyodide")
+        partial = work / stdlib.name  # the cache gets it whole or not at all: a build that fails leaves none
         if not stdlib.exists():
-            jobs.append(
-                {"target": str(stdlib), "mount": STDLIB_MOUNT, "zips": [str(modules / "pyodide" / "python_stdlib.zip")]}
-            )
+            zips = [str(modules / "pyodide" / "python_stdlib.zip")]
+            jobs.append({"target": str(partial), "mount": STDLIB_MOUNT, "zips": zips})
         (work / "job.json").write_text(json.dumps(jobs), encoding="utf-8")
         done = subprocess.run([node, "pack.mjs", str(work / "job.json")], cwd=HERE, capture_output=True, text=True)
         if done.returncode != 0:
             raise PlaygroundError(f"compiling the playground's Python failed:\n{done.stdout}{done.stderr}")
+        if not stdlib.exists():
+            shutil.move(partial, stdlib)
     shutil.copy2(stdlib, runtime / "python_stdlib.zip")
 
 
