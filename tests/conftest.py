@@ -1,6 +1,6 @@
 """What every test module shares: the hypothesis profile, the workers, the skips allowed.
 
-Speed: the default `pytest` finishes in 90 s on 2 cores; CI (`.ci/run`,
+Speed: the default `pytest` aims at 90 s on 2 cores (it takes about two minutes); CI (`.ci/run`,
 `HYPOTHESIS_PROFILE=ci`) runs the property tests in full. A new property test stays quick
 by default as tests/profiles.py says; in short, a heavy one writes
 ``@settings(max_examples=examples(5_000), deadline=None)`` (`from profiles import

@@ -6,8 +6,8 @@
 | `ci`      | `HYPOTHESIS_PROFILE=ci` (`.ci/run` sets it) | 300 inputs       | n                    |
 | `soak`    | `HYPOTHESIS_PROFILE=soak`, or `LEADQ_SOAK=1`| 20,000 inputs    | 25 times n           |
 
-The default `pytest` must finish in 90 s on 2 cores, so a property test is quick by
-default and thorough in CI:
+The default `pytest` aims at 90 s on 2 cores, so a property test is quick by default
+and thorough in CI:
 
 - a plain `@given` test takes the profile's count: write nothing;
 - a heavy property (one that wants thousands of inputs in CI) names its CI count through
