@@ -279,17 +279,7 @@ class Stream:
         self.waiting = False
         self.answered = True
         entries = page.entries
-        n = len(entries)
-        # `total` (when the API sends it) says whether more leads follow this page
-        more = page.total is not None and request.offset + n < page.total
-        if n < self.size and more:
-            if n == 0:
-                raise _wrong(notes, request, f"it is empty, but its `total` says {page.total} {notes.objects} match")
-            if self.cap is None or n < self.cap:
-                self.cap = n
-                notes.capped(n, self.size)
-        # a full page: more may follow it
-        full = more or (page.total is None and n >= self.page)
+        full = _counted(self, page, request, notes)
         if self.second is not None:
             self._feed_second(entries, page.total, full, request, notes)
             return
@@ -461,14 +451,7 @@ class OffsetStream:
             self.done = True
             return
         n = len(entries)
-        more = page.total is not None and request.offset + n < page.total
-        if n < self.size and more:
-            if n == 0:
-                raise _wrong(notes, request, f"it is empty, but its `total` says {page.total} {notes.objects} match")
-            if self.cap is None or n < self.cap:
-                self.cap = n
-                notes.capped(n, self.size)
-        full = more or (page.total is None and n >= self.page)
+        full = _counted(self, page, request, notes)
         shown = [e[1] if self.paging.id_field else self._json(e) for e in entries]
         if request.offset == 0:
             self.first = shown
@@ -548,6 +531,22 @@ def bounded_q(q: str, schema: Schema, key: str, low: int | None, high: int | Non
 
 
 # -- what a run notes ------------------------------------------------------------------------
+
+
+def _counted(stream: Stream | OffsetStream, page: Page, request: PageRequest, notes: Notes) -> bool:
+    """Whether more objects may follow `page` (a full page, or `total` says so); a page
+    shorter than asked while `total` says more is a cap the stream notes (I802), an empty
+    one an answer that cannot be used (E803)."""
+    n = len(page.entries)
+    # `total` (when the API sends it) says whether more objects follow this page
+    more = page.total is not None and request.offset + n < page.total
+    if n < stream.size and more:
+        if n == 0:
+            raise _wrong(notes, request, f"it is empty, but its `total` says {page.total} {notes.objects} match")
+        if stream.cap is None or n < stream.cap:
+            stream.cap = n
+            notes.capped(n, stream.size)
+    return more or (page.total is None and n >= stream.page)
 
 
 class Notes:
