@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from .batch import Checked, check_many
     from .client import ApiError, AsyncClient, Client
     from .core.diagnostics import CODES, Code, Diagnostic, LeadqError, Severity, render_diagnostics
-    from .core.rules import Applicability, Edit, Fix
+    from .core.fixes import Applicability, Edit, Fix
     from .editing.complete import CompletionItem, Completions, Hover, complete, hover
     from .language.tree import Node
     from .pipeline import Analysis
@@ -59,7 +59,7 @@ _LAZY = {
     **dict.fromkeys(
         ("CODES", "Code", "Diagnostic", "LeadqError", "Severity", "render_diagnostics"), "core.diagnostics"
     ),
-    **dict.fromkeys(("Applicability", "Edit", "Fix"), "core.rules"),
+    **dict.fromkeys(("Applicability", "Edit", "Fix"), "core.fixes"),
     "evaluate": "run.evaluate",
     "evaluate_q": "run.evaluate",
     "Plan": "q.plan",

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
 from .rules import CODES as CODES
-from .rules import Applicability, Fix, fixes_of
 from .rules import Code as Code
 from .rules import Severity as Severity
 from .span import NO_SPAN, Span
+
+if TYPE_CHECKING:
+    from .fixes import Fix
 
 
 @attrs.frozen
@@ -94,6 +97,8 @@ class Report:
 
         code, message, hint = render_message(f.key, f.fields, self.text, cli=self.cli)
         line, column = self.place(f.span.start)
+        from .fixes import fixes_of  # a filter without findings never loads the fixes
+
         fixes = fixes_of(f.key, f.span, f.fields, self.text)
         return Diagnostic(code, CODES[code].severity, message, f.span.start, f.span.end, line, column, hint, fixes)
 
@@ -138,6 +143,8 @@ def render_diagnostics(
 
 def fixable(d: Diagnostic, unsafe: bool = False) -> bool:
     """Whether `d` has a fix that `leadq check --fix` makes (with `unsafe`: `--unsafe-fixes`)."""
+    from .fixes import Applicability
+
     return any(unsafe or f.applicability is Applicability.SAFE for f in d.fixes)
 
 

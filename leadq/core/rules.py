@@ -1,334 +1,32 @@
 """The rule registry: every diagnostic code with its severity, title, messages, documentation
 and, where a fix is certain, the recipe of its fix.
 
-The code rows (`_CODES`) and the fix recipes (`FIXES`) are written here; the message and
-hint templates of each finding key stay in the one table of `leadq.core.messages`, and
-`RULES` joins the three by code. `CODES` (public) is read from it.
-
-A *fix* is data on a diagnostic (`Diagnostic.fixes`): a title, the edits (character offsets
-into the same text, and the replacement) and whether it is safe. A safe fix keeps the
-filter's meaning (an alias spelled out, a repeated value removed); an unsafe fix is a guess
-at what was meant (a "did you mean"). Editors, the playground and `leadq check --fix` read
-fixes from the diagnostics, never from the hint's words.
-
-A pass's finding carries what its fix needs (the guess, the span to replace or remove) in
-its fields; a recipe in `FIXES` turns those fields into the `Fix`. Giving a finding key a
-fix is one row of `FIXES`, e.g. ``"unknown_field_guess": Replace("{guess}")``.
+The code rows (`_CODES`) are written here, the fix recipes in `leadq.core.fixes` (`FIXES`);
+the message and hint templates of each finding key stay in the one table of
+`leadq.core.messages`, and `RULES` joins the three by code, when first asked for. `CODES`
+(public) is read from the rows.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .messages import MESSAGES, Message
-from .span import Span
 
-# -- fixes as data --------------------------------------------------------------------------
-
-
-class Applicability(enum.StrEnum):
-    """Whether a fix keeps the filter's meaning."""
-
-    #: the filter means the same after the fix: `leadq check --fix` applies it
-    SAFE = "safe"
-    #: a guess at what was meant: applied only with `--unsafe-fixes`
-    UNSAFE = "unsafe"
-
-
-@attrs.frozen
-class Edit:
-    """Replace the characters ``start`` to ``end`` (0-based, half-open offsets into the
-    text the diagnostic was made from, in code points) with ``replacement``.
-
-    An insertion has ``start == end``; a deletion an empty ``replacement``.
-    """
-
-    start: int
-    end: int
-    replacement: str
-
-
-@attrs.frozen
-class Fix:
-    """A change that resolves a diagnostic.
-
-    Attributes:
-        title: what it does, for a person: ``"Replace with `site`"``.
-        edits: the edits, in order, none overlapping another.
-        applicability: ``"safe"`` (the meaning is kept) or ``"unsafe"`` (a guess).
-    """
-
-    title: str
-    edits: tuple[Edit, ...]
-    applicability: Applicability
-
-    @property
-    def safe(self) -> bool:
-        return self.applicability is Applicability.SAFE
-
-    def apply(self, text: str) -> str:
-        """`text` with this fix's edits made."""
-        return apply_fixes(text, [self])[0]
-
-
-def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, list[Fix]]:
-    """`text` with as many of `fixes` made as do not overlap each other, and the fixes made.
-
-    Fixes are taken in the order of their first edit; one whose edits overlap an edit
-    already taken (or insert at the same place) is left for a later round, after the
-    text is analysed again.
-    """
-    taken: list[Fix] = []
-    edits: list[Edit] = []
-    for fix in sorted(fixes, key=lambda f: (f.edits[0].start, f.edits[0].end) if f.edits else (-1, -1)):
-        if not fix.edits or any(_overlap(e, o) for e in fix.edits for o in edits):
-            continue
-        taken.append(fix)
-        edits += fix.edits
-    for e in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
-        text = text[: e.start] + e.replacement + text[e.end :]
-    return text, taken
-
-
-def _overlap(a: Edit, b: Edit) -> bool:
-    return a.start == b.start or (a.start < b.end and b.start < a.end)
-
-
-# -- recipes: a finding's fields → a fix ----------------------------------------------------
-
-
-def _names(template: str) -> list[str]:
-    return re.findall(r"\{(\w+)", template)  # compiled on first use, not at start-up
-
-
-def _filled(template: str, fields: Mapping[str, object]) -> str | None:
-    """The template with the finding's fields; None when one it names is missing."""
-    values = {}
-    for name in _names(template):
-        value = fields.get(name)
-        if value is None or isinstance(value, Span):
-            return None
-        values[name] = value
-    return template.format(**values)
-
-
-def _span(span: Span, fields: Mapping[str, object], at: str | None) -> Span | None:
-    if at is None:
-        return span
-    value = fields.get(at)
-    return value if isinstance(value, Span) else None
-
-
-@attrs.frozen
-class Replace:
-    """Replace the finding's span (or the span in field `at`) with `text`, a template over
-    the finding's fields."""
-
-    text: str
-    at: str | None = None
-    title: str = "Replace with `{new}`"
-    safe: bool = False
-
-    @property
-    def applicability(self) -> Applicability:
-        return Applicability.SAFE if self.safe else Applicability.UNSAFE
-
-    def build(self, span: Span, fields: Mapping[str, object], text: str) -> Fix | None:
-        where = _span(span, fields, self.at)
-        new = _filled(self.text, fields)
-        if where is None or new is None or text[where.start : where.end] == new:
-            return None
-        title = _filled(self.title, {**fields, "new": new})
-        return Fix(title or f"Replace with `{new}`", (Edit(where.start, where.end, new),), self.applicability)
-
-
-@attrs.frozen
-class Insert:
-    """Insert `text` (a template) at the start or the end of the finding's span."""
-
-    text: str
-    where: str = "end"  # or "start"
-    title: str = "Insert `{new}`"
-    safe: bool = False
-
-    @property
-    def applicability(self) -> Applicability:
-        return Applicability.SAFE if self.safe else Applicability.UNSAFE
-
-    def build(self, span: Span, fields: Mapping[str, object], text: str) -> Fix | None:
-        new = _filled(self.text, fields)
-        if new is None:
-            return None
-        at = span.end if self.where == "end" else span.start
-        title = _filled(self.title, {**fields, "new": new})
-        return Fix(title or f"Insert `{new}`", (Edit(at, at, new),), self.applicability)
-
-
-@attrs.frozen
-class Remove:
-    """Delete the span, or every span, that field `at` holds."""
-
-    at: str
-    title: str = "Remove it"
-    safe: bool = False
-
-    @property
-    def applicability(self) -> Applicability:
-        return Applicability.SAFE if self.safe else Applicability.UNSAFE
-
-    def build(self, span: Span, fields: Mapping[str, object], text: str) -> Fix | None:
-        value = fields.get(self.at)
-        spans: Sequence[object] = (value,) if isinstance(value, Span) else value if isinstance(value, tuple) else ()
-        edits = tuple(Edit(s.start, s.end, "") for s in spans if isinstance(s, Span) and s.start < s.end)
-        if not edits or len(edits) != len(spans):
-            return None
-        title = _filled(self.title, fields)
-        return Fix(title or "Remove it", edits, self.applicability)
-
-
-@attrs.frozen
-class Apply:
-    """Make the edit the finding carries in field `at`: a ``(start, end, replacement)``
-    tuple its pass worked out (the habits of other languages carry one as ``edit``)."""
-
-    at: str = "edit"
-    title: str = "Write `{new}`"
-    safe: bool = False
-
-    @property
-    def applicability(self) -> Applicability:
-        return Applicability.SAFE if self.safe else Applicability.UNSAFE
-
-    def build(self, span: Span, fields: Mapping[str, object], text: str) -> Fix | None:
-        edit = fields.get(self.at)
-        if not isinstance(edit, tuple) or len(edit) != 3:
-            return None
-        start, end, new = edit
-        if not (isinstance(start, int) and isinstance(end, int) and isinstance(new, str)):
-            return None
-        if not (0 <= start <= end <= len(text)):
-            return None
-        old = text[start:end].strip()
-        title = f"Remove `{old}`" if not new and old else _filled(self.title, {**fields, "new": new})
-        return Fix(title or f"Write `{new}`", (Edit(start, end, new),), self.applicability)
-
-
-Recipe = Replace | Insert | Remove | Apply
-
-#: The fix of each finding key that has one. Safe: the filter means the same after it;
-#: the rest are guesses. Each is documented in docs/diagnostics.md ("Autofix:").
-FIXES: Mapping[str, Recipe] = MappingProxyType(
-    {
-        # E102: a value straight after a field name: the `=` that was left out
-        "unexpected_token_operator": Replace(" = ", at="gap", title="Write `{previous} = {token}`"),
-        # E102: a keyword where a value goes: the keyword as a quoted value
-        "unexpected_token_keyword": Replace('"{token}"', title="Quote `{token}`"),
-        "unterminated_string": Insert("{quote}", title="Close the string with {quote}"),
-        "bad_escape": Insert("\\", where="start", title="Escape the backslash"),
-        "unknown_field_guess": Replace("{guess}"),
-        "period_operator": Replace("{field} = {period}"),
-        "unknown_sort_key_guess": Replace("{guess}"),
-        "unknown_result_field_guess": Replace("{guess}"),
-        "unknown_subfield_guess": Replace("{guess}"),
-        "plain_result_field": Replace("{name}", title="Ask for the whole `{name}`"),
-        "not_an_enum_value_guess": Replace("{guess}"),
-        "unknown_term_guess": Replace("{guess}", at="name_span"),
-        "implied": Remove("remove", title="Remove the implied condition", safe=True),
-        "always_true": Remove("remove", title="Remove the condition that is always true", safe=True),
-        "duplicate_value": Remove("remove", title="Remove the repeated `{value}`", safe=True),
-        "more_duplicates": Remove("remove", title="Remove the repeated values", safe=True),
-        "alias": Replace("{field}", title="Write `{field}`", safe=True),
-        "q_alias": Replace("{q_name}", title="Write `{q_name}`", safe=True),
-        # The habits of other languages (leadq/language/habits.py): the edit each worked out.
-        # Safe where the other language's text has one reading, which the fix writes;
-        # unsafe where it guesses (a day-month order, `,` for `and`, a unit, a dropped part).
-        "between_and": Apply(safe=True),
-        "colon_condition": Apply(safe=True),
-        "comment": Apply(safe=True),
-        "composed_operator": Apply(safe=True),
-        "dot_range": Apply(safe=True),
-        "doubled_quote": Apply(safe=True),
-        "equals_list": Apply(safe=True),
-        "foreign_keyword": Apply(safe=True),
-        "invisible": Apply(safe=True),
-        "is_boolean": Apply(safe=True),
-        "is_null": Apply(safe=True),
-        "like": Apply(safe=True),
-        "limit_comma": Apply(safe=True),
-        "list_without_comma": Apply(safe=True),
-        "list_without_parens": Apply(safe=True),
-        "logic_function": Apply(safe=True),
-        "logic_symbol": Apply(safe=True),
-        "lucene_range": Apply(safe=True),
-        "operator_without_field": Apply(safe=True),
-        "order_without_by": Apply(safe=True),
-        "period_phrase": Apply(safe=True),
-        "quoted_field": Apply(safe=True),
-        "raw_q": Apply(safe=True),
-        "short_date": Apply(safe=True),
-        "slashed_date": Apply(safe=True),
-        "smart_quote": Apply(safe=True),
-        "sort_by": Apply(safe=True),
-        "sort_direction": Apply(safe=True),
-        "sort_minus": Apply(safe=True),
-        "spaced_datetime": Apply(safe=True),
-        "sql_where": Apply(safe=True),
-        "square_list": Apply(safe=True),
-        "tail_equals": Apply(safe=True),
-        "tail_order": Apply(safe=True),
-        "trailing_comma": Apply(safe=True),
-        "trailing_semicolon": Apply(safe=True),
-        "unexpected_character_quote": Apply(safe=True),
-        "value_without_field": Apply(safe=True),
-        "wildcard": Apply(safe=True),
-        "word_operator": Apply(safe=True),
-        "comma_join": Apply(),
-        "date_math": Apply(),
-        "decimal_comma": Apply(),
-        "dotted_date": Apply(),
-        "duration_as_date": Apply(),
-        "function_call": Apply(),
-        "fuzzy": Apply(),
-        "missing_and": Apply(),
-        "number_unit": Apply(),
-        "range_dash": Apply(),
-        "regex": Apply(),
-        "semicolon": Apply(),
-        "sort_several": Apply(),
-        "sql_select": Apply(),
-        "tilde": Apply(),
-        "unopened_paren": Apply(),
-        "words_value": Apply(),
-    }
-)
-
-
-def fixes_of(key: str, span: Span, fields: Mapping[str, object], text: str) -> tuple[Fix, ...]:
-    """The fixes of finding `key` with `fields`, in `text` (none when the fields lack what
-    the recipe needs, or an edit falls outside the text)."""
-    recipe = FIXES.get(key)
-    if recipe is None:
-        return ()
-    fix = recipe.build(span, fields, text)
-    if fix is None or not _well_placed(fix.edits, len(text)):
-        return ()
-    return (fix,)
-
-
-def _well_placed(edits: Sequence[Edit], length: int) -> bool:
-    """Inside the text, in order, and none overlapping another."""
-    end = 0
-    for i, e in enumerate(edits):
-        if not end <= e.start <= e.end <= length or (i and e.start == edits[i - 1].start):
-            return False
-        end = e.end
-    return True
-
+if TYPE_CHECKING:
+    from .fixes import FIXES as FIXES
+    from .fixes import Applicability as Applicability
+    from .fixes import Apply as Apply
+    from .fixes import Edit as Edit
+    from .fixes import Fix as Fix
+    from .fixes import Recipe as Recipe
+    from .fixes import apply_fixes as apply_fixes
 
 # -- the codes --------------------------------------------------------------------------------
 
@@ -463,6 +161,8 @@ class Rule:
     @property
     def fixability(self) -> tuple[Applicability, ...]:
         """The applicabilities of the code's fixes (safe first); empty when it has none."""
+        from .fixes import Applicability
+
         found = {r.applicability for r in self.fixes.values()}
         return tuple(a for a in Applicability if a in found)
 
@@ -475,16 +175,37 @@ class Rule:
 
 
 def _rules() -> Mapping[str, Rule]:
+    from .fixes import FIXES
+
+    by_code: dict[str, dict[str, Message]] = {code: {} for code, _, _ in _CODES}
+    for key, m in MESSAGES.items():  # one pass over the messages, not one per code
+        by_code.setdefault(m.code, {})[key] = m
     rules = {}
     for code, severity, title in _CODES:
-        messages = {key: m for key, m in MESSAGES.items() if m.code == code}
+        messages = by_code[code]
         fixes = {key: FIXES[key] for key in messages if key in FIXES}
         rules[code] = Rule(code, severity, title, MappingProxyType(messages), MappingProxyType(fixes))
     return MappingProxyType(rules)
 
 
-#: Every code, by code: the registry.
-RULES: Mapping[str, Rule] = _rules()
-
 #: Every diagnostic code leadq can report, with its severity and title (read-only).
-CODES: Mapping[str, Code] = MappingProxyType({c: Code(c, r.severity, r.title) for c, r in RULES.items()})
+CODES: Mapping[str, Code] = MappingProxyType({c: Code(c, severity, title) for c, severity, title in _CODES})
+
+if TYPE_CHECKING:
+    #: Every code, by code: the registry (made when first asked for).
+    RULES: Mapping[str, Rule]
+
+#: The names of `leadq.core.fixes` that this module still answers for.
+_FIX_NAMES = frozenset({"FIXES", "Applicability", "Apply", "Edit", "Fix", "Insert", "Recipe", "Remove", "Replace",
+                        "apply_fixes", "fixes_of"})  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RULES":
+        value = globals()["RULES"] = _rules()
+        return value
+    if name in _FIX_NAMES:
+        from . import fixes
+
+        return getattr(fixes, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,7 @@
 """`leadq check --fix`: the fixes of saved filters made round by round, until none applies.
 
 A round checks the filters, makes every fix wanted that does not overlap another
-(`leadq.core.rules.apply_fixes`), and checks the changed filters again: a fix may reveal
+(`leadq.core.fixes.apply_fixes`), and checks the changed filters again: a fix may reveal
 another finding, and overlapping fixes wait for the next round. The rounds are bounded,
 and a filter that comes back to a text it had is done.
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 import attrs
 
 from ..core.diagnostics import Diagnostic
-from ..core.rules import Applicability, apply_fixes
+from ..core.fixes import Applicability, apply_fixes
 
 #: Rounds of fixing before the filters are reported as they are.
 MAX_ROUNDS = 10

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from ..api import format as format_tree
 from ..api import parse
 from ..core.diagnostics import LeadqError
-from ..core.rules import Fix
+from ..core.fixes import Fix
 from .sources import Item, csv_value
 
 
