@@ -52,12 +52,16 @@ def build_site(out: Path) -> Path:
     """`mkdocs build --strict` of the docs, playground included, into `out`."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     env.pop("LEADQ_PLAYGROUND", None)
-    subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(out)],
+    # not --quiet: it drops warnings before strict mode counts them (docs/decisions.md)
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
         cwd=ROOT,
-        check=True,
         env=env,
+        capture_output=True,
+        text=True,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"mkdocs build --strict failed:\n{done.stdout}{done.stderr}")
     return out
 
 

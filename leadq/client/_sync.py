@@ -198,9 +198,12 @@ class Client(BaseClient[httpx.BaseTransport | httpx.AsyncBaseTransport]):
                 `Schema`.
             filter: any filter `leadq.pushdown` takes for that method (conditions on the
                 object's fields q has no criterion for included).
-            params, fields, order, limit, now: as for `leads` (fields and sort keys of the
-                method's objects). Paged by offset, the default order is the API's, and
-                an `order` other than the pages' is sorted here.
+            params: as for `leads`.
+            fields: as for `leads`, the fields of the method's objects.
+            order: as for `leads`, the method's sort keys. Paged by offset, the default
+                order is the API's, and an `order` other than the pages' is sorted here.
+            limit: as for `leads`.
+            now: as for `leads`.
             after: as for `leads`; only for a method paged by keyset (ValueError).
 
         Returns:
