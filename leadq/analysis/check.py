@@ -31,7 +31,7 @@ from ..language.tree import (
     ResultField,
 )
 from ..schemas.criterion import Criterion
-from ..schemas.kinds import kind_of
+from ..schemas.kinds import KINDS
 from ..schemas.kinds.base import operator_of
 from ..schemas.logic import Conj, Disj, Logic, Neg
 from ..schemas.schema import Schema
@@ -126,7 +126,7 @@ class Checker:
             self.report("role_hidden", node.span, role=self.role, field=c.display)
         if c.source == "reference":
             self.report("reference_only", node.field.span, name=c.name, method=schema.method)
-        kind = kind_of(c)
+        kind = KINDS[c.kind_name]
         op = operator_of(node)
         if self.placeholders and unbound(node):  # a placeholder without a value: reported by bind
             return None

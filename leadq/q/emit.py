@@ -14,7 +14,7 @@ from ..analysis.normalize import needs_several
 from ..core.diagnostics import Finding, Problem
 from ..core.messages import code_of
 from ..schemas.criterion import Criterion
-from ..schemas.kinds import MemberKind, RangeKind, kind_of
+from ..schemas.kinds import KINDS, MemberKind, RangeKind
 from ..schemas.kinds.member import sort_key as _sort_key
 from ..schemas.logic import Logic, Member, Neg, Period, Range, Substring, conjuncts
 from ..schemas.regions import Constraint, Intervals, Test, Values
@@ -85,7 +85,7 @@ def direct_q(logic: Logic, schema: Schema) -> str | None:
     terms: list[str] = []
     try:
         for _, c, constraint in found:
-            terms += kind_of(c).terms(c, constraint)
+            terms += KINDS[c.kind_name].terms(c, constraint)
     except Problem:
         return None
     return " ".join(terms)
@@ -101,7 +101,7 @@ def _first(item: tuple[int, Criterion, Constraint]) -> int:
 def _direct(atom: Member | Range | Substring | Period, negated: bool) -> Constraint | None:
     c = atom.criterion
     if isinstance(atom, Member):
-        kind = kind_of(c)
+        kind = KINDS[c.kind_name]
         universe = kind.universe(c) if isinstance(kind, MemberKind) else None
         if universe is None:
             if negated:
@@ -113,7 +113,7 @@ def _direct(atom: Member | Range | Substring | Period, negated: bool) -> Constra
             return None  # never or always true: E401 or W603 from the algebra
         return Values(c, chosen)
     if isinstance(atom, Range):
-        kind = kind_of(c)
+        kind = KINDS[c.kind_name]
         if not isinstance(kind, RangeKind):
             return None
         low, high = (atom.negated().low, atom.negated().high) if negated else (atom.low, atom.high)

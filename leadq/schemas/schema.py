@@ -73,6 +73,13 @@ class Schema:
     plain_names: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
     _patterns: dict[str, re.Pattern[str]] = attrs.field(init=False, eq=False, repr=False, factory=dict)
     _fetch: list[Schema] = attrs.field(init=False, eq=False, repr=False, factory=list)
+    #: The criteria every request must say: required ones, and those the method takes only
+    #: as a bounded interval (read by every compile: made once).
+    needed: tuple[Criterion, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    @needed.default
+    def _needed(self) -> tuple[Criterion, ...]:
+        return tuple(c for c in self.criteria if c.required or c.max_interval)
 
     @by_name.default
     def _by_name(self) -> dict[str, Criterion]:
@@ -94,11 +101,6 @@ class Schema:
     def _order(self) -> dict[str, int]:
         return {c.name: i for i, c in enumerate(self.criteria)}
 
-    @property
-    def needed(self) -> tuple[Criterion, ...]:
-        """The criteria every request must say: required ones, and those the method takes
-        only as a bounded interval."""
-        return tuple(c for c in self.criteria if c.required or c.max_interval)
 
     @property
     def term_names(self) -> tuple[str, ...]:
