@@ -17,8 +17,9 @@ from strategies import compilable_trees
 
 import leadq
 from leadq.core import diagnostics
+from leadq.core.fixes import FIXES, Applicability, Edit, Fix, apply_fixes
 from leadq.core.messages import MESSAGES
-from leadq.core.rules import FIXES, RULES, Applicability, Edit, Fix, apply_fixes
+from leadq.core.rules import RULES
 
 
 def check(text: str, params: dict[str, object] | None = None, **options: Any) -> Callable[[], object]:
@@ -435,7 +436,7 @@ def test_a_fix_is_frozen_data_on_the_diagnostic() -> None:
 
 
 def test_a_recipe_may_apply_the_edit_a_pass_worked_out() -> None:
-    from leadq.core.rules import Apply
+    from leadq.core.fixes import Apply
     from leadq.core.span import Span
 
     made = Apply().build(Span(7, 9), {"edit": (7, 9, "!="), "fix": "!="}, "result <> missed")

@@ -478,7 +478,9 @@ def _bound(found: Found, op: str, second: int) -> str:
     return f"{found.key}{op}{when(second)}"
 
 
-def _plan_ge(found: Found) -> list[Ask] | str:
+def _plan_bound(found: Found, op: str, past_oldest: int) -> list[Ask] | str:
+    """`op` bounding the ascending page at the oldest lead read's second (plus
+    `past_oldest`), where the oldest two lie in different seconds."""
     if not found.held("sort-asc"):
         return f"it needs `sort={found.key}:a`, which was not found to hold"
     pair = _pair(found)
@@ -486,18 +488,15 @@ def _plan_ge(found: Found) -> list[Ask] | str:
         return "the leads read do not lie in two different seconds"
     oldest = pair[0]
     assert oldest.second is not None
-    return [_asc(found, q=_bound(found, ">=", oldest.second + 1))]
+    return [_asc(found, q=_bound(found, op, oldest.second + past_oldest))]
+
+
+def _plan_ge(found: Found) -> list[Ask] | str:
+    return _plan_bound(found, ">=", 1)
 
 
 def _plan_le(found: Found) -> list[Ask] | str:
-    if not found.held("sort-asc"):
-        return f"it needs `sort={found.key}:a`, which was not found to hold"
-    pair = _pair(found)
-    if pair is None:
-        return "the leads read do not lie in two different seconds"
-    oldest = pair[0]
-    assert oldest.second is not None
-    return [_asc(found, q=_bound(found, "<=", oldest.second))]
+    return _plan_bound(found, "<=", 0)
 
 
 def _judge_bound(found: Found, answers: Sequence[Answer], op: str) -> Verdict:

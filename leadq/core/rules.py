@@ -20,13 +20,7 @@ import attrs
 from .messages import MESSAGES, Message
 
 if TYPE_CHECKING:
-    from .fixes import FIXES as FIXES
-    from .fixes import Applicability as Applicability
-    from .fixes import Apply as Apply
-    from .fixes import Edit as Edit
-    from .fixes import Fix as Fix
-    from .fixes import Recipe as Recipe
-    from .fixes import apply_fixes as apply_fixes
+    from .fixes import Applicability, Recipe
 
 # -- the codes --------------------------------------------------------------------------------
 
@@ -195,17 +189,9 @@ if TYPE_CHECKING:
     #: Every code, by code: the registry (made when first asked for).
     RULES: Mapping[str, Rule]
 
-#: The names of `leadq.core.fixes` that this module still answers for.
-_FIX_NAMES = frozenset({"FIXES", "Applicability", "Apply", "Edit", "Fix", "Insert", "Recipe", "Remove", "Replace",
-                        "apply_fixes", "fixes_of"})  # fmt: skip
-
 
 def __getattr__(name: str) -> Any:
     if name == "RULES":
         value = globals()["RULES"] = _rules()
         return value
-    if name in _FIX_NAMES:
-        from . import fixes
-
-        return getattr(fixes, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -49,7 +49,10 @@ function runtimeMissing() {
 function watchFetches() {
   const wanted = new Set(RUNTIME.map((path) => new URL(path, ASSETS).href));
   const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) if (entry.decodedBodySize > 0) wanted.delete(entry.name); // not a HEAD
+    for (const entry of list.getEntries()) {
+      const failed = entry.responseStatus >= 400; // a 404's body is no runtime file (0: not reported)
+      if (entry.decodedBodySize > 0 && !failed) wanted.delete(entry.name); // not a HEAD
+    }
     if (wanted.size === 0 && stage === "start") {
       observer.disconnect();
       reach("fetched");
