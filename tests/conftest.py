@@ -8,7 +8,9 @@ examples`), never a bare count.
 
 Workers: `pytest` runs the whole suite on one worker per core (pytest-xdist, `-n auto` in
 pyproject.toml) and a command that names files or tests in this process, so `-s` and
-`--pdb` work there; `-n 0` asks for no workers, `-n 2` for two.
+`--pdb` work there; `-n 0` asks for no workers, `-n 2` for two. The browser tests share
+one worker (`--dist loadgroup`, which pytest 9.2 breaks: pytest-xdist#1386, hence the
+pin in pyproject.toml) and start first.
 
 Order: the tests run in a random order (pytest-randomly: the header prints the seed;
 `--randomly-seed=N` runs that order again, `-p no:randomly` the files' order), so every test
@@ -21,6 +23,7 @@ fails on any other skip (`ALLOWED_SKIPS`, docs/decisions.md).
 from __future__ import annotations
 
 import os
+import signal
 from typing import Any
 
 import pytest
@@ -28,6 +31,11 @@ from hypothesis import settings
 from profiles import PROFILE
 
 settings.load_profile(PROFILE)
+
+# A shell starts a background job (`pytest &`) with Ctrl-C ignored, and the commands the
+# tests start would inherit that and never see the SIGINT the Ctrl-C tests send them.
+if hasattr(signal, "SIGINT") and signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # the `livetex` fixture that leadq ships for its users' tests (docs/fetch.md)
 pytest_plugins = ["leadq.testing.fixtures"]
@@ -60,6 +68,14 @@ def _cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+@pytest.hookimpl
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests of an xdist group (the browser's: one Chromium, one loaded page, tens of
+    seconds) first, so their worker starts on them while the other takes the rest; a
+    stable sort after pytest-randomly's shuffle, so the order is still the seed's."""
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
 
 
 _unexpected: list[str] = []

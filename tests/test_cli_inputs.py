@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_cli import leadq_cmd, once_started, run
+from test_cli import leadq_cmd, once_started, run, run_process
 
 ESC = "\x1b["
 
@@ -292,7 +292,7 @@ def test_crlf_lines_are_read_and_echoed_cleanly(tmp_path: Path) -> None:
     assert "    result = fax\n             ^^^\n" in r.stdout
     assert '      "a": "result = fax"\n                     ^^^\n' in r.stdout
     _write(tmp_path, "g.leadq", b"site in (1,2)\r\n")
-    run("format", "g.leadq", cwd=tmp_path)
+    run_process("format", "g.leadq", cwd=tmp_path)  # the console script, once per command
     assert (tmp_path / "g.leadq").read_bytes() == b"site in (1, 2)\r\n"
 
 

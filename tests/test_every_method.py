@@ -24,7 +24,9 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from loopback import HTTP
 from method_strategies import NOW, identity, method_filters, readable
+from profiles import examples
 
 import leadq
 from leadq.core.datetimes import moscow
@@ -33,8 +35,7 @@ from leadq.schemas.paging import Paging
 from leadq.testing import FakeLiveTex, generate_leads, generate_objects, served
 
 #: Quick by default (the default `pytest` stays short); more under the ci and soak profiles.
-_EXAMPLES = {"ci": 300, "soak": 3000}.get(os.environ.get("HYPOTHESIS_PROFILE", ""), 40)
-QUICK = settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+QUICK = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 TOKENS = {"test-token": "admin", "op": "operator", "boss": "chief"}
 #: What each method needs in every request, for requests written by hand.
 NEEDED = {
@@ -65,7 +66,7 @@ def fresh(api: FakeLiveTex) -> Iterator[FakeLiveTex]:
 
 
 def post(api: FakeLiveTex, path: str, token: str = "test-token", **params: str) -> httpx.Response:
-    return httpx.post(f"{api.url}{path}", params=params, headers={"Authorization": f"Bearer {token}"})
+    return HTTP.post(f"{api.url}{path}", params=params, headers={"Authorization": f"Bearer {token}"})
 
 
 def matching(api: FakeLiveTex, name: str, text: str) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from loopback import HTTP
 
 from leadq.core.datetimes import moscow
 from leadq.testing import FakeLiveTex, generate_leads
@@ -18,7 +19,7 @@ AUTH = {"Authorization": "Bearer test-token"}
 
 
 def get(api: FakeLiveTex, **params: str) -> httpx.Response:
-    return httpx.post(f"{api.url}/leads/list", params=params, headers=AUTH)
+    return HTTP.post(f"{api.url}/leads/list", params=params, headers=AUTH)
 
 
 def test_lists_with_total_results_sort_offset_and_limit(livetex: FakeLiveTex) -> None:
@@ -47,32 +48,32 @@ def test_fields_narrow_the_leads(livetex: FakeLiveTex) -> None:
 
 
 def test_auth(livetex: FakeLiveTex) -> None:
-    assert httpx.post(f"{livetex.url}/leads/list").status_code == 401
-    assert httpx.post(f"{livetex.url}/leads/list", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert HTTP.post(f"{livetex.url}/leads/list").status_code == 401
+    assert HTTP.post(f"{livetex.url}/leads/list", headers={"Authorization": "Bearer nope"}).status_code == 401
 
 
 def test_password_grant_multipart_form() -> None:
     with FakeLiveTex([], users={("a@b.c", "pw"): "admin"}, token_lifetime=60) as api:
         form = {"grant_type": (None, "password"), "username": (None, "a@b.c"), "password": (None, "pw")}
-        r = httpx.post(f"{api.url}/oauth2/token", files=form)
+        r = HTTP.post(f"{api.url}/oauth2/token", files=form)
         assert r.status_code == 200
         results = r.json()["results"]
         assert results["expires_in"] == 60
         token = results["access_token"]
-        ok = httpx.post(f"{api.url}/leads/list", headers={"Authorization": f"Bearer {token}"})
+        ok = HTTP.post(f"{api.url}/leads/list", headers={"Authorization": f"Bearer {token}"})
         assert ok.status_code == 200
         form["password"] = (None, "wrong")
-        assert httpx.post(f"{api.url}/oauth2/token", files=form).status_code == 401
+        assert HTTP.post(f"{api.url}/oauth2/token", files=form).status_code == 401
 
 
 def test_managed_roles_do_not_see_other_employees_text() -> None:
     leads = generate_leads(20)
     with FakeLiveTex(leads, tokens={"op": "operator"}, employee=100) as api:
-        got = httpx.post(f"{api.url}/leads/list", headers={"Authorization": "Bearer op"}).json()["results"]
+        got = HTTP.post(f"{api.url}/leads/list", headers={"Authorization": "Bearer op"}).json()["results"]
         for lead in got:
             own = lead["assigned_to"]["id"] == 100
             assert ("text" in lead) == own and ("answer_text" in lead) == own
-        r = httpx.post(f"{api.url}/leads/list", params={"q": "text=price"}, headers={"Authorization": "Bearer op"})
+        r = HTTP.post(f"{api.url}/leads/list", params={"q": "text=price"}, headers={"Authorization": "Bearer op"})
         assert r.status_code == 403
 
 
@@ -120,7 +121,7 @@ def test_it_stops_by_itself() -> None:
     time.sleep(0.6)
     assert not api.running
     with pytest.raises(httpx.ConnectError):
-        httpx.post(f"{url}/leads/list", headers=AUTH)
+        HTTP.post(f"{url}/leads/list", headers=AUTH)
 
 
 def test_answers_are_dated_by_the_servers_clock() -> None:
@@ -145,9 +146,9 @@ def test_a_page_cap_serves_fewer_than_asked_and_total_counts_all(livetex: FakeLi
 
 def test_http_basic_authentication() -> None:
     with FakeLiveTex(generate_leads(5), users={("a@b.c", "pw"): "admin"}) as api:
-        assert httpx.post(f"{api.url}/leads/list", auth=("a@b.c", "pw")).status_code == 200
-        assert httpx.post(f"{api.url}/leads/list", auth=("a@b.c", "no")).status_code == 401
-        r = httpx.post(f"{api.url}/leads/list", headers={"Authorization": "Basic !!!"})
+        assert HTTP.post(f"{api.url}/leads/list", auth=("a@b.c", "pw")).status_code == 200
+        assert HTTP.post(f"{api.url}/leads/list", auth=("a@b.c", "no")).status_code == 401
+        r = HTTP.post(f"{api.url}/leads/list", headers={"Authorization": "Basic !!!"})
         assert r.status_code == 401
 
 

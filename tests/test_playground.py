@@ -77,9 +77,18 @@ def loaded(browser: Any, url: str) -> Iterator[tuple[Any, list[str], str]]:
     """One loaded page for the module's tests (each worker's), with its errors and the
     filter it opened with: loading Pyodide and leadq takes seconds, a reset a moment."""
     page, errors = open_page(browser, url)
+    page.add_init_script(STATUS_RECORDER)  # for the stages test: what the status line said
     harness.load(page, url)
     yield page, errors, editor_text(page)
     page.context.close()
+
+
+#: Records each text the status line shows while the page loads, in window.__status.
+STATUS_RECORDER = """window.__status = [];
+new MutationObserver(() => {
+  const t = document.getElementById('pg-status-text');
+  if (t && window.__status.at(-1) !== t.textContent) window.__status.push(t.textContent);
+}).observe(document, {subtree: true, childList: true, characterData: true});"""
 
 
 @pytest.fixture
@@ -209,26 +218,19 @@ def test_type_a_filter_and_see_the_q_the_request_and_the_explanation(page: Any) 
     shot(page, "1-filter-and-q")
 
 
-def test_stages_are_marked_in_order_and_the_progress_line_showed_them(browser: Any, url: str) -> None:
-    page, errors = open_page(browser, url)
-    page.add_init_script(
-        """window.__status = [];
-        new MutationObserver(() => {
-          const t = document.getElementById('pg-status-text');
-          if (t && window.__status.at(-1) !== t.textContent) window.__status.push(t.textContent);
-        }).observe(document, {subtree: true, childList: true, characterData: true});"""
-    )
-    harness.load(page, url)
+def test_stages_are_marked_in_order_and_the_progress_line_showed_them(loaded: tuple[Any, list[str], str]) -> None:
+    page, _, _ = loaded  # how the shared page loaded: marks and statuses stay after it
     marks = page.evaluate("() => performance.getEntriesByType('mark').map(m => [m.name, m.startTime])")
     names = [n for n, _ in marks]
     assert names == ["leadq:start", "leadq:fetched", "leadq:python", "leadq:leadq", "leadq:answer"]
     times = [t for _, t in marks]
     assert times == sorted(times)
     seen = page.evaluate("() => window.__status")
-    assert "Importing leadq…" in seen and seen[-1].startswith("leadq ")
+    # the stages, then ready (a link pasted later into the page says ready again)
+    ready = next(i for i, t in enumerate(seen) if t.startswith("leadq "))
+    assert seen.index("Importing leadq…") < ready, seen
+    assert all(t.startswith("leadq ") for t in seen[ready:]), seen
     assert page.is_hidden("#pg-progress")
-    page.context.close()
-    assert errors == []
 
 
 # -- diagnostics and fixes --------------------------------------------------------------------------
@@ -440,15 +442,23 @@ def test_the_url_holds_the_filter_and_the_method_and_a_shared_link_restores_them
     assert errors == []
 
 
-def test_a_link_to_an_unknown_method_opens_the_default_and_says_so(browser: Any, url: str) -> None:
-    page, errors = open_page(browser, url)
-    harness.load(page, f"{url}#method=Nope.list&filter={quote('site = 1')}")
-    assert page.input_value("#pg-method") == "Leads.list"
-    assert "There is no method Nope.list" in page.inner_text("#pg-status")
+def test_a_link_to_an_unknown_method_opens_the_default_and_says_so(page: Any) -> None:
+    # pasted into the open page's address bar: only the hash changes, the page stays
+    page.evaluate("h => { location.hash = h }", f"method=Nope.list&filter={quote('site = 1')}")
     assert q_of(page, "site_ids=1") == "site_ids=1"
+    assert page.input_value("#pg-method") == "Leads.list"
+    assert editor_text(page) == "site = 1"
+    assert "There is no method Nope.list: showing Leads.list." in page.inner_text("#pg-status")
     assert "method=Leads.list&" in page.url
-    page.context.close()
-    assert errors == []
+    # a link to a method leadq has, with a role and in the q mode: taken whole
+    page.evaluate("h => { location.hash = h }", f"mode=q&method=Leads.listRouted&role=operator&q={quote('site_ids=3')}")
+    page.wait_for_function("() => document.getElementById('pg-q-input').value === 'site_ids=3'")
+    assert page.input_value("#pg-method") == "Leads.listRouted"
+    assert page.input_value("#pg-role") == "operator"
+    assert page.is_hidden("#pg-filter-mode") and page.is_visible("#pg-q-mode")
+    assert page.inner_text("#pg-filter") == "site = 3"
+    assert "There is no method" not in page.inner_text("#pg-status")
+    assert editor_text(page) == "result = missed and site in (1, 2) and phone_exists"  # the link had no filter
 
 
 # -- plans and explanations ------------------------------------------------------------------------------
@@ -641,10 +651,9 @@ def editor_colors(page: Any) -> tuple[str, str]:
     )  # type: ignore[return-value]
 
 
-def test_light_and_dark_follow_the_docs_theme(browser: Any, url: str) -> None:
-    page, errors = open_page(browser, url, color_scheme="dark")
-    harness.load(page, url)
-    assert page.get_attribute("body", "data-md-color-scheme") == "slate"
+def test_light_and_dark_follow_the_docs_theme(page: Any) -> None:
+    page.emulate_media(color_scheme="dark")
+    palette(page, "slate")
     dark = editor_colors(page)
     code_bg = page.evaluate("() => getComputedStyle(document.querySelector('.md-typeset code')).backgroundColor")
     assert dark[0] == code_bg  # the docs' own code colours
@@ -652,8 +661,6 @@ def test_light_and_dark_follow_the_docs_theme(browser: Any, url: str) -> None:
     page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'default'")
     light = editor_colors(page)
     assert light != dark
-    page.context.close()
-    assert errors == []
 
 
 # -- the docs' screenshots -----------------------------------------------------------------------------------

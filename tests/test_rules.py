@@ -252,9 +252,9 @@ def test_the_registry_joins_codes_messages_and_fixes() -> None:
 
 
 def test_rule_prints_the_fix_availability() -> None:
-    from test_cli import run
+    from test_cli import run, run_process
 
-    assert "Autofix: safe" in run("rule", "W604").stdout
+    assert "Autofix: safe" in run_process("rule", "W604").stdout
     assert "Autofix: unsafe" in run("rule", "E201").stdout
     assert "Autofix: none" in run("rule", "E402").stdout
 

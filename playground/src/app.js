@@ -440,24 +440,50 @@ async function main() {
     root.dataset.ready = "failed";
     return;
   }
-  const known = methodsOf(menu.groups).includes(state.method);
-  const asked = state.method;
-  if (!known) state.method = menu.default;
+  let asked = knownMethod(); // a method the link named that leadq does not have
+  const version = bridge.version();
+  const ready = () => fill($("pg-status-text"),
+    `leadq ${version} runs in your browser: nothing you type leaves it.`,
+    asked ? [" ", h("strong", { class: "pg-notice" }, `There is no method ${asked}: showing ${state.method}.`)] : null);
   fillMethods(methodMenu);
   fillRoles(roleMenu);
   runFilter(view);
   runQ(qInput);
   performance.mark("leadq:answer");
   const ms = Math.round(performance.now());
-  const version = bridge.version();
   Object.assign(window.leadqPlayground, { readyMs: ms, version });
   $("pg-progress").hidden = true;
   $("pg-status").dataset.state = "ready";
   $("pg-status").title = `ready ${(ms / 1000).toFixed(1)} s after the page opened`;
-  fill($("pg-status-text"),
-    `leadq ${version} runs in your browser: nothing you type leaves it.`,
-    asked && !known ? [" ", h("strong", { class: "pg-notice" }, `There is no method ${asked}: showing ${state.method}.`)] : null);
+  ready();
+  methodMenu.addEventListener("change", () => { if (asked) { asked = null; ready(); } }); // chosen: said
+  // A link pasted into this tab changes only the hash, and the page is not loaded again: the
+  // playground takes the link's state as a fresh page would. (The page's own writeLocation
+  // replaces the state, which fires no hashchange.)
+  window.addEventListener("hashchange", () => {
+    Object.assign(state, { mode: "filter", method: "", role: "", filter: EXAMPLES[0][1], q: "" });
+    readLocation();
+    asked = knownMethod();
+    methodMenu.value = state.method;
+    fillRoles(roleMenu);
+    showMode();
+    qInput.value = state.q;
+    if (view.state.doc.toString() !== state.filter) {
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: state.filter } }); // runs it
+    } else runFilter(view);
+    runQ(qInput);
+    ready();
+  });
   root.dataset.ready = "true";
+}
+
+// The method the link named when leadq has no such method (the default is shown instead);
+// null when it has, or the link named none.
+function knownMethod() {
+  if (methodsOf(menu.groups).includes(state.method)) return null;
+  const asked = state.method;
+  state.method = menu.default;
+  return asked || null;
 }
 
 main();
