@@ -17,6 +17,8 @@ from lsprotocol import types  # noqa: E402
 from pygls.exceptions import JsonRpcException  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 
+import leadq  # noqa: E402
+
 URI = "file:///tmp/leadq-test/saved.leadq"
 JSON_URI = "file:///tmp/leadq-test/saved.json"
 
@@ -208,6 +210,22 @@ async def test_hover_does_not_wait_behind_publishing(client: LanguageClient) -> 
     await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), timeout=60)
     on_line_7 = [_where(d) for d in client.diagnostics[URI] if d.range.start.line == 7]
     assert on_line_7 == [("E302", 7, 22, 7, 25)]
+
+
+@pytest.mark.asyncio
+async def test_a_large_file_is_checked_by_worker_processes_alike(client: LanguageClient) -> None:
+    # 2,000 filters or more not yet checked: worker processes check them, and each
+    # finding is the library's, in place (line i holds filter i)
+    shapes = ["site = {i} and reslt = missed", "site in ({i}, {i})", "text contains 'a' and site = {i}", "site = {i}"]
+    lines = [shapes[i % len(shapes)].format(i=i + 1) for i in range(2_400)]
+    found = await _open(client, "".join(line + "\n" for line in lines), uri="file:///tmp/leadq-test/large.leadq")
+    want = []
+    for row, line in enumerate(lines):
+        for d in leadq.analyze(line, stored=True, role="operator").diagnostics:
+            want.append((d.code, row, d.start, row, d.end))
+    assert sorted(_where(d) for d in found) == sorted(want)
+    assert {"E201", "W604", "W606"} <= {w[0] for w in want}
+    assert not [m.message for m in client.log_messages if "worker processes failed" in m.message]
 
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "leadq", "lsp"]))

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from lsprotocol import types
@@ -32,6 +34,9 @@ import leadq
 from ..files.rewrite import fix_edits, rewrite
 from ..files.sources import Item, SourceError, file_places, read_items, split_comment
 from ..schemas.schema import checked_role
+from ._workers import Found, analyses
+from ._workers import analysis as _analysis
+from ._workers import pool as _pool
 
 _SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
@@ -78,6 +83,10 @@ class _Protocol(LanguageServerProtocol):
 _REMEMBERED = 200_000
 #: Filters checked between two yields to the event loop while publishing.
 _CHUNK = 200
+#: A publication with at least this many filters not yet remembered has them analysed by
+#: worker processes (one per core), this many at a time each.
+_PARALLEL = 2_000
+_BATCH = 1_000
 
 
 class LeadqServer(LanguageServer):
@@ -88,7 +97,10 @@ class LeadqServer(LanguageServer):
         self.schema: leadq.Schema = leadq.LEADS_LIST
         self.role: str | None = None
         #: (text, method, role) -> (its diagnostics, its fingerprint or None)
-        self.memo: dict[tuple[str, str, str | None], tuple[list[leadq.Diagnostic], str | None]] = {}
+        self.memo: dict[tuple[str, str, str | None], Found] = {}
+        #: the worker processes, started by the first large publication (None: not yet;
+        #: False: none on this machine, or they failed)
+        self.workers: ProcessPoolExecutor | bool | None = None
         #: (text, method, origin, ignored codes, position encoding) of a one-line filter -> its
         #: diagnostics as sent (for the current settings)
         self.placed: dict[Any, list[dict[str, Any]]] = {}
@@ -132,23 +144,75 @@ class LeadqServer(LanguageServer):
             problems.append(str(e))
         return "leadq: " + "; ".join(problems) if problems else None
 
-    def analysis(self, text: str, schema: leadq.Schema) -> tuple[list[leadq.Diagnostic], str | None]:
+    def role_for(self, schema: leadq.Schema) -> str | None:
+        """The role a filter of `schema` is checked for: the setting's, checked against
+        the setting's method; a file naming another method that role may not call is
+        checked for no role."""
+        return self.role if self.role in schema.roles else None
+
+    def analysis(self, text: str, schema: leadq.Schema) -> Found:
         """A filter's diagnostics and fingerprint, remembered by its text and method."""
         key = (text, schema.method, self.role)
         found = self.memo.get(key)
         if found is None:
-            # the role is checked against the setting's method; a file naming another
-            # method that role may not call is checked for no role
-            role = self.role if self.role in schema.roles else None
-            a = leadq.analyze(text, schema=schema, stored=True, role=role)
-            try:
-                fingerprint: str | None = a.fingerprint()
-            except leadq.LeadqError:
-                fingerprint = None
-            if len(self.memo) >= _REMEMBERED:
-                self.memo.clear()
-            found = self.memo[key] = (a.diagnostics, fingerprint)
+            found = self.remember(key, _analysis(text, schema, self.role_for(schema)))
         return found
+
+    def remember(self, key: tuple[str, str, str | None], found: Found) -> Found:
+        if len(self.memo) >= _REMEMBERED:
+            self.memo.clear()
+        self.memo[key] = found
+        return found
+
+    async def analyse_many(self, items: Iterable[Item]) -> None:
+        """Have the worker processes analyse the filters not yet remembered, when there
+        are many (the first publication of a large file): the cores share the work, and
+        this process stays free to answer hover and completion meanwhile. Few, or no
+        workers: nothing here, and `analysis` makes each one as it is asked."""
+        missing: dict[tuple[str, str, str | None], leadq.Schema] = {}
+        for item in items:
+            schema = self.schema_of(item)
+            key = (item.text, schema.method, self.role)
+            if key not in self.memo:
+                missing[key] = schema
+        if len(missing) < _PARALLEL or self.workers is False:
+            return
+        if self.workers is None:
+            self.workers = _pool() or False
+        workers = self.workers
+        if workers is False:
+            return
+        assert isinstance(workers, ProcessPoolExecutor)
+        groups: dict[tuple[str, str | None], list[tuple[str, str, str | None]]] = {}
+        for key, schema in missing.items():
+            groups.setdefault((schema.method, self.role_for(schema)), []).append(key)
+        loop = asyncio.get_running_loop()
+        batches = [
+            (keys[i : i + _BATCH], method, role)
+            for (method, role), keys in groups.items()
+            for i in range(0, len(keys), _BATCH)
+        ]
+        try:
+            asked = [loop.run_in_executor(workers, analyses, [k[0] for k in keys], m, r) for keys, m, r in batches]
+            done = await asyncio.gather(*asked)
+        except Exception as e:  # a worker died, or could not start: this process does the work
+            workers.shutdown(wait=False, cancel_futures=True)
+            self.workers = False
+            self.window_log_message(
+                types.LogMessageParams(
+                    type=types.MessageType.Warning,
+                    message=f"leadq: the worker processes failed ({type(e).__name__}: {e}); checking here instead",
+                )
+            )
+            return
+        for (keys, _, _), found in zip(batches, done, strict=True):
+            for key, one in zip(keys, found, strict=True):
+                self.remember(key, one)
+
+    def shutdown(self) -> None:
+        if isinstance(self.workers, ProcessPoolExecutor):
+            self.workers.shutdown(wait=False, cancel_futures=True)
+        super().shutdown()  # type: ignore[no-untyped-call]  # pygls leaves it unannotated
 
 
 server = LeadqServer()
@@ -175,9 +239,7 @@ def _position(document: TextDocument, place: tuple[int, int], lines: Sequence[st
     return types.Position(line, character)
 
 
-def _range(
-    document: TextDocument, item: Item, start: int, end: int, lines: Sequence[str] | None = None
-) -> types.Range:
+def _range(document: TextDocument, item: Item, start: int, end: int, lines: Sequence[str] | None = None) -> types.Range:
     split = document.lines if lines is None else lines
     return types.Range(_position(document, item.place(start), split), _position(document, item.place(end), split))
 
@@ -202,10 +264,13 @@ def diagnostics(ls: LeadqServer, document: TextDocument) -> list[types.Diagnosti
     return [ls.protocol._converter.structure(d, types.Diagnostic) for d in wire]
 
 
-def _diagnostics(ls: LeadqServer, document: TextDocument) -> Iterator[list[dict[str, Any]]]:
+def _diagnostics(
+    ls: LeadqServer, document: TextDocument, items: list[Item] | None = None
+) -> Iterator[list[dict[str, Any]]]:
     """The document's diagnostics as the JSON sent, a chunk of filters at a time (so that
     the publisher can yield between chunks). The document is split into lines once, and
-    each filter's findings come from `ls.analysis` (remembered by text)."""
+    each filter's findings come from `ls.analysis` (remembered by text). `items`: the
+    document's filters, when the caller has read them."""
     lines = document.lines
     encoding = document.position_codec.encoding
 
@@ -233,7 +298,7 @@ def _diagnostics(ls: LeadqServer, document: TextDocument) -> Iterator[list[dict[
     first: dict[str, Item] = {}
     out: list[dict[str, Any]] = []
     placed = ls.placed
-    for n, item in enumerate(_items(document), 1):
+    for n, item in enumerate(_items(document) if items is None else items, 1):
         schema = ls.schema_of(item)
         found, key = ls.analysis(item.text, schema)
         # a filter on one line, unchanged and in the same place: its diagnostics as before
@@ -291,8 +356,12 @@ async def _publish_now(ls: LeadqServer, uri: str) -> None:
     if document is None:
         return
     version = document.version
+    items = _items(document)
+    await ls.analyse_many(items)  # many new filters: the worker processes analyse them
+    if _document(ls, uri) is not document or document.version != version:
+        return  # a newer version is on its way
     found: list[dict[str, Any]] = []
-    for chunk in _diagnostics(ls, document):
+    for chunk in _without_gc(_diagnostics(ls, document, items)):
         found += chunk
         await asyncio.sleep(0)  # let hover and completion through
         if _document(ls, uri) is not document or document.version != version:
@@ -303,6 +372,23 @@ async def _publish_now(ls: LeadqServer, uri: str) -> None:
     if version is not None:
         params["version"] = version
     ls.protocol._send_data({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
+
+
+def _without_gc(chunks: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+    """Each chunk made with the cyclic collector paused: making diagnostics makes no
+    cycles, and the collector would scan the remembered findings again and again (a fifth
+    of the time of a large publication). Between chunks it runs as usual."""
+    while True:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            chunk = next(chunks, None)
+        finally:
+            if enabled:
+                gc.enable()
+        if chunk is None:
+            return
+        yield chunk
 
 
 def _publish(ls: LeadqServer, uri: str) -> None:
