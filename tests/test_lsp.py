@@ -23,8 +23,10 @@ URI = "file:///tmp/leadq-test/saved.leadq"
 JSON_URI = "file:///tmp/leadq-test/saved.json"
 
 
-@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "leadq", "lsp"]))
+@pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=[sys.executable, "-m", "leadq", "lsp"]))
 async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    """One server for the module's tests (a server takes most of a second to start):
+    each test has documents of its own (`_own_documents`), so none sees another's."""
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
@@ -35,7 +37,16 @@ async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     await lsp_client.shutdown_session()
 
 
-async def _open(client: LanguageClient, text: str, uri: str = URI) -> list[types.Diagnostic]:
+@pytest.fixture(autouse=True)
+def _own_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    """URI and JSON_URI name documents of this test alone (the server is the module's)."""
+    name = uuid.uuid4().hex
+    monkeypatch.setattr(sys.modules[__name__], "URI", f"file:///tmp/leadq-test/{name}.leadq")
+    monkeypatch.setattr(sys.modules[__name__], "JSON_URI", f"file:///tmp/leadq-test/{name}.json")
+
+
+async def _open(client: LanguageClient, text: str, uri: str | None = None) -> list[types.Diagnostic]:
+    uri = URI if uri is None else uri
     client.text_document_did_open(
         types.DidOpenTextDocumentParams(
             text_document=types.TextDocumentItem(uri=uri, language_id="leadq", version=1, text=text)
@@ -50,7 +61,7 @@ def _where(d: types.Diagnostic) -> tuple[object, int, int, int, int]:
     return d.code, r.start.line, r.start.character, r.end.line, r.end.character
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_diagnostics_on_open_and_change(client: LanguageClient) -> None:
     found = await _open(client, "site = 1  # hot\nresult = fax\ntext contains 'a'\nsite_id = 1\n")
     assert [_where(d) for d in found] == [
@@ -69,13 +80,13 @@ async def test_diagnostics_on_open_and_change(client: LanguageClient) -> None:
     assert [_where(d) for d in client.diagnostics[URI]] == [("E201", 0, 0, 0, 5)]
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_diagnostics_in_json_land_in_place(client: LanguageClient) -> None:
     found = await _open(client, '{\n  "hot": "result = fax"\n}\n', JSON_URI)
     assert [_where(d) for d in found] == [("E302", 1, 19, 1, 22)]
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_completion(client: LanguageClient) -> None:
     await _open(client, "site = 1\nresult \n\n")
     got = await client.text_document_completion_async(
@@ -92,7 +103,7 @@ async def test_completion(client: LanguageClient) -> None:
     assert blank is not None and "site" in [i.label for i in blank.items]
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_hover(client: LanguageClient) -> None:
     await _open(client, "x = 1\ncreated_at >= 2024-01-31\n")
     got = await client.text_document_hover_async(
@@ -103,7 +114,7 @@ async def test_hover(client: LanguageClient) -> None:
     assert got.range == types.Range(types.Position(1, 0), types.Position(1, 10))
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_formatting_and_quick_fix(client: LanguageClient) -> None:
     found = await _open(client, "site in (1,2)  # hot\nreslt = missed\n")
     edits = await client.text_document_formatting_async(
@@ -141,7 +152,7 @@ async def _raw(client: LanguageClient, method: str, params: dict[str, object]) -
     return await asyncio.wait_for(asyncio.wrap_future(future), timeout=30)
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 @pytest.mark.parametrize(
     "position",
     [{"line": -1, "character": 0}, {"line": 0, "character": "x"}, {"line": 0}, None],
@@ -160,7 +171,7 @@ async def test_a_request_with_invalid_params_gets_an_error(client: LanguageClien
     assert got is not None
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_nothing_is_read_from_disk_for_a_document_not_opened(client: LanguageClient, tmp_path: Path) -> None:
     secret = tmp_path / "secret.leadq"
     secret.write_text("password = hunter2\n", encoding="utf-8")
@@ -183,7 +194,7 @@ async def test_nothing_is_read_from_disk_for_a_document_not_opened(client: Langu
         assert not edits
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_hover_does_not_wait_behind_publishing(client: LanguageClient) -> None:
     big = "".join(f"site = {i} and reslt = missed\n" for i in range(5_000))
     client.text_document_did_open(
@@ -212,7 +223,7 @@ async def test_hover_does_not_wait_behind_publishing(client: LanguageClient) -> 
     assert on_line_7 == [("E302", 7, 22, 7, 25)]
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_a_large_file_is_checked_by_worker_processes_alike(client: LanguageClient) -> None:
     # 2,000 filters or more not yet checked: worker processes check them, and each
     # finding is the library's, in place (line i holds filter i)
@@ -248,7 +259,7 @@ async def test_a_misspelt_role_in_the_settings_is_said(misspelt_role: LanguageCl
     )
 
 
-@pytest.mark.asyncio
+@pytest.mark.asyncio(loop_scope="module")
 async def test_quick_fixes_come_from_the_diagnostics_fixes(client: LanguageClient) -> None:
     # a JSON string: the fixed value is written again with its escapes
     found = await _open(client, '{\n  "hot": "entry_page = \\"/a\\" and site in (1, 1)"\n}\n', JSON_URI)

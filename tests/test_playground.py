@@ -145,6 +145,8 @@ def shot(page: Any, name: str) -> Path:
 
 
 def type_filter(page: Any, text: str) -> None:
+    """The filter typed key by key, as a person types it (each key is checked again: the
+    tests whose subject is not typing paste with `set_filter`)."""
     page.click(".cm-content")
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
@@ -237,7 +239,7 @@ def test_stages_are_marked_in_order_and_the_progress_line_showed_them(loaded: tu
 
 
 def test_a_typo_shows_the_diagnostic_its_hint_and_the_fix(page: Any) -> None:
-    type_filter(page, "sitte = 1 and result = missed")
+    set_filter(page, "sitte = 1 and result = missed")
     settled(page)
     item = page.wait_for_selector('#pg-diagnostics li[data-code="E201"]')
     assert "unknown field sitte in Leads.list" in item.inner_text()
@@ -370,7 +372,8 @@ def hover_at(page: Any, offset: int) -> Any:
 
 
 def test_hover_explains(page: Any) -> None:
-    type_filter(page, "site = 1 and created_at = 2024-01-31")
+    set_filter(page, "site = 1 and created_at = 2024-01-31")
+    settled(page)
     assert "site_ids" in hover_at(page, 2).inner_text()  # inside `site`
 
 
@@ -426,7 +429,7 @@ def test_the_url_holds_the_filter_and_the_method_and_a_shared_link_restores_them
     page: Any, browser: Any, url: str
 ) -> None:
     page.select_option("#pg-method", "Leads.listRouted")
-    type_filter(page, "creator_type = visitor")
+    set_filter(page, "creator_type = visitor")
     q_of(page, "creator_type=visitor")
     page.click("#leadq-playground .pg-statusbar .pg-copy")
     shared = clipboard(page)
@@ -465,7 +468,7 @@ def test_a_link_to_an_unknown_method_opens_the_default_and_says_so(page: Any) ->
 
 
 def test_a_plan_shows_a_url_per_request_each_with_its_copy_button(page: Any) -> None:
-    type_filter(page, "type = form or result = missed")
+    set_filter(page, "type = form or result = missed")
     settled(page)
     page.wait_for_selector("#pg-plan-panel:not([hidden])")
     assert page.eval_on_selector_all("#pg-plan code", "cs => cs.map(c => c.innerText)") == [
@@ -500,11 +503,11 @@ def test_a_contradiction_is_named_pair_by_pair(page: Any) -> None:
 
 
 def test_redundant_conditions_and_what_is_checked_here(page: Any) -> None:
-    type_filter(page, "site = 1 and site in (1, 2) and duration > 0")
+    set_filter(page, "site = 1 and site in (1, 2) and duration > 0")
     settled(page)
     item = page.wait_for_selector(".pg-redundant li")
     assert item.inner_text() == "site in (1, 2) 1:14: implied by the other conditions"
-    type_filter(page, 'result = missed and city = "Moscow"')
+    set_filter(page, 'result = missed and city = "Moscow"')
     settled(page)
     run = page.wait_for_selector(".pg-run")
     text = run.inner_text()
@@ -533,7 +536,7 @@ def test_examples_and_the_role_selector(page: Any) -> None:
     page.select_option("#pg-examples", label="Several requests (a plan)")
     assert page.inner_text(".cm-content") == "type = form or result = missed"
     page.wait_for_selector("#pg-plan-panel:not([hidden])")
-    type_filter(page, 'text contains "a"')
+    set_filter(page, 'text contains "a"')
     q_of(page, "text=a")
     settled(page)
     assert page.query_selector('#pg-diagnostics li[data-code="W606"]') is None
@@ -555,7 +558,7 @@ def test_works_with_the_network_cut_off_once_loaded(page: Any) -> None:
     page.on("request", seen)
     page.context.set_offline(True)
     try:
-        type_filter(page, "duration > 60 and phone_exists and created_at = 2024-01-31")
+        set_filter(page, "duration > 60 and phone_exists and created_at = 2024-01-31")
         want = "duration>=61 phone_exists=true created_at>=2024-01-31T00:00:00 created_at<=2024-01-31T23:59:59"
         assert q_of(page, want) == want
     finally:
