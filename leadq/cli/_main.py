@@ -30,6 +30,39 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 _FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 
 
+def _files_options() -> argparse.ArgumentParser:
+    """The options of the commands that read files of saved filters (`check`, `format`)."""
+    files = argparse.ArgumentParser(add_help=False)  # what `check` and `format` read
+    files.add_argument(
+        "--encoding",
+        default=None,
+        metavar="NAME",
+        help="the files' text encoding (default: utf-8; a UTF-8 byte-order mark is always read), e.g. cp1251",
+    )
+    files.add_argument(
+        "--stdin-filename",
+        default=None,
+        metavar="NAME",
+        help="the name (and, by its extension, the kind) of what - reads from standard input",
+    )
+    files.add_argument("--column", metavar="NAME", help="the CSV column that holds the filters (default: filter)")
+    return files
+
+
+def _param_options() -> argparse.ArgumentParser:
+    """The option that binds a filter's placeholders (`compile`, `fetch`, `explain`)."""
+    with_params = argparse.ArgumentParser(add_help=False)
+    with_params.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help='the value of the placeholder :NAME; a JSON value (5, [1, 2], true, "text"), '
+        "an ISO date or datetime, or else the text as it is; repeat for each placeholder",
+    )
+    return with_params
+
+
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line's parser. `command`: build only that command's (all a run needs:
     each command's parser costs start-up time); None builds every one, as help needs."""
@@ -52,29 +85,6 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         "one found from the current folder up",
     )
     common.add_argument("--isolated", action="store_true", help="read no configuration file")
-    files = argparse.ArgumentParser(add_help=False)  # what `check` and `format` read
-    files.add_argument(
-        "--encoding",
-        default=None,
-        metavar="NAME",
-        help="the files' text encoding (default: utf-8; a UTF-8 byte-order mark is always read), e.g. cp1251",
-    )
-    files.add_argument(
-        "--stdin-filename",
-        default=None,
-        metavar="NAME",
-        help="the name (and, by its extension, the kind) of what - reads from standard input",
-    )
-    files.add_argument("--column", metavar="NAME", help="the CSV column that holds the filters (default: filter)")
-    with_params = argparse.ArgumentParser(add_help=False)
-    with_params.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help='the value of the placeholder :NAME; a JSON value (5, [1, 2], true, "text"), '
-        "an ISO date or datetime, or else the text as it is; repeat for each placeholder",
-    )
     parser = argparse.ArgumentParser(
         prog="leadq",
         description="Filter expressions compiled, exactly, into the q parameter of LiveTex Leads.list.",
@@ -86,7 +96,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     if wanted("compile"):
         p = sub.add_parser(
             "compile",
-            parents=[common, with_params],
+            parents=[common, _param_options()],
             help="print the q of a filter expression",
             description="Compile a filter (and its optional query tail) into the request for Leads.list.",
             epilog="example: leadq compile 'result=missed and site in (1,2) order by created_at desc limit 20'",
@@ -112,7 +122,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         p = sub.add_parser(
             "check",
             aliases=["lint"],
-            parents=[common, files],
+            parents=[common, _files_options()],
             help="lint saved filters",
             description="Lint saved filters: text files with one filter per line (# comments and blank lines "
             "skipped; a line may end with a # comment), .json/.toml files mapping names (nested tables too) to "
@@ -186,7 +196,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     if wanted("format"):
         p = sub.add_parser(
             "format",
-            parents=[common, files],
+            parents=[common, _files_options()],
             help="rewrite saved filters in the canonical form",
             description="Rewrite the saved filters of text, JSON, TOML and CSV files in leadq's canonical form "
             "(leadq.format), keeping comments, names and the files' layout; - reads standard input and prints "
@@ -250,7 +260,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     if wanted("explain"):
         p = sub.add_parser(
             "explain",
-            parents=[common, with_params],
+            parents=[common, _param_options()],
             help="explain what a filter means, and why it cannot compile",
             description="Show the normalized condition per field, redundant conditions, and for a filter that "
             "cannot compile why, with the smallest set of contradicting conditions or a plan of requests.",
@@ -265,7 +275,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     if wanted("fetch", "fake-server"):
         from ._fetch import add_parsers
 
-        add_parsers(sub, common, with_params)
+        add_parsers(sub, common, _param_options())
     if wanted("probe"):
         from ._probe import add_parser
 
