@@ -4,10 +4,10 @@ After the site is built, writes `<site>/playground/assets/`:
 - `app.js`: CodeMirror 6 and the page's code, bundled by esbuild (`npm ci` in playground/
   first; nothing built is committed), and `boot.js`, the loader the page starts first;
 - `pyodide/`: the Pyodide runtime from the npm package `pyodide`, its standard library
-  compiled to bytecode (`pack.py`, cached in playground/.cache/);
+  compiled to bytecode (`pack.py`, cached: see `CACHE`);
 - `leadq-playground.zip`: leadq, built from this checkout as a wheel, attrs and tzdata
   (Pyodide has no zone database; the pure wheels at the versions installed here,
-  downloaded from the package index once and cached in playground/.cache/) and the page's
+  downloaded from the package index once and cached) and the page's
   Python side (`src/bridge.py`), all compiled to bytecode; the page imports from the zip
   as it is, with nothing to unpack.
 
@@ -31,7 +31,21 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-CACHE = HERE / ".cache"
+
+
+def _cache() -> Path:
+    # LEADQ_CACHE_DIR, else the user's cache folder: shared by every checkout, as pip's and
+    # npm's caches are, so that a fresh clone does not compile the standard library again
+    folder = os.environ.get("LEADQ_CACHE_DIR")
+    if folder:
+        return Path(folder) / "playground"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "leadq" / "playground"
+
+
+#: What the build keeps between builds and checkouts, named by what it was made from: the
+#: standard library compiled for a Pyodide release (by a digest of its zip and of
+#: pack.py), and the wheels of the dependencies at their versions.
+CACHE = _cache()
 #: Pyodide's files the page loads as they are (its standard library is compiled first).
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "pyodide-lock.json")
 #: The wheels beside leadq's. Lark is not among them: leadq parses with tables generated
@@ -96,7 +110,10 @@ def build(out: Path) -> None:
         if done.returncode != 0:
             raise PlaygroundError(f"compiling the playground's Python failed:\n{done.stdout}{done.stderr}")
         if not stdlib.exists():
-            shutil.move(partial, stdlib)
+            # whole or not at all, even from another file system: copied beside it, then renamed
+            beside = stdlib.with_name(f".{stdlib.name}.{os.getpid()}")
+            shutil.copyfile(partial, beside)
+            os.replace(beside, stdlib)
     shutil.copy2(stdlib, runtime / "python_stdlib.zip")
 
 

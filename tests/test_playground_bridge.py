@@ -178,3 +178,20 @@ bridge.decompile("site_ids=1 created_at>=2024-01-01T00:00:00", "Leads.list")
 assert not [m for m in sys.modules if m.split(".")[0] == "lark"], sorted(sys.modules)
 """
     subprocess.run([sys.executable, "-c", script], check=True, cwd=ROOT)
+
+
+def test_the_build_cache_is_the_users_and_shared_by_checkouts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The docs build keeps the compiled standard library and the dependency wheels in the
+    user's cache folder, so that a fresh clone does not make them again."""
+    sys.path.insert(0, str(ROOT / "playground"))
+    import hook
+
+    monkeypatch.delenv("LEADQ_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert hook._cache() == tmp_path / "xdg" / "leadq" / "playground"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert hook._cache() == tmp_path / "home" / ".cache" / "leadq" / "playground"
+    monkeypatch.setenv("LEADQ_CACHE_DIR", str(tmp_path / "mine"))
+    assert hook._cache() == tmp_path / "mine" / "playground"
+    assert not str(hook._cache()).startswith(str(ROOT))  # never inside the checkout
