@@ -81,7 +81,7 @@ def publishing(lines: int = 20_000) -> dict[str, float]:
 
         from pygls.workspace import TextDocument
 
-        from leadq.lsp._server import LeadqServer, _diagnostics, _items, _without_gc
+        from leadq.lsp._server import LeadqServer, _published
     except ImportError:
         return {}
     ls = LeadqServer()
@@ -91,9 +91,7 @@ def publishing(lines: int = 20_000) -> dict[str, float]:
         # as the server's publisher does it, the worker processes' start included
         start = time.perf_counter()
         document = TextDocument("file:///bench.leadq", text, version=version)
-        items = _items(document)
-        await ls.analyse_many(items)
-        found = [d for chunk in _without_gc(_diagnostics(ls, document, items)) for d in chunk]
+        found = await _published(ls, document, lambda: True)
         json.dumps({"uri": document.uri, "diagnostics": found, "version": version})
         return time.perf_counter() - start
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -164,50 +164,57 @@ class LeadqServer(LanguageServer):
         self.memo[key] = found
         return found
 
-    async def analyse_many(self, items: Iterable[Item]) -> None:
-        """Have the worker processes analyse the filters not yet remembered, when there
-        are many (the first publication of a large file): the cores share the work, and
-        this process stays free to answer hover and completion meanwhile. Few, or no
-        workers: nothing here, and `analysis` makes each one as it is asked."""
-        missing: dict[tuple[str, str, str | None], leadq.Schema] = {}
-        for item in items:
+    def start_analyses(self, items: Sequence[Item]) -> list[tuple[int, asyncio.Future[None]]]:
+        """Start the worker processes on the filters not yet remembered, when there are many
+        (the first publication of a large file): the cores share the work, and this process
+        stays free to place findings and answer hover and completion meanwhile. For each
+        batch, the index of the first item it answers and a future done once its findings
+        are remembered (they are, even when the publication that asked is dropped). Empty
+        when there are few, or no workers: `analysis` then makes each one as it is asked."""
+        missing: dict[tuple[str, str, str | None], tuple[int, leadq.Schema]] = {}
+        for index, item in enumerate(items):
             schema = self.schema_of(item)
             key = (item.text, schema.method, self.role)
-            if key not in self.memo:
-                missing[key] = schema
+            if key not in self.memo and key not in missing:
+                missing[key] = (index, schema)
         if len(missing) < _PARALLEL or self.workers is False:
-            return
+            return []
         if self.workers is None:
             self.workers = _pool() or False
         workers = self.workers
         if workers is False:
-            return
+            return []
         assert isinstance(workers, ProcessPoolExecutor)
-        groups: dict[tuple[str, str | None], list[tuple[str, str, str | None]]] = {}
-        for key, schema in missing.items():
-            groups.setdefault((schema.method, self.role_for(schema)), []).append(key)
+        groups: dict[tuple[str, str | None], list[tuple[int, tuple[str, str, str | None]]]] = {}
+        for key, (index, schema) in missing.items():
+            groups.setdefault((schema.method, self.role_for(schema)), []).append((index, key))
         loop = asyncio.get_running_loop()
-        batches = [
-            (keys[i : i + _BATCH], method, role)
-            for (method, role), keys in groups.items()
-            for i in range(0, len(keys), _BATCH)
-        ]
+        started: list[tuple[int, asyncio.Future[None]]] = []
+        for (method, role), keyed in groups.items():
+            for i in range(0, len(keyed), _BATCH):
+                batch = keyed[i : i + _BATCH]
+                keys = [key for _, key in batch]
+                asked = loop.run_in_executor(workers, analyses, [key[0] for key in keys], method, role)
+                started.append((batch[0][0], asyncio.ensure_future(self._remembered(asked, keys))))
+        started.sort(key=lambda s: s[0])
+        return started
+
+    async def _remembered(self, asked: asyncio.Future[list[Found]], keys: list[tuple[str, str, str | None]]) -> None:
         try:
-            asked = [loop.run_in_executor(workers, analyses, [k[0] for k in keys], m, r) for keys, m, r in batches]
-            done = await asyncio.gather(*asked)
+            found = await asked
         except Exception as e:  # a worker died, or could not start: this process does the work
-            workers.shutdown(wait=False, cancel_futures=True)
-            self.workers = False
-            self.window_log_message(
-                types.LogMessageParams(
-                    type=types.MessageType.Warning,
-                    message=f"leadq: the worker processes failed ({type(e).__name__}: {e}); checking here instead",
+            if isinstance(self.workers, ProcessPoolExecutor):
+                self.workers.shutdown(wait=False, cancel_futures=True)
+                self.workers = False
+                self.window_log_message(
+                    types.LogMessageParams(
+                        type=types.MessageType.Warning,
+                        message=f"leadq: the worker processes failed ({type(e).__name__}: {e}); checking here instead",
+                    )
                 )
-            )
             return
-        for (keys, _, _), found in zip(batches, done, strict=True):
-            for key, one in zip(keys, found, strict=True):
-                self.remember(key, one)
+        for key, one in zip(keys, found, strict=True):
+            self.remember(key, one)
 
     def shutdown(self) -> None:
         if isinstance(self.workers, ProcessPoolExecutor):
@@ -356,22 +363,40 @@ async def _publish_now(ls: LeadqServer, uri: str) -> None:
     if document is None:
         return
     version = document.version
-    items = _items(document)
-    await ls.analyse_many(items)  # many new filters: the worker processes analyse them
-    if _document(ls, uri) is not document or document.version != version:
+    found = await _published(ls, document, lambda: _document(ls, uri) is document and document.version == version)
+    if found is None:
         return  # a newer version is on its way
-    found: list[dict[str, Any]] = []
-    for chunk in _without_gc(_diagnostics(ls, document, items)):
-        found += chunk
-        await asyncio.sleep(0)  # let hover and completion through
-        if _document(ls, uri) is not document or document.version != version:
-            return  # a newer version is on its way
     # Sent as the JSON it is: encoding 20,000 lsprotocol objects through cattrs would
     # cost more than making them.
     params: dict[str, Any] = {"uri": uri, "diagnostics": found}
     if version is not None:
         params["version"] = version
     ls.protocol._send_data({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
+
+
+async def _published(
+    ls: LeadqServer, document: TextDocument, current: Callable[[], bool]
+) -> list[dict[str, Any]] | None:
+    """The document's diagnostics as sent, made a chunk at a time with a yield to the event
+    loop between chunks (hover and completion get through); None once `current()` says a
+    newer version came. Many new filters go to the worker processes, and each chunk is
+    placed as soon as the batches it needs are back, while later ones are still checked."""
+    items = _items(document)
+    started = ls.start_analyses(items)
+    found: list[dict[str, Any]] = []
+    placed = 0
+    chunks = _without_gc(_diagnostics(ls, document, items))
+    while True:
+        while started and started[0][0] < placed + _CHUNK:  # the batches this chunk needs
+            await asyncio.shield(started.pop(0)[1])
+        chunk = next(chunks, None)
+        if chunk is None:
+            return found
+        found += chunk
+        placed += _CHUNK
+        await asyncio.sleep(0)  # let hover and completion through
+        if not current():
+            return None
 
 
 def _without_gc(chunks: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
