@@ -239,6 +239,36 @@ async def test_a_large_file_is_checked_by_worker_processes_alike(client: Languag
     assert not [m.message for m in client.log_messages if "worker processes failed" in m.message]
 
 
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_change_while_workers_check_a_large_file_publishes_the_new_version(client: LanguageClient) -> None:
+    uri = "file:///tmp/leadq-test/changing.leadq"
+    lines = [f"site = {i} and reslt = missed" for i in range(3_000)]
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="leadq", version=1, text="\n".join(lines) + "\n")
+        )
+    )
+    lines[5] = "site = 5 and result = fax"  # at once, while the first is being checked
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text="\n".join(lines) + "\n")],
+        )
+    )
+
+    def fixed() -> bool:
+        return any(d.range.start.line == 5 and d.code == "E302" for d in client.diagnostics.get(uri, []))
+
+    for _ in range(2):  # the first version's publication may be dropped, or come first
+        await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), timeout=300)
+        if fixed():
+            break
+    found = client.diagnostics[uri]
+    assert len(found) == 3_000
+    assert [_where(d) for d in found if d.range.start.line == 5] == [("E302", 5, 22, 5, 25)]
+    assert all(d.code == "E201" for d in found if d.range.start.line != 5)
+
+
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "leadq", "lsp"]))
 async def misspelt_role(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     await lsp_client.initialize_session(
