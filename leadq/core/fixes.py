@@ -122,8 +122,19 @@ def _span(span: Span, fields: Mapping[str, object], at: str | None) -> Span | No
     return value if isinstance(value, Span) else None
 
 
+class _Safety:
+    """A recipe's `safe` flag as the applicability of the fixes it makes."""
+
+    __slots__ = ()
+    safe: bool
+
+    @property
+    def applicability(self) -> Applicability:
+        return Applicability.SAFE if self.safe else Applicability.UNSAFE
+
+
 @attrs.frozen
-class Replace:
+class Replace(_Safety):
     """Replace the finding's span (or the span in field `at`) with `text`, a template over
     the finding's fields."""
 
@@ -131,10 +142,6 @@ class Replace:
     at: str | None = None
     title: str = "Replace with `{new}`"
     safe: bool = False
-
-    @property
-    def applicability(self) -> Applicability:
-        return Applicability.SAFE if self.safe else Applicability.UNSAFE
 
     def build(self, span: Span, fields: Mapping[str, object], text: str) -> Fix | None:
         where = _span(span, fields, self.at)
@@ -146,17 +153,13 @@ class Replace:
 
 
 @attrs.frozen
-class Insert:
+class Insert(_Safety):
     """Insert `text` (a template) at the start or the end of the finding's span."""
 
     text: str
     where: str = "end"  # or "start"
     title: str = "Insert `{new}`"
     safe: bool = False
-
-    @property
-    def applicability(self) -> Applicability:
-        return Applicability.SAFE if self.safe else Applicability.UNSAFE
 
     def build(self, span: Span, fields: Mapping[str, object], text: str) -> Fix | None:
         new = _filled(self.text, fields)
@@ -168,16 +171,12 @@ class Insert:
 
 
 @attrs.frozen
-class Remove:
+class Remove(_Safety):
     """Delete the span, or every span, that field `at` holds."""
 
     at: str
     title: str = "Remove it"
     safe: bool = False
-
-    @property
-    def applicability(self) -> Applicability:
-        return Applicability.SAFE if self.safe else Applicability.UNSAFE
 
     def build(self, span: Span, fields: Mapping[str, object], text: str) -> Fix | None:
         value = fields.get(self.at)
@@ -190,17 +189,13 @@ class Remove:
 
 
 @attrs.frozen
-class Apply:
+class Apply(_Safety):
     """Make the edit the finding carries in field `at`: a ``(start, end, replacement)``
     tuple its pass worked out (the habits of other languages carry one as ``edit``)."""
 
     at: str = "edit"
     title: str = "Write `{new}`"
     safe: bool = False
-
-    @property
-    def applicability(self) -> Applicability:
-        return Applicability.SAFE if self.safe else Applicability.UNSAFE
 
     def build(self, span: Span, fields: Mapping[str, object], text: str) -> Fix | None:
         edit = fields.get(self.at)
