@@ -56,34 +56,23 @@ def fetch(
 class Inline:
     """`leadq fetch ...` through `leadq.cli.main` in this process: (status, stdout, stderr)."""
 
-    def __init__(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-        self.capsys = capsys
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.monkeypatch = monkeypatch
 
     def __call__(
         self, api: FakeLiveTex, *args: str, env: dict[str, str] | None = None, stdin: str = "", cwd: Path | None = None
     ) -> tuple[int, str, str]:
-        from leadq.cli import main
-
         for name in [k for k in os.environ if k.startswith("LIVETEX_")]:
             self.monkeypatch.delenv(name)
         for name, value in (env if env is not None else ENV).items():
             self.monkeypatch.setenv(name, value)
-        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        if cwd is not None:
-            self.monkeypatch.chdir(cwd)
-        self.capsys.readouterr()
-        try:
-            code = main(["fetch", "--base-url", api.url, *args])
-        except SystemExit as e:  # argparse's usage errors
-            code = int(e.code or 0)
-        out, err = self.capsys.readouterr()
-        return code, out, err
+        r = run("fetch", "--base-url", api.url, *args, stdin=stdin, cwd=cwd)
+        return r.returncode, r.stdout, r.stderr
 
 
 @pytest.fixture
-def inline(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Inline:
-    return Inline(capsys, monkeypatch)
+def inline(monkeypatch: pytest.MonkeyPatch) -> Inline:
+    return Inline(monkeypatch)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ fake-server` and against `FakeLiveTex` on 127.0.0.1; the many deviations run the
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -23,6 +22,7 @@ from typing import Any
 import jsonschema
 import pytest
 from test_cli import leadq_cmd
+from test_cli import run as in_process
 
 from leadq.core.datetimes import moscow
 from leadq.testing import DEVIATIONS, FakeLiveTex, generate_leads
@@ -52,26 +52,17 @@ def probe_cli(url: str, *args: str, env: dict[str, str] | None = None) -> subpro
 
 
 @pytest.fixture
-def probe(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
+def probe(monkeypatch: pytest.MonkeyPatch) -> Any:
     """`leadq probe --base-url URL ARGS` through `main()` in this process: (status, stdout, stderr)."""
-    from leadq.cli import main
 
     def run(url: str, *args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> tuple[int, str, str]:
         for name in [k for k in os.environ if k.startswith("LIVETEX_")]:
             monkeypatch.delenv(name)
         for name, value in (ENV if env is None else env).items():
             monkeypatch.setenv(name, value)
-        monkeypatch.setattr("sys.stdin", io.StringIO(""))
-        if cwd is not None:
-            monkeypatch.chdir(cwd)
-        capsys.readouterr()
         base = ["--base-url", url] if url else []
-        try:
-            code = main(["probe", *base, *args])
-        except SystemExit as e:
-            code = int(e.code or 0)
-        out, err = capsys.readouterr()
-        return code, out, err
+        r = in_process("probe", *base, *args, cwd=cwd)
+        return r.returncode, r.stdout, r.stderr
 
     return run
 
