@@ -4,6 +4,7 @@ encodings and line ends, the command line's own words, colour, Ctrl-C."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -81,6 +82,31 @@ def test_a_broken_configuration_is_an_error_that_names_it(tmp_path: Path) -> Non
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.startswith("leadq: pyproject.toml is not valid TOML") and "line 1" in r.stderr
     assert run("check", "f.leadq", "--isolated", cwd=tmp_path).returncode == 1
+
+
+def test_a_pyproject_that_cannot_hold_the_settings_is_passed_over_unread(tmp_path: Path) -> None:
+    """A project's pyproject.toml that never names leadq is not read as TOML (start-up
+    time), even when broken; one that may, through an escaped key, is read."""
+    _write(tmp_path, "f.leadq", "siet = 1\n")
+    _write(tmp_path, "pyproject.toml", "[project\nname = 'other'\n")
+    r = run("check", "f.leadq", cwd=tmp_path)
+    assert r.returncode == 1 and "E201" in r.stdout and "TOML" not in r.stderr
+    _write(tmp_path, "pyproject.toml", '[tool."le\\u0061dq"]\nignore = ["E2"]\n')
+    assert run("check", "f.leadq", cwd=tmp_path).returncode == 0
+    _write(tmp_path, "pyproject.toml", '[tool."le\\u0061dq"\nignore = ["E2"]\n')
+    assert "is not valid TOML" in run("check", "f.leadq", cwd=tmp_path).stderr
+
+
+@pytest.mark.parametrize("columns", ["50", "120", "0", "wide"])
+def test_help_is_as_wide_as_argparse_makes_it(columns: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command's own help formatter (which does not load shutil) wraps as argparse's."""
+    monkeypatch.setenv("COLUMNS", columns)
+    ours = run("check", "--help").stdout
+    monkeypatch.setattr("leadq.cli._main._Help", argparse.HelpFormatter)
+    assert run("check", "--help").stdout == ours
+    if columns == "50":
+        monkeypatch.setenv("COLUMNS", "120")
+        assert len(run("check", "--help").stdout.splitlines()) < len(ours.splitlines())
 
 
 @pytest.mark.parametrize(

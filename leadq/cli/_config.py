@@ -8,12 +8,16 @@ override the file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from ..core.diagnostics import LeadqError
+
+if TYPE_CHECKING:  # pathlib loads once a file is found: most runs read none, and it costs start-up time
+    from pathlib import Path
 
 SEVERITIES = ("error", "warning", "info")
 OUTPUT_FORMATS = ("text", "json", "sarif", "github")
@@ -65,20 +69,27 @@ class Config:
     @property
     def root(self) -> Path:
         """The folder the globs of `include` and `exclude` start from."""
+        from pathlib import Path
+
         return self.path.parent if self.path is not None else Path.cwd()
 
 
-def find(start: Path) -> Path | None:
-    """The configuration file that applies in `start`, if any. A `pyproject.toml` that is
-    not valid TOML is an error, not a file passed over: it may hold the settings."""
-    for folder in (start, *start.parents):
-        own = folder / "leadq.toml"
-        if own.is_file():
-            return own
-        project = folder / "pyproject.toml"
-        if project.is_file() and _table(project, required=False) is not None:
-            return project
-    return None
+def find(start: str) -> Path | None:
+    """The configuration file that applies in the folder `start`, if any. A `pyproject.toml`
+    that is not valid TOML is an error, not a file passed over: it may hold the settings."""
+    folder = os.path.abspath(start)
+    while True:
+        for name in ("leadq.toml", "pyproject.toml"):
+            if os.path.isfile(os.path.join(folder, name)):
+                from pathlib import Path
+
+                path = Path(folder, name)
+                if name == "leadq.toml" or _table(path, required=False) is not None:
+                    return path
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 def load(path: Path, roles: tuple[str, ...]) -> Config:
@@ -126,6 +137,8 @@ def load(path: Path, roles: tuple[str, ...]) -> Config:
 
 def _shown(path: Path) -> str:
     """The path as a person wants to read it: relative to the current folder when inside."""
+    from pathlib import Path
+
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -133,14 +146,18 @@ def _shown(path: Path) -> str:
 
 
 def _table(path: Path, required: bool) -> dict[str, object] | None:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read {_shown(path)}: {e}") from None
+    if not required and path.name == "pyproject.toml" and "leadq" not in text and "\\u" not in text.lower():
+        return None  # it cannot hold [tool.leadq] (a key may spell it with escapes): not read as TOML
     import tomllib  # only once a file is found: most runs read none
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{_shown(path)} is not valid TOML: {e}; fix it, or run with --isolated") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read {_shown(path)}: {e}") from None
     if path.name != "pyproject.toml":
         return data
     tool = data.get("tool")
@@ -191,7 +208,7 @@ def _api_setting(where: str, key: str, value: object, folder: Path) -> object:
     if key == "base-url" and not value.startswith(("http://", "https://")):
         raise ConfigError(f"{where}: `{key}` must be an http:// or https:// URL, not {value!r}")
     if key in ("token-file", "password-file"):
-        return folder / Path(value).expanduser()
+        return folder / os.path.expanduser(value)
     return value
 
 

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import leadq
 from leadq import Diagnostic, LeadqError, Schema, Severity, render_diagnostics
 
 from ._config import OUTPUT_FORMATS, Config, ConfigError, find, load, selected
 
-if TYPE_CHECKING:  # the modules of `check`, `format` and `rule` load when those run
+if TYPE_CHECKING:  # the modules of `check`, `format` and `rule` load when those run (and pathlib with them)
+    from pathlib import Path
+
     from ..files.sources import Item
     from ._inputs import Read
     from ._report import Finding
@@ -30,9 +30,36 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 _FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO}
 
 
-def _files_options() -> argparse.ArgumentParser:
+class _Help(argparse.HelpFormatter):
+    """argparse's help, as wide as the terminal, measured as shutil.get_terminal_size does
+    (COLUMNS, then the terminal, else 80) without loading shutil and the compression
+    modules it brings: argparse makes a formatter for every option it adds, on every run."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None):
+        super().__init__(prog, indent_increment, max_help_position, _columns() - 2 if width is None else width)
+
+
+def _columns() -> int:
+    with contextlib.suppress(KeyError, ValueError):
+        if (columns := int(os.environ["COLUMNS"])) > 0:
+            return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):  # no standard output, or not a terminal
+        return 80
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help is `_Help` (its subcommands' parsers are of its class)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
+
+
+def _files_options() -> _Parser:
     """The options of the commands that read files of saved filters (`check`, `format`)."""
-    files = argparse.ArgumentParser(add_help=False)  # what `check` and `format` read
+    files = _Parser(add_help=False)  # what `check` and `format` read
     files.add_argument(
         "--encoding",
         default=None,
@@ -49,9 +76,9 @@ def _files_options() -> argparse.ArgumentParser:
     return files
 
 
-def _param_options() -> argparse.ArgumentParser:
+def _param_options() -> _Parser:
     """The option that binds a filter's placeholders (`compile`, `fetch`, `explain`)."""
-    with_params = argparse.ArgumentParser(add_help=False)
+    with_params = _Parser(add_help=False)
     with_params.add_argument(
         "--param",
         action="append",
@@ -70,7 +97,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     def wanted(*names: str) -> bool:
         return command is None or command in names
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--method",
         default=None,
@@ -85,7 +112,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         "one found from the current folder up",
     )
     common.add_argument("--isolated", action="store_true", help="read no configuration file")
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="leadq",
         description="Filter expressions compiled, exactly, into the q parameter of LiveTex Leads.list.",
         epilog="Exit status: 0 ok, 1 findings or a filter that does not compile, 2 usage or I/O problems.",
@@ -418,6 +445,9 @@ _SOURCE = "<filter>"
 def _param_values(pairs: list[str]) -> dict[str, object]:
     """`--param NAME=VALUE` values: JSON when they read as JSON, then ISO dates and
     datetimes, else the text as it is."""
+    if not pairs:
+        return {}
+    import json
     from datetime import date, datetime
 
     values: dict[str, object] = {}
@@ -447,10 +477,13 @@ def _compile(
     threshold = _RANK[fail_on]
     failed = not analysis.ok or any(_RANK[d.severity] >= threshold for d in analysis.diagnostics)
     params = analysis.params
-    from urllib.parse import quote, urlencode
+    query = url = None
+    if fmt != "q":  # urllib and json load only for the formats that need them (start-up time)
+        import json
+        from urllib.parse import quote, urlencode
 
-    query = urlencode(params, quote_via=quote, safe="")
-    url = f"{schema.endpoint}?{query}" if schema.endpoint and analysis.ok else None
+        query = urlencode(params, quote_via=quote, safe="")
+        url = f"{schema.endpoint}?{query}" if schema.endpoint and analysis.ok else None
     if fmt == "json":  # always JSON, whatever the filter: a tool reads the diagnostics from it too
         rows = [_diagnostic_row(d) for d in analysis.diagnostics]
         out = {"q": analysis.q, "params": params, "url": url, "ok": analysis.ok, "diagnostics": rows}
@@ -514,7 +547,12 @@ def _decompile(text: str, schema: Schema, source: str) -> int:
 def _config(args: argparse.Namespace) -> Config:
     if getattr(args, "isolated", False):
         return Config()
-    path = Path(args.config) if getattr(args, "config", None) else find(Path.cwd())
+    if getattr(args, "config", None):
+        from pathlib import Path
+
+        path: Path | None = Path(args.config)
+    else:
+        path = find(os.getcwd())
     return load(path, _roles()) if path is not None else Config()
 
 
@@ -751,7 +789,7 @@ class _Fixing:
                 sys.stdout.write(new)
             elif new != text.content:
                 try:
-                    Path(name).write_bytes(text.encoded(new))
+                    _write_bytes(name, text.encoded(new))
                 except OSError as e:
                     print(f"leadq: cannot write {name}: {e.strerror or e}", file=sys.stderr)
                     return False
@@ -811,7 +849,9 @@ def _targets(
     for arg in paths:
         if arg == "-":
             yield stdin_name, None
-        elif Path(arg).is_dir():
+        elif os.path.isdir(arg):
+            from pathlib import Path
+
             found = False
             for path in walk(Path(arg), selection):
                 found = True
@@ -823,12 +863,17 @@ def _targets(
             yield arg, arg
 
 
+def _write_bytes(name: str, data: bytes) -> None:
+    with open(name, "wb") as f:
+        f.write(data)
+
+
 def _file_ignores(path: str, config: Config) -> frozenset[str]:
     import fnmatch
 
     codes: set[str] = set()
     for glob, ignored in config.per_file_ignores:
-        if fnmatch.fnmatch(path, glob) or fnmatch.fnmatch(Path(path).name, glob):
+        if fnmatch.fnmatch(path, glob) or fnmatch.fnmatch(os.path.basename(path), glob):
             codes.update(ignored)
     return frozenset(codes)
 
@@ -935,7 +980,7 @@ def _format(args: argparse.Namespace, schema: Schema, config: Config) -> int:
             print(f"would reformat {name}")
         else:
             try:
-                Path(name).write_bytes(text.encoded(new))
+                _write_bytes(name, text.encoded(new))
             except OSError as e:
                 print(f"leadq: cannot write {name}: {e.strerror or e}", file=sys.stderr)
                 return 2

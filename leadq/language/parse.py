@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
@@ -89,6 +88,8 @@ class Token(NamedTuple):
 
 def grammar_path() -> Path:
     """grammar/leadq.lark: inside the package of an installed wheel, beside it in a checkout."""
+    from pathlib import Path  # only the tests and benchmarks read the grammar: start-up skips pathlib
+
     package = Path(__file__).parent.parent
     for place in (package / "grammar" / "leadq.lark", package.parent / "grammar" / "leadq.lark"):
         if place.is_file():
@@ -97,6 +98,8 @@ def grammar_path() -> Path:
 
 
 if TYPE_CHECKING:  # the habits load with the first syntax error: their patterns cost start-up time
+    from pathlib import Path
+
     from .habits import Facts, Failure
 
 _new_tuple = tuple.__new__
