@@ -10,9 +10,12 @@ leave it.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -22,6 +25,9 @@ from .schemas.methods import LEADS_LIST, resolve
 from .schemas.schema import Schema, checked_role
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
     import pandas
 
 #: Below this many distinct filters in a batch, worker processes cost more than they save
@@ -100,17 +106,20 @@ def check_many(
     role = checked_role(role, schema)
     workers = jobs or os.cpu_count() or 1
     memo: dict[str, Checked] = {}
-    pool = None
-    pending: tuple[list[str], Any] | None = None  # a batch the workers are checking
+    pool: _Workers | None = None
+    pending: tuple[list[str], _Job | list[Checked]] | None = None  # a batch the workers are checking
 
-    def finish(batch: list[str], results: Any) -> Iterator[Checked]:
-        done = results.get() if hasattr(results, "get") else results
+    def one(text: str) -> Checked:
+        return check_one(text, schema, stored, role, q)
+
+    def finish(batch: list[str], results: _Job | list[Checked]) -> Iterator[Checked]:
+        done = results.results(one) if isinstance(results, _Job) else results
         if len(memo) + len(done) > REMEMBERED:
             memo.clear()
         for result in done:
             memo[result.text] = result
         for text in batch:
-            yield memo[text] if text in memo else check_one(text, schema, stored, role, q)
+            yield memo[text] if text in memo else one(text)
 
     completed = False
     try:
@@ -119,13 +128,13 @@ def check_many(
             fresh = list(dict.fromkeys(t for t in batch if t not in memo and t not in waiting))
             if workers > 1 and len(fresh) >= BREAK_EVEN:
                 if pool is None:
-                    pool = _pool(workers, (schema, stored, role, q))
+                    pool = _Workers(workers, (schema, stored, role, q))
                 # only the texts travel; submitted before the last batch is handed out, so
                 # the workers never wait
                 chunk = max(50, min(500, len(fresh) // (workers * 8)))
-                results: Any = pool.map_async(_check, fresh, chunksize=chunk)
+                results: _Job | list[Checked] = pool.check(fresh, chunk)
             else:
-                results = [check_one(t, schema, stored, role, q) for t in fresh]
+                results = [one(t) for t in fresh]
             if pending is not None:
                 yield from finish(*pending)
             pending = (batch, results)
@@ -134,11 +143,8 @@ def check_many(
         completed = True
     finally:
         if pool is not None:
-            if completed:
-                pool.close()
-            else:  # stopped early (Ctrl-C, or the caller stopped reading): the work left is not wanted
-                pool.terminate()
-            pool.join()
+            # stopped early (Ctrl-C, or the caller stopped reading): the work left is not wanted
+            pool.stop(kill=not completed)
 
 
 def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
@@ -154,12 +160,130 @@ def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
         yield batch
 
 
-def _pool(workers: int, settings: tuple[Schema, bool, str | None, bool]) -> Any:
-    import multiprocessing
+class _Workers:
+    """Worker processes, each with a pipe of its own to this process, and one thread here
+    that hands out the jobs' texts, a chunk per worker at a time, job after job (so that
+    the caller can hand out a job's results while the next is checked). Nothing is shared
+    between the workers, so stopping them at any moment (Ctrl-C) cannot hang this process,
+    as `multiprocessing.Pool.terminate()` can: a worker stopped while it writes to the
+    pool's one result queue keeps that queue's lock for ever."""
 
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return context.Pool(workers, initializer=_settle, initargs=(settings,))
+    def __init__(self, count: int, settings: tuple[Schema, bool, str | None, bool]) -> None:
+        import multiprocessing
+
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self.links: list[Connection] = []
+        self.processes: list[BaseProcess] = []
+        self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        try:
+            for _ in range(count):
+                mine, theirs = context.Pipe()
+                self.links.append(mine)
+                # the worker closes its copies of this process's ends (a fork inherits them), so
+                # that it reads the end of its pipe when this process goes
+                process = context.Process(target=_serve, args=(theirs, self.links[:], settings), daemon=True)
+                self.processes.append(process)
+                process.start()
+                theirs.close()
+        except BaseException:
+            self.stop(kill=True)
+            raise
+
+    def check(self, texts: list[str], chunk: int) -> _Job:
+        """Start checking `texts`, `chunk` at a time; the job's `results` waits for them."""
+        job = _Job([texts[i : i + chunk] for i in range(0, len(texts), chunk)])
+        self.jobs.put(job)
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._hand_out, daemon=True)
+            self.thread.start()
+        return job
+
+    def _hand_out(self) -> None:
+        """The thread's work: each job in turn, until None; then the workers are told that
+        no more comes, and the pipes closed (only this thread touches them once it runs)."""
+        from multiprocessing.connection import wait
+
+        idle = list(self.links)
+        try:
+            while (job := self.jobs.get()) is not None:
+                waiting = list(range(len(job.chunks)))[::-1]
+                busy: dict[Connection, int] = {}  # a worker's link -> the chunk it checks
+                while (waiting and idle) or busy:
+                    while waiting and idle:
+                        link, k = idle.pop(), waiting.pop()
+                        try:
+                            link.send(job.chunks[k])
+                            busy[link] = k
+                        except Exception:  # the worker is gone (stopped, or died): the chunk waits
+                            waiting.append(k)
+                    ready = wait(list(busy))
+                    for link in [link for link in busy if link in ready]:
+                        k = busy.pop(link)
+                        try:
+                            job.done[k] = link.recv()
+                            idle.append(link)
+                        except Exception:
+                            waiting.append(k)
+                job.finished.set()  # what no worker could check, `results` checks
+        finally:
+            for link in self.links:
+                with contextlib.suppress(Exception):
+                    link.send(None)  # no more texts
+                link.close()
+
+    def stop(self, *, kill: bool) -> None:
+        """Stop the workers: at once (`kill`), or, every job done, once each has read that
+        no more comes."""
+        started = [p for p in self.processes if p.pid is not None]
+        if kill:
+            for process in started:
+                process.kill()  # the thread reads the end of their pipes
+        if self.thread is not None:
+            self.jobs.put(None)
+            if not kill:
+                self.thread.join()
+        else:
+            for link in self.links:
+                with contextlib.suppress(Exception):
+                    link.send(None)
+                link.close()
+        for process in started:
+            process.join()
+
+
+class _Job:
+    """Texts the workers check, in chunks; `done` holds each chunk's results once back."""
+
+    def __init__(self, chunks: list[list[str]]) -> None:
+        self.chunks = chunks
+        self.done: list[list[Checked] | None] = [None] * len(chunks)
+        self.finished = threading.Event()
+
+    def results(self, check: Callable[[str], Checked]) -> list[Checked]:
+        """Every result in the order of the texts; a chunk no worker could check (they were
+        stopped, or died) is checked here with `check`."""
+        self.finished.wait()
+        out: list[Checked] = []
+        for chunk, done in zip(self.chunks, self.done, strict=True):
+            out += done if done is not None else [check(text) for text in chunk]
+        return out
+
+
+def _serve(link: Connection, parents: list[Connection], settings: tuple[Schema, bool, str | None, bool]) -> None:
+    """A worker: check each list of texts it is sent, until it is sent None or its pipe ends."""
+    for end in parents:
+        end.close()
+    _settle(settings)
+    while True:
+        try:
+            texts = link.recv()
+        except (EOFError, OSError):
+            return
+        if texts is None:
+            return
+        link.send([_check(text) for text in texts])
 
 
 #: A worker's settings (schema, stored, role, q), given once when the worker starts.

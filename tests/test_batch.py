@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator
+
 import pytest
 
 import leadq
@@ -37,7 +45,9 @@ def test_each_distinct_text_is_analysed_once(monkeypatch: pytest.MonkeyPatch) ->
     assert sorted(seen) == sorted(set(TEXTS))
 
 
-def test_the_stream_is_read_lazily() -> None:
+def test_the_stream_is_read_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "BATCH", 50)  # a batch is read before its results: keep it short
+
     def endless() -> object:
         n = 0
         while True:
@@ -53,6 +63,57 @@ def test_processes_give_the_same_results() -> None:
     one = [_summary(r) for r in leadq.check_many(texts, jobs=1)]
     two = [_summary(r) for r in leadq.check_many(texts, jobs=2)]
     assert one == two
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    """TimeoutError in this (the main) thread after `seconds`, rather than a test that hangs."""
+
+    def late(*_: object) -> None:
+        raise TimeoutError(f"still waiting after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, late)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and SIGALRM are POSIX")
+def test_a_worker_that_dies_loses_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker killed in the middle of a run: the others, and this process, check its
+    share; every result comes, the same as in one process (multiprocessing.Pool waited
+    for ever for the lost chunk)."""
+    monkeypatch.setattr(batch, "BATCH", 1_500)
+    texts = [f'site = {i} and text contains "{i}" and reslt = 1' for i in range(7_500)]
+    results = leadq.check_many(texts, jobs=2)
+    got = [_summary(next(results))]
+    workers = multiprocessing.active_children()
+    assert len(workers) == 2
+    os.kill(workers[0].pid, signal.SIGKILL)  # type: ignore[arg-type]
+    with _deadline(60):
+        got += [_summary(r) for r in results]
+    assert got == [_summary(r) for r in leadq.check_many(texts, jobs=1)]
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGALRM is POSIX")
+def test_stopping_early_stops_the_workers_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caller stops reading (as Ctrl-C does) while the workers send large results:
+    the workers are gone at once, and nothing waits for them (multiprocessing.Pool's
+    terminate() could wait for ever for a worker writing to its shared result queue)."""
+    monkeypatch.setattr(batch, "BATCH", 2_000)
+    texts = [f"reslt = {i} and " + " and ".join(f"site != {k}" for k in range(i % 40)) for i in range(20_000)]
+    for _ in range(3):
+        results = leadq.check_many(texts, jobs=2)
+        next(results)
+        start = time.monotonic()
+        with _deadline(60):
+            results.close()
+        assert time.monotonic() - start < 5
+        assert multiprocessing.active_children() == []
 
 
 def test_processes_use_the_settings_they_are_given() -> None:
@@ -92,7 +153,7 @@ def test_dask_recipe_on_a_local_cluster() -> None:
     texts = [f"site = {i}" if i % 3 else "reslt = 1" for i in range(300)]
     frame = pandas.DataFrame({"filter": texts})
     with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         distributed.Client(cluster),
     ):
         ddf = dd.from_pandas(frame, npartitions=4)
