@@ -173,6 +173,7 @@ class _Workers:
 
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        forked = context.get_start_method() == "fork"
         self.links: list[Connection] = []
         self.processes: list[BaseProcess] = []
         self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
@@ -181,9 +182,10 @@ class _Workers:
             for _ in range(count):
                 mine, theirs = context.Pipe()
                 self.links.append(mine)
-                # the worker closes its copies of this process's ends (a fork inherits them), so
-                # that it reads the end of its pipe when this process goes
-                process = context.Process(target=_serve, args=(theirs, self.links[:], settings), daemon=True)
+                # a forked worker closes its copies of this process's ends, so that it reads the
+                # end of its pipe when this process goes
+                inherited = self.links[:] if forked else []
+                process = context.Process(target=_serve, args=(theirs, inherited, settings), daemon=True)
                 self.processes.append(process)
                 process.start()
                 theirs.close()
@@ -217,15 +219,22 @@ class _Workers:
                             link.send(job.chunks[k])
                             busy[link] = k
                         except Exception:  # the worker is gone (stopped, or died): the chunk waits
+                            link.close()
                             waiting.append(k)
+                    if not busy:
+                        continue  # no worker left: the job ends, and the rest is checked here
                     ready = wait(list(busy))
                     for link in [link for link in busy if link in ready]:
                         k = busy.pop(link)
                         try:
-                            job.done[k] = link.recv()
-                            idle.append(link)
+                            done = link.recv()
                         except Exception:
+                            link.close()
                             waiting.append(k)
+                            continue
+                        if done is not None:  # None: the worker could not check it (`results` does)
+                            job.done[k] = done
+                        idle.append(link)
                 job.finished.set()  # what no worker could check, `results` checks
         finally:
             for link in self.links:
@@ -242,8 +251,8 @@ class _Workers:
                 process.kill()  # the thread reads the end of their pipes
         if self.thread is not None:
             self.jobs.put(None)
-            if not kill:
-                self.thread.join()
+            # ends at once: a killed worker's pipe ends, and each job is then left to `results`
+            self.thread.join(None if not kill else 10)
         else:
             for link in self.links:
                 with contextlib.suppress(Exception):
@@ -264,7 +273,8 @@ class _Job:
     def results(self, check: Callable[[str], Checked]) -> list[Checked]:
         """Every result in the order of the texts; a chunk no worker could check (they were
         stopped, or died) is checked here with `check`."""
-        self.finished.wait()
+        while not self.finished.wait(0.5):  # a wait with a timeout: Ctrl-C gets through everywhere
+            pass
         out: list[Checked] = []
         for chunk, done in zip(self.chunks, self.done, strict=True):
             out += done if done is not None else [check(text) for text in chunk]
@@ -272,10 +282,12 @@ class _Job:
 
 
 def _serve(link: Connection, parents: list[Connection], settings: tuple[Schema, bool, str | None, bool]) -> None:
-    """A worker: check each list of texts it is sent, until it is sent None or its pipe ends."""
+    """A worker: check each list of texts it is sent, until it is sent None or its pipe
+    ends. A list it cannot check, or whose results cannot be sent, is answered with None:
+    the parent checks it, and says what went wrong as it would have without workers."""
+    _settle(settings)
     for end in parents:
         end.close()
-    _settle(settings)
     while True:
         try:
             texts = link.recv()
@@ -283,7 +295,12 @@ def _serve(link: Connection, parents: list[Connection], settings: tuple[Schema, 
             return
         if texts is None:
             return
-        link.send([_check(text) for text in texts])
+        try:
+            link.send([_check(text) for text in texts])
+        except (EOFError, OSError):
+            return
+        except Exception:
+            link.send(None)
 
 
 #: A worker's settings (schema, stored, role, q), given once when the worker starts.

@@ -7,8 +7,10 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -81,39 +83,101 @@ def _deadline(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _workers(before: list[multiprocessing.process.BaseProcess]) -> list[multiprocessing.process.BaseProcess]:
+    """The worker processes started since `before` was taken."""
+    return [p for p in multiprocessing.active_children() if p not in before]
+
+
+def _idle(workers: list[multiprocessing.process.BaseProcess]) -> None:
+    """Wait (up to 10 s) until the workers wait for work: asleep, their CPU time still."""
+    last: list[str] = []
+    for _ in range(200):
+        stats = [Path(f"/proc/{p.pid}/stat").read_text().rsplit(")", 1)[1].split() for p in workers]
+        now = [f"{s[0]} {s[11]} {s[12]}" for s in stats]  # state, user and system time
+        if now == last and all(s[0] == "S" for s in stats):
+            return
+        last = now
+        time.sleep(0.05)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and SIGALRM are POSIX")
 def test_a_worker_that_dies_loses_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A worker killed in the middle of a run: the others, and this process, check its
+    """A worker killed in the middle of a run: the other, and this process, check its
     share; every result comes, the same as in one process (multiprocessing.Pool waited
     for ever for the lost chunk)."""
     monkeypatch.setattr(batch, "BATCH", 1_500)
     texts = [f'site = {i} and text contains "{i}" and reslt = 1' for i in range(7_500)]
+    before = multiprocessing.active_children()
     results = leadq.check_many(texts, jobs=2)
     got = [_summary(next(results))]
-    workers = multiprocessing.active_children()
+    workers = _workers(before)
     assert len(workers) == 2
     os.kill(workers[0].pid, signal.SIGKILL)  # type: ignore[arg-type]
     with _deadline(60):
         got += [_summary(r) for r in results]
     assert got == [_summary(r) for r in leadq.check_many(texts, jobs=1)]
-    assert multiprocessing.active_children() == []
+    assert _workers(before) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="needs /proc to tell that the workers are idle")
+def test_when_every_worker_is_gone_this_process_checks_the_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both workers killed while they wait for the next batch: the rest is checked here,
+    and every result comes."""
+    monkeypatch.setattr(batch, "BATCH", 1_500)
+    texts = [f"site = {i} and reslt = 1" for i in range(4_500)]
+    before = multiprocessing.active_children()
+    results = leadq.check_many(texts, jobs=2)
+    got = [_summary(next(results))]  # the first batch back, the second sent out
+    workers = _workers(before)
+    _idle(workers)  # the second batch checked too
+    for worker in workers:
+        os.kill(worker.pid, signal.SIGKILL)  # type: ignore[arg-type]
+    with _deadline(60):
+        got += [_summary(r) for r in results]  # the third batch finds no worker
+    assert got == [_summary(r) for r in leadq.check_many(texts, jobs=1)]
+
+
+def test_texts_a_worker_cannot_check_are_checked_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker whose check raises answers None and goes on; this process checks those
+    texts itself (and would raise as it does without workers)."""
+    real = batch._check
+
+    def fails_in_workers(text: str) -> leadq.Checked:
+        if text == "site = 1234":
+            raise RecursionError("a worker's failure")
+        return real(text)
+
+    monkeypatch.setattr(batch, "_check", fails_in_workers)  # what the forked workers call
+    texts = [f"site = {i}" for i in range(batch.BREAK_EVEN * 2)]
+    before = multiprocessing.active_children()
+    results = leadq.check_many(texts, jobs=2)
+    got = [next(results).q]
+    workers = _workers(before)
+    got += [r.q for r in results]
+    assert got == [f"site_ids={i}" for i in range(batch.BREAK_EVEN * 2)]
+    assert [w.exitcode for w in workers] == [0, 0]  # each stopped when told, none died
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGALRM is POSIX")
 def test_stopping_early_stops_the_workers_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The caller stops reading (as Ctrl-C does) while the workers send large results:
-    the workers are gone at once, and nothing waits for them (multiprocessing.Pool's
-    terminate() could wait for ever for a worker writing to its shared result queue)."""
-    monkeypatch.setattr(batch, "BATCH", 2_000)
-    texts = [f"reslt = {i} and " + " and ".join(f"site != {k}" for k in range(i % 40)) for i in range(20_000)]
+    """The caller stops reading (as Ctrl-C does) while the workers send results larger
+    than a pipe holds (230 kB a chunk): the workers are gone at once, and nothing waits
+    for them (multiprocessing.Pool's terminate() could wait for ever for a worker writing
+    to its shared result queue)."""
+    monkeypatch.setattr(batch, "BATCH", 4_000)  # chunks of 250 filters
+    texts = [
+        f"reslt = {i} and sitee = {i} and durration > {i} and typ = form and site in ({i}, {i})" for i in range(12_000)
+    ]
+    before = multiprocessing.active_children()
     for _ in range(3):
         results = leadq.check_many(texts, jobs=2)
-        next(results)
+        next(results)  # the second batch is being checked
         start = time.monotonic()
         with _deadline(60):
             results.close()
         assert time.monotonic() - start < 5
-        assert multiprocessing.active_children() == []
+        assert _workers(before) == []
+    assert [t.name for t in threading.enumerate() if "_hand_out" in t.name] == []
 
 
 def test_processes_use_the_settings_they_are_given() -> None:
@@ -146,6 +210,7 @@ def test_pandas_columns() -> None:
     assert frame.loc[30, "codes"] == "I703"
 
 
+@pytest.mark.long
 def test_dask_recipe_on_a_local_cluster() -> None:
     pandas = pytest.importorskip("pandas", reason="the pandas extra is not installed")
     dd = pytest.importorskip("dask.dataframe", reason="dask is not installed")
