@@ -106,7 +106,7 @@ def test_a_worker_that_dies_loses_nothing(monkeypatch: pytest.MonkeyPatch) -> No
     share; every result comes, the same as in one process (multiprocessing.Pool waited
     for ever for the lost chunk)."""
     monkeypatch.setattr(batch, "BATCH", 1_500)
-    texts = [f'site = {i} and text contains "{i}" and reslt = 1' for i in range(7_500)]
+    texts = [f'site = {i} and text contains "{i}" and reslt = 1' for i in range(4_500)]
     before = multiprocessing.active_children()
     results = leadq.check_many(texts, jobs=2)
     got = [_summary(next(results))]
@@ -169,7 +169,7 @@ def test_stopping_early_stops_the_workers_at_once(monkeypatch: pytest.MonkeyPatc
         f"reslt = {i} and sitee = {i} and durration > {i} and typ = form and site in ({i}, {i})" for i in range(12_000)
     ]
     before = multiprocessing.active_children()
-    for _ in range(3):
+    for _ in range(2):
         results = leadq.check_many(texts, jobs=2)
         next(results)  # the second batch is being checked
         start = time.monotonic()

@@ -286,6 +286,7 @@ def test_help(command: str) -> None:
     assert r.returncode == 0 and r.stdout.startswith("usage: leadq")
 
 
+@pytest.mark.long
 def test_pre_commit_hook_runs_leadq(tmp_path: Path) -> None:
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("needs git and a git checkout of leadq")

@@ -420,6 +420,7 @@ def test_progress_never_lands_inside_the_data_on_one_terminal(api: FakeLiveTex) 
     assert re.fullmatch(r"fetch: \d+ requests · \d+ pages · \d+ leads read · 120 returned · [\d.]+ s", lines[-1])
 
 
+@pytest.mark.long
 @posix
 def test_progress_moves_per_page_when_nothing_matches() -> None:
     with FakeLiveTex(DATA, lifetime=60) as api:

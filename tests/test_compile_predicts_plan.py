@@ -23,6 +23,7 @@ def _spans(diagnostics: list[leadq.Diagnostic]) -> set[tuple[str, int, int]]:
     return {(d.code, d.start, d.end) for d in diagnostics if d.severity is leadq.Severity.ERROR}
 
 
+@pytest.mark.long
 @settings(max_examples=examples(5_000), deadline=None)
 @given(st.one_of(compilable_trees(), schema_trees(max_leaves=6)))
 def test_compile_code_predicts_plan(tree: leadq.Node) -> None:
@@ -69,6 +70,7 @@ def test_the_cases_that_once_drifted(text: str, code: str | None, plan: tuple[st
         assert sorted(leadq.plan(text).requests) == sorted(plan)
 
 
+@pytest.mark.long
 @settings(max_examples=examples(3_000), deadline=None)
 @given(st.one_of(compilable_trees(), schema_trees(max_leaves=4)))
 def test_the_direct_path_writes_what_the_algebra_writes(tree: leadq.Node) -> None:

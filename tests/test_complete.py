@@ -198,6 +198,7 @@ def test_nothing_is_offered_where_nothing_can_be_inserted() -> None:
     assert [i.insert for i in got.items] == ["v 2", "v-1"]
 
 
+@pytest.mark.long
 def test_almost_every_offered_item_parses_when_inserted() -> None:
     from benchmarks.corpus import short_corpus
     from benchmarks.editing import FILTERS

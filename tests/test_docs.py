@@ -149,6 +149,7 @@ def _shell_examples() -> list[tuple[str, str, str]]:
 SHELL_PAGES = sorted({page for page, _, _ in _shell_examples()})
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("page", SHELL_PAGES)
 def test_shell_examples(page: str, tmp_path: Path) -> None:
     """A page's `$ ...` examples run in order, in one fresh folder, and print what it shows."""

@@ -381,6 +381,7 @@ def _listed(api: FakeLiveTex, name: str, text: str, page_size: int, use_async: b
 _CHURNED = ["Chats.list", "Calls.list", "Employees.list", "EmployeeOnlineIntervals.listByEmployee", "Sites.list"]
 
 
+@pytest.mark.long
 @QUICK
 @given(st.sampled_from(_CHURNED), st.integers(0, 2**16), st.integers(0, 2**16))
 def test_changes_during_a_run_repeat_nothing_and_lose_only_what_changed(

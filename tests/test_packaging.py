@@ -76,6 +76,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return wheel, python
 
 
+@pytest.mark.long
 def test_wheel_installs_and_compiles_in_a_fresh_venv(built: tuple[Path, Path], tmp_path: Path) -> None:
     _, python = built
     out = subprocess.run(
@@ -98,6 +99,7 @@ def test_wheel_installs_and_compiles_in_a_fresh_venv(built: tuple[Path, Path], t
     assert "site-packages" in where and where.endswith(os.path.join("leadq", "grammar", "leadq.lark"))
 
 
+@pytest.mark.long
 def test_the_install_commands_of_the_docs_and_of_the_messages_work(built: tuple[Path, Path], tmp_path: Path) -> None:
     """No package index has leadq: the docs say to install a built wheel with its extras,
     and a command that misses an extra says what to install. Both commands, as written

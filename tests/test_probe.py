@@ -147,6 +147,7 @@ def _schema() -> dict[str, Any]:
     return REPORT_SCHEMA
 
 
+@pytest.mark.long
 def test_the_fake_server_command_with_and_without_a_deviation() -> None:
     """`leadq fake-server` in a subprocess, its generated leads of 2024 (no recent ones),
     and the probe in another: exit 0 where what could be asked holds; a server that
