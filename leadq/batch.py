@@ -104,7 +104,7 @@ def check_many(
         raise TypeError(f"jobs must be a whole number from 0 up, not {jobs!r}")
     schema = resolve(schema)
     role = checked_role(role, schema)
-    workers = jobs or os.cpu_count() or 1
+    workers = jobs or cores()
     memo: dict[str, Checked] = {}
     pool: _Workers | None = None
     pending: tuple[list[str], _Job | list[Checked]] | None = None  # a batch the workers are checking
@@ -145,6 +145,14 @@ def check_many(
         if pool is not None:
             # stopped early (Ctrl-C, or the caller stopped reading): the work left is not wanted
             pool.stop(kill=not completed)
+
+
+def cores() -> int:
+    """The processors this process may run on (its CPU affinity where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _batches(texts: Iterable[str]) -> Iterator[list[str]]:
@@ -237,10 +245,7 @@ class _Workers:
                         idle.append(link)
                 job.finished.set()  # what no worker could check, `results` checks
         finally:
-            for link in self.links:
-                with contextlib.suppress(Exception):
-                    link.send(None)  # no more texts
-                link.close()
+            self._close()
 
     def stop(self, *, kill: bool) -> None:
         """Stop the workers: at once (`kill`), or, every job done, once each has read that
@@ -250,16 +255,20 @@ class _Workers:
             for process in started:
                 process.kill()  # the thread reads the end of their pipes
         if self.thread is not None:
-            self.jobs.put(None)
+            self.jobs.put(None)  # the thread closes the pipes
             # ends at once: a killed worker's pipe ends, and each job is then left to `results`
-            self.thread.join(None if not kill else 10)
+            self.thread.join(10 if kill else None)
         else:
-            for link in self.links:
-                with contextlib.suppress(Exception):
-                    link.send(None)
-                link.close()
+            self._close()
         for process in started:
             process.join()
+
+    def _close(self) -> None:
+        """Tell each worker that no more texts come, and close the pipes."""
+        for link in self.links:
+            with contextlib.suppress(Exception):
+                link.send(None)
+            link.close()
 
 
 class _Job:

@@ -30,6 +30,8 @@ import pytest
 from hypothesis import settings
 from profiles import PROFILE
 
+from leadq.batch import cores
+
 settings.load_profile(PROFILE)
 
 # A shell starts a background job (`pytest &`) with Ctrl-C ignored, and the commands the
@@ -60,18 +62,11 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     good part of the suite waits (on servers on loopback, retries' pauses, the browser)
     and a third worker on two cores ends the run about 8 % sooner."""
     named = any(arg.endswith(".py") or "::" in arg for arg in config.args)
-    if named or _cores() < 2:
+    if named or cores() < 2:
         return 0
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # xdist reads it
-    return _cores() + 1
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+    return cores() + 1
 
 
 @pytest.hookimpl
@@ -79,6 +74,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "long: a test of several seconds, handed to a worker before the short ones")
 
 
+@pytest.hookimpl
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests of an xdist group (the browser's: one Chromium, one loaded page, tens of
     seconds) first, so their worker starts on them while the others take the rest; then

@@ -181,6 +181,21 @@ def test_stopping_early_stops_the_workers_at_once(monkeypatch: pytest.MonkeyPatc
     assert [t.name for t in set(threading.enumerate()) - threads if "_hand_out" in t.name] == []
 
 
+def test_jobs_0_is_one_worker_per_core_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [f"site = {i}" for i in range(batch.BREAK_EVEN)]
+    assert batch.cores() >= 1
+    monkeypatch.setattr(batch, "cores", lambda: 1)  # one core: no worker
+    before = multiprocessing.active_children()
+    results = leadq.check_many(texts, jobs=0)
+    next(results)
+    assert _workers(before) == []
+    monkeypatch.setattr(batch, "cores", lambda: 2)
+    results = leadq.check_many(texts, jobs=0)
+    next(results)
+    assert len(_workers(before)) == 2
+    results.close()
+
+
 def test_processes_use_the_settings_they_are_given() -> None:
     texts = [f'text contains "a{i}" and created_at = lastweek' for i in range(batch.BREAK_EVEN + 10)]
     one = [_summary(r) for r in leadq.check_many(texts, jobs=1, role="operator", stored=True)]

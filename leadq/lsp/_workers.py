@@ -9,7 +9,6 @@ standard input in one), which `fork` would copy half-way.
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
@@ -56,12 +55,11 @@ def _quiet() -> None:
 
 def pool() -> ProcessPoolExecutor | None:
     """Worker processes, one per core up to four; None on a machine of one core."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    if cores < 2:
-        return None
     import multiprocessing
 
-    return ProcessPoolExecutor(min(cores, 4), mp_context=multiprocessing.get_context("spawn"), initializer=_quiet)
+    from ..batch import cores
+
+    count = cores()
+    if count < 2:
+        return None
+    return ProcessPoolExecutor(min(count, 4), mp_context=multiprocessing.get_context("spawn"), initializer=_quiet)
