@@ -3,6 +3,7 @@ names, bad leads, and whole messages."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime
 from typing import Any
@@ -372,3 +373,22 @@ def test_docs_show_each_message_as_it_prints() -> None:
     shown = doc[doc.index(start) + len(start) : doc.index(end)]
     regenerate = "python -c 'import test_hardening as t; print(t.printed_messages())' (in tests/)"
     assert shown == printed_messages(), regenerate
+
+
+def test_the_collector_is_paused_for_a_block_and_given_back() -> None:
+    import gc
+
+    from leadq.core.collector import paused
+
+    assert gc.isenabled()
+    with paused():
+        assert not gc.isenabled()
+        with paused():  # inside: leaves it to the outer block
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with paused(False):
+        assert gc.isenabled()
+    with contextlib.suppress(ZeroDivisionError), paused():
+        1 / 0  # noqa: B018
+    assert gc.isenabled()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -31,6 +30,7 @@ from pygls.workspace import TextDocument
 
 import leadq
 
+from ..core.collector import paused
 from ..files.rewrite import fix_edits, rewrite
 from ..files.sources import Item, SourceError, file_places, read_items, split_comment
 from ..schemas.schema import checked_role
@@ -404,13 +404,8 @@ def _without_gc(chunks: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[st
     cycles, and the collector would scan the remembered findings again and again (a fifth
     of the time of a large publication). Between chunks it runs as usual."""
     while True:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused():
             chunk = next(chunks, None)
-        finally:
-            if enabled:
-                gc.enable()
         if chunk is None:
             return
         yield chunk

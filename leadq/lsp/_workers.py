@@ -8,12 +8,13 @@ standard input in one), which `fork` would copy half-way.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
 import leadq
+
+from ..core.collector import paused
 
 if TYPE_CHECKING:
     from leadq import Diagnostic
@@ -38,13 +39,8 @@ def analyses(texts: Sequence[str], method: str, role: str | None) -> list[Found]
     cyclic collector waits meanwhile: the passes make no cycles, and it would scan the
     results again and again."""
     schema = leadq.schema(method)
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with paused():
         return [analysis(text, schema, role) for text in texts]
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _quiet() -> None:
