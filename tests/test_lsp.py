@@ -87,6 +87,29 @@ async def test_diagnostics_in_json_land_in_place(client: LanguageClient) -> None
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_lines_are_counted_at_line_feeds_alone_and_characters_in_utf16(client: LanguageClient) -> None:
+    # a form feed and a line separator do not end a line (for leadq as for the editor),
+    # and a character beyond the Basic Multilingual Plane is two UTF-16 units
+    lines = [
+        "# page one\x0cpage two",
+        "reslt = missed",
+        "site = 1  # see\u2028below",
+        'text contains "😋" and reslt = fax',
+    ]
+    found = await _open(client, "".join(line + "\n" for line in lines))
+    assert [_where(d) for d in found] == [("E201", 1, 0, 1, 5), ("W606", 3, 0, 3, 18), ("E201", 3, 23, 3, 28)]
+    assert found[2].data["fixes"][0]["edits"] == [{"range": [3, 23, 3, 28], "newText": "result"}]
+    got = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(2, 2))
+    )
+    assert got is not None and got.range == types.Range(types.Position(2, 0), types.Position(2, 4))
+    got = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(3, 2))
+    )
+    assert got is not None and got.range == types.Range(types.Position(3, 0), types.Position(3, 4))
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_completion(client: LanguageClient) -> None:
     await _open(client, "site = 1\nresult \n\n")
     got = await client.text_document_completion_async(

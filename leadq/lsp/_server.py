@@ -31,18 +31,14 @@ from pygls.workspace import TextDocument
 import leadq
 
 from ..core.collector import paused
+from ..core.fixes import Applicability, Edit, Fix
 from ..files.rewrite import fix_edits, rewrite
 from ..files.sources import Item, SourceError, file_places, read_items, split_comment
 from ..schemas.schema import checked_role
-from ._workers import Found, analyses
+from ._workers import SEVERITY, Found, Shown, WireFix, analyses
 from ._workers import analysis as _analysis
 from ._workers import pool as _pool
 
-_SEVERITY = {
-    "error": types.DiagnosticSeverity.Error,
-    "warning": types.DiagnosticSeverity.Warning,
-    "info": types.DiagnosticSeverity.Information,
-}
 _KINDS = {
     "field": types.CompletionItemKind.Field,
     "operator": types.CompletionItemKind.Operator,
@@ -239,16 +235,23 @@ def _items(document: TextDocument) -> list[Item]:
         return []
 
 
+def _lines(document: TextDocument) -> list[str]:
+    """The document's lines as leadq numbers them (`leadq.files.sources`) and an editor
+    does: split at line feeds alone. pygls' own `lines` splits at form feeds and line
+    separators too, and a filter after one would be placed on the wrong line."""
+    return document.source.split("\n")
+
+
 def _position(document: TextDocument, place: tuple[int, int], lines: Sequence[str] | None = None) -> types.Position:
     """A 1-based file line and column, in the client's units (`lines`: the document's,
     split once by the caller)."""
-    line, character = _place(document.position_codec.encoding, document.lines if lines is None else lines, place)
+    line, character = _place(document.position_codec.encoding, _lines(document) if lines is None else lines, place)
     return types.Position(line, character)
 
 
-def _range(document: TextDocument, item: Item, start: int, end: int, lines: Sequence[str] | None = None) -> types.Range:
-    split = document.lines if lines is None else lines
-    return types.Range(_position(document, item.place(start), split), _position(document, item.place(end), split))
+def _range(document: TextDocument, item: Item, start: int, end: int) -> types.Range:
+    lines = _lines(document)
+    return types.Range(_position(document, item.place(start), lines), _position(document, item.place(end), lines))
 
 
 def _place(encoding: object, lines: Sequence[str], place: tuple[int, int]) -> tuple[int, int]:
@@ -265,6 +268,22 @@ def _place(encoding: object, lines: Sequence[str], place: tuple[int, int]) -> tu
     return row, len(before.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def _code_points(encoding: object, line: str, character: int) -> int:
+    """The offset in code points of a position on `line` the client counts in its units
+    (`_place` the other way), at most the line's end."""
+    if line.isascii() or encoding == types.PositionEncodingKind.Utf32:
+        return min(character, len(line))
+    units = 0
+    for i, c in enumerate(line):
+        if units >= character:
+            return i
+        if encoding == types.PositionEncodingKind.Utf8:
+            units += len(c.encode("utf-8", "surrogatepass"))
+        else:
+            units += 2 if ord(c) > 0xFFFF else 1
+    return len(line)
+
+
 def diagnostics(ls: LeadqServer, document: TextDocument) -> list[types.Diagnostic]:
     """Every finding of every filter in the document, duplicates (W608) included."""
     wire = [d for chunk in _diagnostics(ls, document) for d in chunk]
@@ -278,28 +297,53 @@ def _diagnostics(
     the publisher can yield between chunks). The document is split into lines once, and
     each filter's findings come from `ls.analysis` (remembered by text). `items`: the
     document's filters, when the caller has read them."""
-    lines = document.lines
+    lines = _lines(document)
     encoding = document.position_codec.encoding
-
-    def where(item: Item, start: int, end: int) -> dict[str, Any]:
-        (l1, c1), (l2, c2) = (_place(encoding, lines, item.place(at)) for at in (start, end))
-        return {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}
-
     counted: list[Callable[[int], tuple[int, int]]] = []  # the file's lines, when a fix first needs them
 
-    def fixes(item: Item, d: leadq.Diagnostic) -> list[dict[str, Any]]:
-        """Each fix of `d` as edits of the file: ranges in the client's units, [line,
-        character, line, character], and the text in the file's quoting."""
+    def where(item: Item, start: int, end: int) -> tuple[int, int, int, int]:
+        """The range of characters `start` to `end` of the filter, in the client's units."""
+        if not item.places:  # one line as written (most filters): counted from where it starts
+            row, column = item.origin[0] - 1, item.origin[1] - 1
+            if row < len(lines) and lines[row].isascii():
+                n = len(item.text)
+                return row, column + max(0, min(start, n)), row, column + max(0, min(end, n))
+        (l1, c1), (l2, c2) = (_place(encoding, lines, item.place(at)) for at in (start, end))
+        return l1, c1, l2, c2
+
+    def edits(item: Item, fix: WireFix) -> list[dict[str, Any]]:
+        """A fix's edits of the file: ranges in the client's units, [line, character,
+        line, character], and the text in the file's quoting."""
+        title, safe, changes = fix
+        if item.style == "text" and not item.places:  # written as it is, where it stands
+            return [{"range": list(where(item, start, end)), "newText": text} for start, end, text in changes]
+        whole = Fix(title, tuple(Edit(*e) for e in changes), Applicability.SAFE if safe else Applicability.UNSAFE)
         out = []
-        for fix in d.fixes:
-            edits = []
-            for start, end, text in fix_edits(item, fix):
-                if not counted:
-                    counted.append(file_places(document.source))
-                (l1, c1), (l2, c2) = (_place(encoding, lines, counted[0](at)) for at in (start, end))
-                edits.append({"range": [l1, c1, l2, c2], "newText": text})
-            if edits:
-                out.append({"title": fix.title, "safe": fix.safe, "edits": edits})
+        for start, end, text in fix_edits(item, whole):
+            if not counted:
+                counted.append(file_places(document.source))
+            (l1, c1), (l2, c2) = (_place(encoding, lines, counted[0](at)) for at in (start, end))
+            out.append({"range": [l1, c1, l2, c2], "newText": text})
+        return out
+
+    def placed_one(item: Item, d: Shown) -> dict[str, Any]:
+        """One finding as an LSP Diagnostic in JSON. Its data keeps what a code action
+        needs: the hint, and its fixes as edits of the file (`Diagnostic.fixes`)."""
+        start, end, code, severity, message, hint, fixes = d
+        l1, c1, l2, c2 = where(item, start, end)
+        out = {
+            "range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}},
+            "message": message,
+            "severity": severity,
+            "code": code,
+            "source": "leadq",
+        }
+        data: dict[str, Any] = {"hint": hint} if hint else {}
+        made = [{"title": f[0], "safe": f[1], "edits": e} for f in fixes if (e := edits(item, f))]
+        if made:
+            data["fixes"] = made
+        if data:
+            out["data"] = data
         return out
 
     first: dict[str, Item] = {}
@@ -312,11 +356,7 @@ def _diagnostics(
         at = (item.text, schema.method, item.origin, item.ignore, encoding) if not item.places else None
         done = placed.get(at) if at is not None else None
         if done is None:
-            done = [
-                _lsp_diagnostic(d, where(item, d.start, d.end), fixes(item, d) if d.fixes else [])
-                for d in found
-                if d.code not in item.ignore
-            ]
+            done = [placed_one(item, d) for d in found if d[2] not in item.ignore]
             if at is not None:
                 if len(placed) >= _REMEMBERED:
                     placed.clear()
@@ -325,11 +365,12 @@ def _diagnostics(
         if key is not None and "W608" not in item.ignore:
             earlier = first.setdefault(key, item)
             if earlier is not item:
+                l1, c1, l2, c2 = where(item, 0, len(item.text))
                 out.append(
                     {
-                        "range": where(item, 0, len(item.text)),
+                        "range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}},
                         "message": f"this filter means the same as the one on line {earlier.line}",
-                        "severity": types.DiagnosticSeverity.Warning.value,
+                        "severity": SEVERITY["warning"],
                         "code": "W608",
                         "source": "leadq",
                     }
@@ -338,24 +379,6 @@ def _diagnostics(
             yield out
             out = []
     yield out
-
-
-def _lsp_diagnostic(d: leadq.Diagnostic, where: dict[str, Any], fixes: list[dict[str, Any]]) -> dict[str, Any]:
-    """One finding as an LSP Diagnostic in JSON. Its data keeps what a code action needs:
-    the hint, and its fixes as edits of the file (`Diagnostic.fixes`)."""
-    out = {
-        "range": where,
-        "message": d.message + (f"\nhint: {d.hint}" if d.hint else ""),
-        "severity": _SEVERITY[d.severity.value].value,
-        "code": d.code,
-        "source": "leadq",
-    }
-    data: dict[str, Any] = {"hint": d.hint} if d.hint else {}
-    if fixes:
-        data["fixes"] = fixes
-    if data:
-        out["data"] = data
-    return out
 
 
 async def _publish_now(ls: LeadqServer, uri: str) -> None:
@@ -463,11 +486,12 @@ def _closed(ls: LeadqServer, params: types.DidCloseTextDocumentParams) -> None:
 def _at(document: TextDocument, position: types.Position) -> tuple[Item, int] | None:
     """The filter under a position, and the cursor's offset in it. In a text file the
     filter is the line as typed so far (its comment left out), blank lines included."""
-    server_position = document.position_from_client_units(position)
-    line_no, column = server_position.line + 1, server_position.character + 1
+    lines = _lines(document)
+    row = min(position.line, len(lines) - 1)  # past the end: the end of the last line
+    line = lines[row].removesuffix("\r")
+    character = position.character if row == position.line else len(line) * 4
+    line_no, column = row + 1, _code_points(document.position_codec.encoding, line, character) + 1
     if not document.uri.endswith((".json", ".toml", ".csv")):
-        lines = document.lines
-        line = lines[line_no - 1].rstrip("\r\n") if line_no <= len(lines) else ""
         expression, _ = split_comment(line)
         if line.lstrip().startswith("#") or column > len(expression) + 1:
             return None
@@ -537,7 +561,8 @@ def _format(ls: LeadqServer, params: types.DocumentFormattingParams) -> list[typ
     new = rewrite(document.source, _items(document))
     if new == document.source:
         return []
-    end = _position(document, (len(document.lines) + 1, 1))
+    lines = _lines(document)
+    end = _position(document, (len(lines), len(lines[-1]) + 1), lines)
     return [types.TextEdit(range=types.Range(types.Position(0, 0), end), new_text=new)]
 
 

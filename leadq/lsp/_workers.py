@@ -19,9 +19,27 @@ from ..core.collector import paused
 if TYPE_CHECKING:
     from leadq import Diagnostic
 
+#: LSP's numbers of the severities (DiagnosticSeverity).
+SEVERITY = {"error": 1, "warning": 2, "info": 3}
+
+#: A fix as the server sends it: its title, whether it is safe, and its edits of the
+#: filter (start, end, replacement).
+WireFix = tuple[str, bool, tuple[tuple[int, int, str], ...]]
+#: A diagnostic as the server places it: its span in the filter (start, end), code, LSP
+#: severity, message as shown (the hint on its own line), hint, and fixes. Plain tuples:
+#: a worker sends 20,000 of them in a third of the time `Diagnostic` objects take, and the
+#: server builds each LSP diagnostic from one without looking anything up.
+Shown = tuple[int, int, str, int, str, "str | None", tuple[WireFix, ...]]
 #: What the server remembers of a filter: its diagnostics and its fingerprint (None when
 #: it has errors).
-Found = tuple[list["Diagnostic"], "str | None"]
+Found = tuple[tuple[Shown, ...], "str | None"]
+
+
+def shown(d: Diagnostic) -> Shown:
+    """A diagnostic as the server places it."""
+    fixes = tuple((f.title, f.safe, tuple((e.start, e.end, e.replacement) for e in f.edits)) for f in d.fixes)
+    message = d.message + f"\nhint: {d.hint}" if d.hint else d.message
+    return (d.start, d.end, d.code, SEVERITY[d.severity.value], message, d.hint, fixes)
 
 
 def analysis(text: str, schema: leadq.Schema, role: str | None) -> Found:
@@ -31,7 +49,7 @@ def analysis(text: str, schema: leadq.Schema, role: str | None) -> Found:
         fingerprint: str | None = a.fingerprint()
     except leadq.LeadqError:
         fingerprint = None
-    return a.diagnostics, fingerprint
+    return tuple(shown(d) for d in a.diagnostics), fingerprint
 
 
 def analyses(texts: Sequence[str], method: str, role: str | None) -> list[Found]:
