@@ -161,12 +161,12 @@ def test_texts_a_worker_cannot_check_are_checked_here(monkeypatch: pytest.Monkey
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGALRM is POSIX")
 def test_stopping_early_stops_the_workers_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The caller stops reading (as Ctrl-C does) while the workers send results larger
-    than a pipe holds (230 kB a chunk): the workers are gone at once, and nothing waits
-    for them (multiprocessing.Pool's terminate() could wait for ever for a worker writing
-    to its shared result queue)."""
-    monkeypatch.setattr(batch, "BATCH", 4_000)  # chunks of 250 filters
+    than a pipe holds (100 kB a chunk, a pipe holds 64 kB): the workers are gone at once,
+    and nothing waits for them (multiprocessing.Pool's terminate() could wait for ever for
+    a worker writing to its shared result queue)."""
+    monkeypatch.setattr(batch, "BATCH", 2_000)  # chunks of 125 filters
     texts = [
-        f"reslt = {i} and sitee = {i} and durration > {i} and typ = form and site in ({i}, {i})" for i in range(12_000)
+        f"reslt = {i} and sitee = {i} and durration > {i} and typ = form and site in ({i}, {i})" for i in range(6_000)
     ]
     before = multiprocessing.active_children()
     threads = set(threading.enumerate())
