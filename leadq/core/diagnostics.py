@@ -7,7 +7,7 @@ from the rule registry, `leadq.core.rules`); the docs and the tests are checked 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -74,6 +74,20 @@ class Problem(Exception):
         return p
 
 
+#: The message and fix makers, loaded by the first diagnostic (a filter without findings
+#: never loads them); kept here so that each diagnostic after it does not import again.
+_makers: tuple[Callable[..., tuple[str, str, str | None]], Callable[..., tuple[Fix, ...]]] | None = None
+
+
+def _load_makers() -> tuple[Callable[..., tuple[str, str, str | None]], Callable[..., tuple[Fix, ...]]]:
+    global _makers
+    from .fixes import fixes_of
+    from .messages import render_message
+
+    _makers = render_message, fixes_of
+    return _makers
+
+
 class Report:
     """The collector every pass reports to: findings become diagnostics of one text.
 
@@ -93,12 +107,9 @@ class Report:
         self.diagnostics.extend(self.make(f) for f in p.findings)
 
     def make(self, f: Finding) -> Diagnostic:
-        from .messages import render_message
-
-        code, message, hint = render_message(f.key, f.fields, self.text, cli=self.cli)
+        render, fixes_of = _makers or _load_makers()
+        code, message, hint = render(f.key, f.fields, self.text, cli=self.cli)
         line, column = self.place(f.span.start)
-        from .fixes import fixes_of  # a filter without findings never loads the fixes
-
         fixes = fixes_of(f.key, f.span, f.fields, self.text)
         return Diagnostic(code, CODES[code].severity, message, f.span.start, f.span.end, line, column, hint, fixes)
 

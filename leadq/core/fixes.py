@@ -100,8 +100,15 @@ def _overlap(a: Edit, b: Edit) -> bool:
 # -- recipes: a finding's fields → a fix ----------------------------------------------------
 
 
+#: The field names each template fills, found once per template.
+_NAMES: dict[str, list[str]] = {}
+
+
 def _names(template: str) -> list[str]:
-    return re.findall(r"\{(\w+)", template)  # compiled on first use, not at start-up
+    names = _NAMES.get(template)
+    if names is None:  # a few dozen templates: the pattern is compiled on first use, not at start-up
+        names = _NAMES[template] = re.findall(r"\{(\w+)", template)
+    return names
 
 
 def _filled(template: str, fields: Mapping[str, object]) -> str | None:
