@@ -127,6 +127,70 @@ async def test_completion(client: LanguageClient) -> None:
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_a_position_past_the_end_of_a_line_or_of_the_document_is_its_end(client: LanguageClient) -> None:
+    # as the LSP says: a character past a line's end means its end; a line past the last,
+    # the end of the last (here the empty line after the final line feed)
+    await _open(client, "site = 1 and \nresult \n")
+
+    async def labels(line: int, character: int) -> list[str]:
+        got = await client.text_document_completion_async(
+            types.CompletionParams(
+                text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(line, character)
+            )
+        )
+        assert got is not None
+        return [i.label for i in got.items]
+
+    assert await labels(0, 99) == await labels(0, 13) != []
+    assert await labels(1, 99) == await labels(1, 7) == ["!=", "=", "in", "not in"]
+    assert "site" in await labels(9, 0)
+
+
+def test_client_units_and_code_points_convert_both_ways() -> None:
+    from leadq.lsp._server import _code_points, _place
+
+    line = 'text contains "é😋中" and x = 1'
+    for encoding in (
+        types.PositionEncodingKind.Utf16,
+        types.PositionEncodingKind.Utf8,
+        types.PositionEncodingKind.Utf32,
+    ):
+        for offset in range(len(line) + 1):
+            row, units = _place(encoding, [line], (1, offset + 1))
+            assert row == 0 and _code_points(encoding, line, units) == offset, (encoding, offset)
+        assert _code_points(encoding, line, 10_000) == len(line)
+    after = (1, 19)  # after `中`
+    assert _place(types.PositionEncodingKind.Utf8, [line], after) == (0, 24)  # é 2 bytes, 😋 4, 中 3
+    assert _place(types.PositionEncodingKind.Utf16, [line], after) == (0, 19)  # 😋 two units
+
+
+def test_a_filter_after_wide_spaces_is_placed_in_utf8_units_whatever_was_published_before() -> None:
+    import asyncio
+
+    from pygls.workspace import TextDocument
+    from pygls.workspace.position_codec import PositionCodec
+
+    from leadq.lsp._server import LeadqServer, _published
+
+    ls = LeadqServer()
+    codec = PositionCodec(encoding=types.PositionEncodingKind.Utf8)
+
+    def first_range(text: str) -> tuple[int, int]:
+        document = TextDocument("file:///spaces.leadq", text, version=1, position_codec=codec)
+        found = asyncio.run(_published(ls, document, lambda: True))
+        assert found is not None
+        where = found[0]["range"]
+        return where["start"]["character"], where["end"]["character"]
+
+    try:
+        assert first_range(" reslt = missed\n") == (1, 6)
+        assert first_range("\u3000reslt = missed\n") == (3, 8)  # an ideographic space is 3 bytes
+        assert first_range("\xa0reslt = missed\n") == (2, 7)
+    finally:
+        ls.shutdown()
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_hover(client: LanguageClient) -> None:
     await _open(client, "x = 1\ncreated_at >= 2024-01-31\n")
     got = await client.text_document_hover_async(

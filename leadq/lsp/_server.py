@@ -97,8 +97,8 @@ class LeadqServer(LanguageServer):
         #: the worker processes, started by the first large publication (None: not yet;
         #: False: none on this machine, or they failed)
         self.workers: ProcessPoolExecutor | bool | None = None
-        #: (text, method, origin, ignored codes, position encoding) of a one-line filter -> its
-        #: diagnostics as sent (for the current settings)
+        #: (text, method, origin, the line before it, ignored codes, position encoding) of a
+        #: one-line filter -> its diagnostics as sent (for the current settings)
         self.placed: dict[Any, list[dict[str, Any]]] = {}
         self.publishing: dict[str, asyncio.Task[None]] = {}
         self.problem: str | None = None  # a setting the editor should hear about
@@ -352,8 +352,13 @@ def _diagnostics(
     for n, item in enumerate(_items(document) if items is None else items, 1):
         schema = ls.schema_of(item)
         found, key = ls.analysis(item.text, schema)
-        # a filter on one line, unchanged and in the same place: its diagnostics as before
-        at = (item.text, schema.method, item.origin, item.ignore, encoding) if not item.places else None
+        # a filter on one line, unchanged, in the same place after the same characters (the
+        # spaces before it may be several UTF-8 units): its diagnostics as before
+        at = None
+        if not item.places:
+            row, column = item.origin
+            before = lines[row - 1][: column - 1] if row <= len(lines) else ""
+            at = (item.text, schema.method, item.origin, before, item.ignore, encoding)
         done = placed.get(at) if at is not None else None
         if done is None:
             done = [placed_one(item, d) for d in found if d[2] not in item.ignore]
