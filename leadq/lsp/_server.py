@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -236,9 +237,10 @@ def _items(document: TextDocument) -> list[Item]:
 
 
 def _lines(document: TextDocument) -> list[str]:
-    """The document's lines as leadq numbers them (`leadq.files.sources`) and an editor
-    does: split at line feeds alone. pygls' own `lines` splits at form feeds and line
-    separators too, and a filter after one would be placed on the wrong line."""
+    """The document's lines as leadq numbers them (`leadq.files.sources`): split at line
+    feeds alone, as an editor does but for a lone carriage return, which leadq reads as
+    part of its line. pygls' own `lines` splits at form feeds and line separators too,
+    and a filter after one would be placed on the wrong line."""
     return document.source.split("\n")
 
 
@@ -494,7 +496,7 @@ def _at(document: TextDocument, position: types.Position) -> tuple[Item, int] | 
     lines = _lines(document)
     row = min(position.line, len(lines) - 1)  # past the end: the end of the last line
     line = lines[row].removesuffix("\r")
-    character = position.character if row == position.line else len(line) * 4
+    character = position.character if row == position.line else sys.maxsize
     line_no, column = row + 1, _code_points(document.position_codec.encoding, line, character) + 1
     if not document.uri.endswith((".json", ".toml", ".csv")):
         expression, _ = split_comment(line)
