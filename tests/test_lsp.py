@@ -110,6 +110,24 @@ async def test_lines_are_counted_at_line_feeds_alone_and_characters_in_utf16(cli
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_what_cannot_be_read_is_said_in_place_and_the_rest_keeps_its_findings(client: LanguageClient) -> None:
+    # as `leadq check` says it: a value that is no string is E902 at its place, and the
+    # other filters are still checked; JSON half typed is E902 where it stops
+    found = await _open(client, '{"bad": "reslt = missed",\n "n": 5}\n', JSON_URI)
+    assert [_where(d) for d in found] == [("E902", 1, 6, 1, 6), ("E201", 0, 9, 0, 14)]
+    assert found[0].message.startswith("`n` is a number, not a filter expression\nhint: write the filter as a string")
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=JSON_URI, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text='{"a": "reslt = 1", ')],
+        )
+    )
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    (half,) = client.diagnostics[JSON_URI]
+    assert _where(half) == ("E902", 0, 19, 0, 19) and half.message.startswith("not valid JSON")
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_completion(client: LanguageClient) -> None:
     await _open(client, "site = 1\nresult \n\n")
     got = await client.text_document_completion_async(

@@ -14,7 +14,7 @@ from leadq import CODES, Diagnostic, Fix, Severity, render_diagnostics
 
 from ..core.diagnostics import fixable
 from ..files.rewrite import fix_edits
-from ..files.sources import Item, file_places
+from ..files.sources import FILE_PROBLEM, Item, file_places
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -39,8 +39,6 @@ def place(item: Item, d: Diagnostic) -> Finding:
     return Finding(item, d, line, column, end_line, end_column)
 
 
-#: The code of a file, or a value in it, that cannot be read as saved filters.
-FILE_PROBLEM = "E902"
 
 
 def file_problem(path: str, line: int, column: int, message: str, hint: str | None) -> Finding:

@@ -27,6 +27,10 @@ _JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _JSON_SPACE = re.compile(r"\s*")
 
 
+#: The code of a file, or a value in it, that cannot be read as saved filters.
+FILE_PROBLEM = "E902"
+
+
 class SourceError(Exception):
     """A file, or a value in it, that cannot be read as saved filters: what is wrong, its
     line and column in the file (1-based), and what to do."""

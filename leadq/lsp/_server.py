@@ -34,7 +34,7 @@ import leadq
 from ..core.collector import paused
 from ..core.fixes import Applicability, Edit, Fix
 from ..files.rewrite import fix_edits, rewrite
-from ..files.sources import Item, SourceError, file_places, read_items, split_comment
+from ..files.sources import FILE_PROBLEM, Item, SourceError, file_places, read_source, split_comment
 from ..schemas.schema import checked_role
 from ._workers import SEVERITY, Found, Shown, WireFix, analyses
 from ._workers import analysis as _analysis
@@ -228,12 +228,14 @@ def _document(ls: LeadqServer, uri: str) -> TextDocument | None:
     return document
 
 
+def _read(document: TextDocument) -> tuple[list[Item], list[SourceError]]:
+    """The document's filters that can be read, and what is wrong with the rest (a value
+    that is no string, JSON half typed): the filters keep their findings meanwhile."""
+    return read_source(document.uri.rsplit("/", 1)[-1], document.source)
+
+
 def _items(document: TextDocument) -> list[Item]:
-    path = document.uri.rsplit("/", 1)[-1]
-    try:
-        return list(read_items(path, document.source))
-    except SourceError:
-        return []
+    return _read(document)[0]
 
 
 def _lines(document: TextDocument) -> list[str]:
@@ -293,12 +295,14 @@ def diagnostics(ls: LeadqServer, document: TextDocument) -> list[types.Diagnosti
 
 
 def _diagnostics(
-    ls: LeadqServer, document: TextDocument, items: list[Item] | None = None
+    ls: LeadqServer, document: TextDocument, read: tuple[list[Item], list[SourceError]] | None = None
 ) -> Iterator[list[dict[str, Any]]]:
     """The document's diagnostics as the JSON sent, a chunk of filters at a time (so that
-    the publisher can yield between chunks). The document is split into lines once, and
-    each filter's findings come from `ls.analysis` (remembered by text). `items`: the
-    document's filters, when the caller has read them."""
+    the publisher can yield between chunks): first what cannot be read as filters (E902,
+    as `leadq check` says it), then each filter's findings. The document is split into
+    lines once, and each filter's findings come from `ls.analysis` (remembered by text).
+    `read`: the document's filters and problems, when the caller has read them."""
+    items, problems = _read(document) if read is None else read
     lines = _lines(document)
     encoding = document.position_codec.encoding
     counted: list[Callable[[int], tuple[int, int]]] = []  # the file's lines, when a fix first needs them
@@ -350,8 +354,21 @@ def _diagnostics(
 
     first: dict[str, Item] = {}
     out: list[dict[str, Any]] = []
+    for problem in problems:
+        line, character = _place(encoding, lines, (problem.line, problem.column))
+        point = {"line": line, "character": character}
+        hint = f"\nhint: {problem.hint}" if problem.hint else ""
+        out.append(
+            {
+                "range": {"start": point, "end": point},
+                "message": problem.message + hint,
+                "severity": SEVERITY["error"],
+                "code": FILE_PROBLEM,
+                "source": "leadq",
+            }
+        )
     placed = ls.placed
-    for n, item in enumerate(_items(document) if items is None else items, 1):
+    for n, item in enumerate(items, 1):
         schema = ls.schema_of(item)
         found, key = ls.analysis(item.text, schema)
         # a filter on one line, unchanged, in the same place after the same characters (the
@@ -411,11 +428,11 @@ async def _published(
     loop between chunks (hover and completion get through); None once `current()` says a
     newer version came. Many new filters go to the worker processes, and each chunk is
     placed as soon as the batches it needs are back, while later ones are still checked."""
-    items = _items(document)
-    started = ls.start_analyses(items)
+    read = _read(document)
+    started = ls.start_analyses(read[0])
     found: list[dict[str, Any]] = []
     placed = 0
-    chunks = _without_gc(_diagnostics(ls, document, items))
+    chunks = _without_gc(_diagnostics(ls, document, read))
     while True:
         while started and started[0][0] < placed + _CHUNK:  # the batches this chunk needs
             await asyncio.shield(started.pop(0)[1])
