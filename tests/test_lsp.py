@@ -379,7 +379,7 @@ async def misspelt_role(lsp_client: LanguageClient):  # type: ignore[no-untyped-
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=client_capabilities("visual-studio-code"),
-            initialization_options={"role": "operater"},
+            initialization_options={"role": "operater", "method": "chats.lst"},
         )
     )
     yield
@@ -387,11 +387,11 @@ async def misspelt_role(lsp_client: LanguageClient):  # type: ignore[no-untyped-
 
 
 @pytest.mark.asyncio
-async def test_a_misspelt_role_in_the_settings_is_said(misspelt_role: LanguageClient) -> None:
-    await _open(misspelt_role, "site = 1\n")
-    assert any(
-        m.type == types.MessageType.Error and "did you mean `operator`" in m.message for m in misspelt_role.messages
-    )
+async def test_a_misspelt_method_or_role_in_the_settings_is_said(misspelt_role: LanguageClient) -> None:
+    found = await _open(misspelt_role, "site = 1 and reslt = missed\n")
+    assert [d.code for d in found] == ["E201"]  # checked for the method it had: Leads.list
+    errors = [m.message for m in misspelt_role.messages if m.type == types.MessageType.Error]
+    assert any("did you mean `Chats.list`" in m and "did you mean `operator`" in m for m in errors), errors
 
 
 @pytest.mark.asyncio(loop_scope="module")

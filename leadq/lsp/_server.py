@@ -128,7 +128,8 @@ class LeadqServer(LanguageServer):
             try:
                 self.schema = leadq.schema(method)
             except leadq.LeadqError as e:
-                problems.append(str(e.diagnostics[0].message))
+                (d,) = e.diagnostics
+                problems.append(f"{d.message} ({d.hint})" if d.hint else d.message)
         self.placed.clear()  # the findings are those of the old settings
         try:
             self.role = checked_role(options.get("role"), self.schema)
