@@ -67,7 +67,9 @@ def test_the_command_refuses_a_misspelt_role(tmp_path: Any) -> None:
     r = subprocess.run(
         [sys.executable, "-m", "leadq", "check", str(saved), "--role", "operater"], capture_output=True, text=True
     )
-    assert r.returncode != 0 and "operator" in r.stderr
+    assert r.returncode == 2
+    assert r.stderr.startswith("leadq: E212 `operater` is no API role that may call Leads.list")
+    assert "did you mean `operator`?" in r.stderr
 
 
 def test_a_role_that_may_not_call_the_method(tmp_path: Any) -> None:

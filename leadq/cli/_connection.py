@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ._config import Config
+from ._types import whole
 
 #: How hints name the settings on the command line (the client's hints name arguments).
 FLAG_NAMES: Mapping[str, str] = {
@@ -58,21 +59,6 @@ def _url(text: str) -> str:
             f"takes an http:// or https:// URL such as https://web-api.livetex.ru, not {text!r}"
         )
     return text
-
-
-def whole(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number from `low` up."""
-
-    def read(text: str) -> int:
-        try:
-            n = int(text)
-        except ValueError:
-            n = low - 1
-        if n < low:
-            raise argparse.ArgumentTypeError(f"takes a whole number from {low} up, not {text!r}")
-        return n
-
-    return read
 
 
 def _seconds(text: str) -> float:

@@ -17,6 +17,7 @@ import leadq
 from leadq import Diagnostic, LeadqError, Schema, Severity, render_diagnostics
 
 from ._config import OUTPUT_FORMATS, Config, ConfigError, find, load, selected
+from ._types import whole
 
 if TYPE_CHECKING:  # the modules of `check`, `format` and `rule` load when those run (and pathlib with them)
     from pathlib import Path
@@ -178,9 +179,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         )
         p.add_argument(
             "--role",
-            choices=_roles(),
             default=None,
-            help="the API role that runs the filters: warn about fields it cannot see",
+            help="the API role that runs the filters (operator, manager, admin, ...): warn about fields it cannot see",
         )
         p.add_argument(
             "--select",
@@ -197,7 +197,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
         p.add_argument(
             "--output-file", "-o", metavar="FILE", help="write the report to FILE instead of standard output"
         )
-        p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes; 0 uses every core (default: 1)")
+        p.add_argument(
+            "--jobs", "-j", type=whole(0), default=1, help="worker processes; 0 uses every core (default: 1)"
+        )
         p.add_argument("--no-progress", action="store_true", help="never show the progress bar")
         p.add_argument(
             "--fix",
@@ -617,7 +619,7 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
         return 2
     read = _read_inputs(args, config)
     items = read.items
-    jobs = max(args.jobs, 0)  # 0: one per core (check_many counts them)
+    jobs = args.jobs  # 0: one per core (check_many counts them)
 
     def reported(item: Item, code: str) -> bool:
         return code not in item.ignore | _file_ignores(item.path, config) and selected(code, select, ignore)
