@@ -265,6 +265,13 @@ def test_check_many_filters_with_two_jobs(tmp_path: Path) -> None:
     assert r.stderr == ""  # no progress bar when stderr is not a terminal
 
 
+def test_jobs_take_a_whole_number_from_0() -> None:
+    r = run("check", "--jobs", "-1", "-", stdin="site = 1\n")
+    assert r.returncode == 2 and "argument --jobs/-j: takes a whole number from 0 up, not '-1'" in r.stderr
+    r = run("check", "--jobs", "0", "-", stdin="site = 1\n")
+    assert r.returncode == 0
+
+
 def test_decompile() -> None:
     r = run_process("decompile", "site_ids=1,2 result=missed")
     assert (r.returncode, r.stdout) == (0, "site in (1, 2) and result = missed\n")
