@@ -98,10 +98,13 @@ def check_many(
 
     Raises:
         LeadqError: `schema` names no method (E211), or `role` is no role of it (E212).
-        TypeError: an input that is not a str, or `jobs` that is not a whole number.
+        TypeError: an input that is not a str, `texts` that is one str, or `jobs` that
+            is not a whole number.
     """
     if not isinstance(jobs, int) or jobs < 0:
         raise TypeError(f"jobs must be a whole number from 0 up, not {jobs!r}")
+    if isinstance(texts, str):  # one filter, which would be checked as its characters
+        raise TypeError("texts must be an iterable of filters, not one str: check_many([text]), or check(text)")
     schema = resolve(schema)
     role = checked_role(role, schema)
     workers = jobs or cores()

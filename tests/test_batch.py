@@ -213,6 +213,8 @@ def test_inputs_are_checked() -> None:
         list(leadq.check_many(["site = 1", None]))  # type: ignore[list-item]
     with pytest.raises(TypeError, match="jobs must be"):
         list(leadq.check_many([], jobs=-1))
+    with pytest.raises(TypeError, match="not one str"):  # not eight filters of one character
+        list(leadq.check_many("site = 1"))
 
 
 def test_pandas_columns() -> None:
