@@ -265,6 +265,17 @@ def test_check_many_filters_with_two_jobs(tmp_path: Path) -> None:
     assert r.stderr == ""  # no progress bar when stderr is not a terminal
 
 
+def test_a_filter_split_into_words_by_the_shell_gets_a_hint_to_quote_it() -> None:
+    r = run_process("compile", "site=1", "and", "result=missed")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.endswith(
+        "leadq: error: unrecognized arguments: and result=missed\n"
+        "hint: a filter is one argument: put it in quotes, as in 'site = 1 and result = missed'\n"
+    )
+    r = run_process("compile", "site = 1", "--bogus")
+    assert r.returncode == 2 and "hint" not in r.stderr  # an unknown flag is no filter
+
+
 def test_jobs_take_a_whole_number_from_0() -> None:
     r = run("check", "--jobs", "-1", "-", stdin="site = 1\n")
     assert r.returncode == 2 and "argument --jobs/-j: takes a whole number from 0 up, not '-1'" in r.stderr

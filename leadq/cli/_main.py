@@ -11,7 +11,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import leadq
 from leadq import Diagnostic, LeadqError, Schema, Severity, render_diagnostics
@@ -56,6 +56,12 @@ class _Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Help)
         super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        left = message.removeprefix("unrecognized arguments: ")
+        if left != message and not left.startswith("-"):  # a filter the shell split into words
+            message += "\nhint: a filter is one argument: put it in quotes, as in 'site = 1 and result = missed'"
+        super().error(message)
 
 
 def _files_options() -> _Parser:
