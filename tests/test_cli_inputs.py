@@ -342,6 +342,24 @@ def test_a_file_that_is_not_utf8_names_the_problem_and_the_encoding(tmp_path: Pa
     assert (tmp_path / "f.leadq").read_bytes() == 'site in (1, 2) and text contains "ёж"\n'.encode("cp1251")
 
 
+def test_the_encoding_hint_is_one_the_command_can_follow(tmp_path: Path) -> None:
+    # compile reads one filter from standard input, as UTF-8: it takes no --encoding
+    r = subprocess.run(
+        [*leadq_cmd(), "compile", "-"],
+        input='text contains "доставка"'.encode("cp1251"),
+        capture_output=True,
+        timeout=60,
+    )
+    assert r.returncode == 2
+    hint = "(it reads as Cyrillic text in cp1251: convert it to UTF-8 first: `iconv -f cp1251 -t utf-8`)\n"
+    assert r.stderr.decode().endswith(hint)
+    _write(tmp_path, "u16.leadq", "\ufeffsite = 1\n".encode("utf-16-le"))  # with its byte-order mark
+    assert "hint: it looks like UTF-16: add `--encoding utf-16`" in run("check", "u16.leadq", cwd=tmp_path).stdout
+    _write(tmp_path, "program.leadq", bytes([0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0, 0, 0, 0, 0, 0xFF, 0, 0, 0xE4] * 8))
+    r = run("check", "program.leadq", cwd=tmp_path)
+    assert "hint: it holds zero bytes, as a program or an image does, not text" in r.stdout and "UTF-16" not in r.stdout
+
+
 @pytest.mark.parametrize(
     ("line", "caret_column"),
     [

@@ -75,14 +75,16 @@ def read_file(path: str, encoding: str = "utf-8") -> Text:
     return decode(path, data, encoding)
 
 
-def read_stdin(name: str = "<stdin>", encoding: str = "utf-8") -> Text:
+def read_stdin(name: str = "<stdin>", encoding: str = "utf-8", *, flag: bool = True) -> Text:
+    """Standard input as text (`flag`: the command takes `--encoding`, which a hint may name)."""
     buffer = getattr(sys.stdin, "buffer", None)  # a program that embeds the command may give a text stream
     data = buffer.read() if buffer is not None else sys.stdin.read().encode(encoding)
-    return decode(name, data, encoding)
+    return decode(name, data, encoding, flag=flag)
 
 
-def decode(name: str, data: bytes, encoding: str = "utf-8") -> Text:
-    """`data` as text; an `InputError` at the first byte that `encoding` cannot read."""
+def decode(name: str, data: bytes, encoding: str = "utf-8", *, flag: bool = True) -> Text:
+    """`data` as text; an `InputError` at the first byte that `encoding` cannot read (its
+    hint names `--encoding` when the command takes it: `flag`)."""
     codec = checked_encoding(encoding)
     bom = codec == "utf-8" and data.startswith(codecs.BOM_UTF8)
     body = data[len(codecs.BOM_UTF8) :] if bom else data
@@ -94,13 +96,23 @@ def decode(name: str, data: bytes, encoding: str = "utf-8") -> Text:
         column = len(body[line_start : e.start].decode(codec, errors="replace")) + 1
         shown = "UTF-8" if codec == "utf-8" else codec
         message = f"the file is not {shown}: the byte 0x{body[e.start]:02x} at line {line}, column {column} is not"
-        raise InputError(f"{message} {shown} text", line, column, _encoding_hint(body, codec)) from None
+        raise InputError(f"{message} {shown} text", line, column, _encoding_hint(body, codec, flag)) from None
 
 
-def _encoding_hint(data: bytes, tried: str) -> str:
-    """Name the encoding that reads `data`, when one plainly does."""
-    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or data.count(b"\0") > len(data) // 4:
-        return "it looks like UTF-16: add `--encoding utf-16`"
+def _encoding_hint(data: bytes, tried: str, flag: bool = True) -> str:
+    """Name the encoding that reads `data`, when one plainly does: as an `--encoding` to
+    add (`flag`), or else as the conversion to UTF-8 to make first."""
+
+    def use(name: str) -> str:
+        return f"add `--encoding {name}`" if flag else f"convert it to UTF-8 first: `iconv -f {name} -t utf-8`"
+
+    zeros = data.count(b"\0")
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or (
+        zeros > len(data) // 4 and max(data[0::2].count(b"\0"), data[1::2].count(b"\0")) >= 0.9 * zeros
+    ):  # UTF-16 of mostly ASCII text: a zero in every other byte
+        return f"it looks like UTF-16: {use('utf-16')}"
+    if zeros:
+        return "it holds zero bytes, as a program or an image does, not text: name a file of filters"
     for guess, script in (("cp1251", "Cyrillic"), ("koi8-r", "Cyrillic")):
         if guess == tried:
             continue
@@ -110,5 +122,7 @@ def _encoding_hint(data: bytes, tried: str) -> str:
             continue
         letters = [c for c in text if c.isalpha() and not c.isascii()]
         if letters and sum("\u0400" <= c <= "\u04ff" for c in letters) >= 0.9 * len(letters):
-            return f"it reads as {script} text in {guess}: add `--encoding {guess}`"
+            return f"it reads as {script} text in {guess}: {use(guess)}"
+    if not flag:
+        return "convert it to UTF-8 first, e.g. `iconv -f cp1251 -t utf-8`"
     return "name its encoding with `--encoding`, such as cp1251 or latin-1"

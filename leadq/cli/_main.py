@@ -411,7 +411,7 @@ def _main(argv: Sequence[str] | None) -> int:
         from ._inputs import InputError, read_stdin
 
         try:
-            setattr(args, text_arg, read_stdin().content.strip("\r\n"))
+            setattr(args, text_arg, read_stdin(flag=False).content.strip("\r\n"))
         except InputError as e:
             print(f"leadq: cannot read standard input: {e.message} ({e.hint})", file=sys.stderr)
             return 2
