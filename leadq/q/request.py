@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from urllib.parse import parse_qsl, unquote_plus, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import attrs
 
@@ -114,12 +114,12 @@ def _curl(command: str) -> Request | None:
                 if body is not None:
                     q, params = body.q or q, {**params, **body.params}
                 continue
-            name, _, raw = value.partition("=")
-            raw = raw if word == "--data-urlencode" else unquote_plus(raw) if _ENCODED.search(raw) else raw
-            if name == "q":
-                q = raw
-            elif name in TAIL_PARAMS:
-                params[name] = raw
+            if word == "--data-urlencode":  # one `name=content`, which curl encodes: written as it is
+                name, _, raw = value.partition("=")
+                sent = Request(raw if name == "q" else "", {name: raw} if name in TAIL_PARAMS else {})
+            else:  # a form body: `q=...&limit=5`, URL-encoded or not
+                sent = _pairs(value, "a curl command")
+            q, params = sent.q or q, {**params, **sent.params}
     return Request(q, params, "a curl command")
 
 
