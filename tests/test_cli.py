@@ -228,7 +228,7 @@ def test_stored_filters_warn_about_relative_periods_and_roles() -> None:
 def test_check_raw_q_strings() -> None:
     r = run("check", "--q", "--format", "json", "-", stdin="site_ids=1,2 result=missed\nsite_ids=1 reslt=x\nfoo=1\n")
     found = [(row["line"], row["column"], row["code"]) for row in json.loads(r.stdout)]
-    assert found == [(2, 10, "E301"), (3, 1, "E501")]
+    assert found == [(2, 12, "E501"), (3, 1, "E501")]  # `reslt`, not the id before it
     r = run("check", "--q", "--format", "json", "-", stdin="result=done\n")
     assert [(row["column"], row["code"]) for row in json.loads(r.stdout)] == [(8, "E302")]
 

@@ -57,6 +57,11 @@ def test_decompile(q: str, expression: str) -> None:
         ("type>form", [("E502", 0, 9)]),
         ("email_exists=maybe", [("E301", 13, 18)]),
         ("created_at>=yesterday", [("E304", 12, 21)]),
+        # another term inside a value that takes no space: said as the term it is
+        ("site_ids=1,2 reslt=missed", [("E501", 13, 25)]),
+        ("site_ids=1,2 result=missed reslt=1", [("E501", 27, 34)]),
+        ("site_ids=1,2&result=missed", [("E502", 12, 13)]),
+        ("site_ids=1,2&foo=1", [("E301", 11, 18)]),  # `foo` is no term: a bad id
     ],
 )
 def test_decompile_errors(q: str, expected: list[tuple[str, int, int]]) -> None:
@@ -79,6 +84,18 @@ def test_unknown_criterion_suggests_the_closest() -> None:
     with pytest.raises(leadq.LeadqError) as caught:
         leadq.decompile("site_id=1")
     assert caught.value.diagnostics[0].hint == "did you mean `site_ids`?"
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.decompile("site_ids=1,2 reslt=missed")  # after a value: not blamed on the value
+    (d,) = caught.value.diagnostics
+    assert (d.hint, d.fixes[0].apply("site_ids=1,2 reslt=missed")) == (
+        "did you mean `result`?",
+        "site_ids=1,2 result=missed",
+    )
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.decompile("result=missed&site_ids=1")
+    assert caught.value.diagnostics[0].hint == "write `result=missed site_ids=1`"
+    # a text searched for may hold both: it is read as the term model says, with W601
+    assert leadq.format(leadq.decompile("text=a reslt=b")) == 'text contains "a reslt=b"'
 
 
 # -- one reading of a raw datetime bound: the API's, its first second ---------------------

@@ -166,6 +166,7 @@ EXAMPLES: dict[str, Callable[[], object]] = {
     "unsupported_term": check("keyword=x", q=True),
     "q_missing_operator": check("site_ids 1", q=True),
     "q_no_value": check("site_ids=", q=True),
+    "q_ampersand": check("site_ids=1,2&result=missed", q=True),
     "q_equals_only": check("type>form", q=True),
     "q_empty_id": check("site_ids=1,", q=True),
     "q_bad_id": raising(lambda: leadq.evaluate_q("site_ids=a", {"site": {"id": 1}})),

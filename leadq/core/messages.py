@@ -476,6 +476,9 @@ MESSAGES: dict[str, Message] = {
         "E502", "`{piece}` has no operator after `{name}`", "write `{name}=value` (no spaces around `=`)"
     ),
     "q_no_value": Message("E502", "the term `{name}` has no value", "write `{name}=value`"),
+    "q_ampersand": Message(
+        "E502", "q terms are separated by spaces, not `&` as URL parameters are", "write `{fix}`"
+    ),
     "q_equals_only": Message("E502", "`{name}` takes `=`, not `{op}`", "write `{name}={value}`"),
     "q_empty_id": Message("E502", "the id list has an empty item", "remove the extra comma"),
     "q_bad_id": Message("E502", "`{value}` in the list is not a {noun}", "ids are whole numbers"),

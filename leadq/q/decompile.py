@@ -46,6 +46,9 @@ def decompile_q(q: str, schema: Schema, report: Report) -> Node | None:
             report.add("q_no_value", term.span, name=term.name)
             failed = True
             continue
+        if kind_of(c).name not in _FREE_TEXT and _misjoined(q, term.value_span, schema, report):
+            failed = True
+            continue
         try:
             conditions.append(kind_of(c).decompile(c, term, field))
         except Problem as p:
@@ -60,6 +63,31 @@ def decompile_q(q: str, schema: Schema, report: Report) -> Node | None:
     if len(conditions) == 1:
         return conditions[0]
     return And(tuple(conditions), Span(terms[0].span.start, terms[-1].span.end))
+
+
+#: The kinds whose values may hold spaces and `&` (a text searched for, a name).
+_FREE_TEXT = frozenset({"string", "substring", "text"})
+
+
+def _misjoined(q: str, value: Span, schema: Schema, report: Report) -> bool:
+    """Say so when a value that cannot hold a space or `&` holds another term: one after a
+    space whose name q does not know (`site_ids=1,2 reslt=missed`: the term model reads
+    `2 reslt=missed` as the last id), or a known one joined with `&` as in a URL."""
+    tail = _ANY_TERM.search(q, value.start + 1, value.end)
+    if tail is not None:
+        _unknown_term(q, Span(tail.start(), value.end), schema, report)
+        return True
+    joined = _JOINED.search(q, value.start, value.end)
+    if joined is not None and joined.group(1) in schema.term_names:
+        fix = _JOINED_AT.sub(" ", q.strip())
+        report.add("q_ampersand", Span(joined.start(), joined.start() + 1), fix=fix)
+        return True
+    return False
+
+
+#: `&name<op>` inside a value: terms joined as URL parameters are.
+_JOINED = re.compile(r"&(\w+)(?:>=|<=|=|>|<)")
+_JOINED_AT = re.compile(r"&(?=\w+(?:>=|<=|=|>|<))")
 
 
 def _unknown_term(q: str, span: Span, schema: Schema, report: Report) -> None:
