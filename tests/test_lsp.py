@@ -386,6 +386,32 @@ async def misspelt_role(lsp_client: LanguageClient):  # type: ignore[no-untyped-
     await lsp_client.shutdown_session()
 
 
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "leadq", "lsp"]))
+async def no_snippets(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    """A client that declares no capability at all: no snippets in completion."""
+    await lsp_client.initialize_session(types.InitializeParams(capabilities=types.ClientCapabilities()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_completion_is_plain_text_for_an_editor_without_snippets(no_snippets: LanguageClient) -> None:
+    await _open(no_snippets, "result \n")
+    got = await no_snippets.text_document_completion_async(
+        types.CompletionParams(text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(0, 7))
+    )
+    assert got is not None
+    in_item = next(i for i in got.items if i.label == "in")
+    assert in_item.text_edit is not None and in_item.text_edit.new_text == "in ()"
+    assert {i.insert_text_format for i in got.items} == {types.InsertTextFormat.PlainText}
+
+
+def test_a_snippet_writes_dollar_brace_and_backslash_literally() -> None:
+    from leadq.lsp._server import _escaped
+
+    assert _escaped('text contains "a$1}\\"') == 'text contains "a\\$1\\}\\\\"'
+
+
 @pytest.mark.asyncio
 async def test_a_misspelt_method_or_role_in_the_settings_is_said(misspelt_role: LanguageClient) -> None:
     found = await _open(misspelt_role, "site = 1 and reslt = missed\n")

@@ -542,9 +542,12 @@ def _complete(ls: LeadqServer, params: types.CompletionParams) -> types.Completi
     got = leadq.complete(item.text, cursor, schema=ls.schema_of(item))
     edit_range = _range(document, item, got.range.start, got.range.end)
     items = []
+    snippets = _snippets(ls)
     for c in got.items:
-        snippet = c.cursor != len(c.insert)
-        text = c.insert[: c.cursor] + "$0" + c.insert[c.cursor :] if snippet else c.insert
+        # the cursor inside the insert (`in ($0)`) where the editor takes snippets; else
+        # the plain text, and the cursor after it
+        snippet = snippets and c.cursor != len(c.insert)
+        text = _escaped(c.insert[: c.cursor]) + "$0" + _escaped(c.insert[c.cursor :]) if snippet else c.insert
         items.append(
             types.CompletionItem(
                 label=c.label,
@@ -560,6 +563,18 @@ def _complete(ls: LeadqServer, params: types.CompletionParams) -> types.Completi
             )
         )
     return types.CompletionList(is_incomplete=got.incomplete, items=items)
+
+
+def _snippets(ls: LeadqServer) -> bool:
+    """Whether the editor said it takes snippets in completion items."""
+    completion = ls.client_capabilities.text_document and ls.client_capabilities.text_document.completion
+    item = completion.completion_item if completion else None
+    return bool(item and item.snippet_support)
+
+
+def _escaped(text: str) -> str:
+    """`text` as snippet syntax writes it literally."""
+    return text.replace("\\", "\\\\").replace("$", "\\$").replace("}", "\\}")
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
