@@ -361,6 +361,9 @@ def test_compile_reads_stdin_and_binds_parameters() -> None:
     assert r.returncode == 1 and "<filter>:1:8: E311" in r.stderr
     r = run("compile", "site = :s", "--param", "nonsense")
     assert r.returncode == 2 and "NAME=VALUE" in r.stderr
+    r = run("compile", "site in :sites", "--param", "sites=[1,2")  # a list meant, its bracket lost
+    assert r.returncode == 2 and "--param sites: '[1,2' is not valid JSON (Expecting" in r.stderr
+    assert run("compile", "text contains :w", "--param", 'w="[x"').stdout == "text=[x\n"
 
 
 def test_compile_prints_warnings_and_fails_on_them_when_asked() -> None:

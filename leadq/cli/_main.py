@@ -466,7 +466,12 @@ def _param_values(pairs: list[str]) -> dict[str, object]:
         value: object
         try:
             value = json.loads(raw)
-        except ValueError:
+        except ValueError as e:
+            if raw.lstrip().startswith(("[", "{")):  # meant as a JSON list or object
+                raise ValueError(
+                    f"--param {name}: {raw!r} is not valid JSON ({e.args[0]}); "
+                    f"as text, write it as a JSON string: --param '{name}=\"...\"'"
+                ) from None
             value = raw
             for reader in (date.fromisoformat, datetime.fromisoformat):
                 try:
@@ -1049,7 +1054,8 @@ def _methods(name: str | None) -> int:
         for method in leadq.METHODS:
             schema = leadq.METHODS[method]
             returns = f", returns {schema.object_type}" if schema.object_type else ""
-            print(f"{method:40} {len(schema.criteria):3} criteria{returns}")
+            noun = "criterion" if len(schema.criteria) == 1 else "criteria"
+            print(f"{method:40} {len(schema.criteria):3} {noun}{returns}")
         return 0
     found = _method(name, "<method>")
     if found is None:

@@ -118,7 +118,7 @@ def index() -> str:
         if here != resource:
             resource = here
             lines += ["", f"## {resource}", ""]
-        summary = f"{len(schema.criteria)} criteria"
+        summary = f"{len(schema.criteria)} {'criterion' if len(schema.criteria) == 1 else 'criteria'}"
         if schema.object_type:
             summary += f", returns `{schema.object_type}`"
         lines.append(f"- [{name}]({name}.md): {summary}")
