@@ -65,6 +65,10 @@ def test_json_and_toml_nest_alike_and_name_bad_values(tmp_path: Path) -> None:
     _write(tmp_path, "bad.json", '{"sales": {"hot": 5}}')
     r = run("check", "bad.json", cwd=tmp_path)
     assert r.returncode == 2 and "bad.json:1:19: E902 `sales.hot` is a number, not a filter expression" in r.stdout
+    _write(tmp_path, "bad.toml", '[sales]\nhot = 5\n')
+    for path in ("bad.json", "bad.toml"):  # the JSON report names the value as it names a filter
+        r = run("check", path, "--format", "json", cwd=tmp_path)
+        assert [(row["code"], row["name"]) for row in json.loads(r.stdout)] == [("E902", "sales.hot")]
 
 
 @pytest.mark.parametrize("content", ["", "# only a comment\n\n"])

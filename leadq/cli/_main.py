@@ -844,7 +844,7 @@ def _read_inputs(args: argparse.Namespace, config: Config) -> Read:
             found, bad = read_source(name, text.content, args.column)
         read.items += found
         if bad:
-            read.problems[name] = [file_problem(name, e.line, e.column, e.message, e.hint) for e in bad]
+            read.problems[name] = [file_problem(name, e.line, e.column, e.message, e.hint, e.name) for e in bad]
     return read
 
 

@@ -41,9 +41,12 @@ def place(item: Item, d: Diagnostic) -> Finding:
 
 
 
-def file_problem(path: str, line: int, column: int, message: str, hint: str | None) -> Finding:
-    """E902 at its place in the file: a finding of its own, beside the filters' findings."""
-    item = Item(path, None, "", (), origin=(line, column))
+def file_problem(
+    path: str, line: int, column: int, message: str, hint: str | None, name: str | None = None
+) -> Finding:
+    """E902 at its place in the file (`name`: the key of a value that is no filter): a
+    finding of its own, beside the filters' findings."""
+    item = Item(path, name, "", (), origin=(line, column))
     d = Diagnostic(FILE_PROBLEM, Severity.ERROR, message, 0, 0, line, column, hint)
     return Finding(item, d, line, column, line, column)
 

@@ -35,9 +35,12 @@ class SourceError(Exception):
     """A file, or a value in it, that cannot be read as saved filters: what is wrong, its
     line and column in the file (1-based), and what to do."""
 
-    def __init__(self, message: str, line: int = 1, column: int = 1, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, line: int = 1, column: int = 1, hint: str | None = None, name: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message, self.line, self.column, self.hint = message, line, column, hint
+        self.name = name  # the key of the value that is no filter, where there is one
 
 
 @attrs.frozen
@@ -246,7 +249,8 @@ def _json_object(
                 yield attrs.evolve(_item(path, key, text, offsets, lines, (pos, end), "json"), method=method)
         else:
             value, end = decoder.raw_decode(content, pos)
-            yield SourceError(f"`{key}` is {_what(value)}, not a filter expression", *lines.place(pos), _VALUE_HINT)
+            what = f"`{key}` is {_what(value)}, not a filter expression"
+            yield SourceError(what, *lines.place(pos), _VALUE_HINT, key)
         pos = _skip(content, end)
         if content[pos] == ",":
             pos = _skip(content, pos + 1)
@@ -363,7 +367,8 @@ def _toml_items(path: str, content: str) -> Iterator[Item | SourceError]:
     for name, value, is_text in flat:
         pos = found.get(name)
         if not is_text:
-            yield SourceError(f"`{name}` is {value}, not a filter expression", *lines.place(pos or 0), _VALUE_HINT)
+            where = lines.place(pos or 0)
+            yield SourceError(f"`{name}` is {value}, not a filter expression", *where, _VALUE_HINT, name)
             continue
         item = _toml_string(path, name, value, content, pos, lines) if pos is not None else None
         if item is None:  # a place leadq cannot read exactly: the whole value at its key
