@@ -475,7 +475,7 @@ def test_a_plan_shows_a_url_per_request_each_with_its_copy_button(page: Any) -> 
         "type=form",
         "result=missed",
     ]
-    assert "merge their results by lead id" in page.inner_text("#pg-plan-summary")
+    assert "merge their results by id" in page.inner_text("#pg-plan-summary")
     urls = page.eval_on_selector_all("#pg-requests .pg-url", "us => us.map(u => u.innerText)")
     assert urls == [
         "https://web-api.livetex.ru/leads/list?q=type%3Dform",

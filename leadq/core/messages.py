@@ -22,7 +22,9 @@ class Message(NamedTuple):
     cli_hint: str | None = None
 
 
-_PLAN = "run `leadq.plan()` (or `leadq explain`) for the requests, and merge their results by lead id"
+_PLAN = "run `leadq.plan()` (or `leadq explain`) for the requests, and merge their results by id"
+#: The same, in the command line's words.
+_PLAN_CLI = "`leadq explain` lists the requests; `leadq fetch` runs them and merges their results by id"
 
 MESSAGES: dict[str, Message] = {
     # -- syntax ------------------------------------------------------------------------
@@ -417,10 +419,17 @@ MESSAGES: dict[str, Message] = {
         "remove one of the contradicting conditions",
     ),
     "needs_several": Message(
-        "E402", "`{condition}` is not one conjunction of q terms: it needs several requests", _PLAN
+        "E402",
+        "`{condition}` is not one conjunction of q terms: it needs several requests",
+        _PLAN,
+        cli_hint=_PLAN_CLI,
     ),
-    "one_value_per_term": Message("E402", "`{field}` allows {values}; a q term holds one value", _PLAN),
-    "several_terms": Message("E402", "`{field}` needs several q terms here, so several requests", _PLAN),
+    "one_value_per_term": Message(
+        "E402", "`{field}` allows {values}; a q term holds one value", _PLAN, cli_hint=_PLAN_CLI
+    ),
+    "several_terms": Message(
+        "E402", "`{field}` needs several q terms here, so several requests", _PLAN, cli_hint=_PLAN_CLI
+    ),
     "interval_too_long": Message(
         "E407",
         "this method takes `{field}` intervals of at most {limit}; this one is longer",
@@ -436,9 +445,14 @@ MESSAGES: dict[str, Message] = {
         "this method takes `{field}` intervals of at most {limit}, and `{period}` may be longer",
         "bound it: `{field} between 2024-01-01 and 2024-01-30`",
     ),
-    "separate_ranges": Message("E402", "`{field}` allows {count} separate ranges; q holds one range per field", _PLAN),
+    "separate_ranges": Message(
+        "E402", "`{field}` allows {count} separate ranges; q holds one range per field", _PLAN, cli_hint=_PLAN_CLI
+    ),
     "id_list_too_long": Message(
-        "E402", "the list of {count} {noun}s takes {length} characters; a q value holds at most {limit}", _PLAN
+        "E402",
+        "the list of {count} {noun}s takes {length} characters; a q value holds at most {limit}",
+        _PLAN,
+        cli_hint=_PLAN_CLI,
     ),
     "exclusion": Message(
         "E403",

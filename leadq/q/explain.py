@@ -51,7 +51,7 @@ def _plan_lines(plan: Callable[[], Plan]) -> list[str]:
         p = plan()
     except LeadqError:
         return []
-    overlap = "" if p.disjoint else "; merge them by lead id, they may overlap"
+    overlap = "" if p.disjoint else "; merge them by id, they may overlap"
     return [f"plan: {len(p.requests)} requests{overlap}:", *(f"  q: {q}" for q in p.requests)]
 
 

@@ -120,7 +120,7 @@ class Pushdown:
         """The split in words: what is sent to the API, and what is checked here."""
         lines = [f"sent to the API: {self.sent or 'nothing (every lead)'}"]
         if len(self.requests) > 1:
-            overlap = "" if self.disjoint else ", merged by lead id"
+            overlap = "" if self.disjoint else ", merged by id"
             lines.append(f"  {len(self.requests)} requests{overlap}:")
         lines += [f"  q: {q}" if q else "  q: (empty: every lead)" for q in self.requests]
         lines.append(f"checked here: {self.residual or 'nothing'}")

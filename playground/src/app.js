@@ -266,7 +266,7 @@ function showPlan(a) {
   if (!a.plan) return;
   $("pg-plan-summary").textContent = a.plan.disjoint
     ? `${a.requests.length} requests; no lead matches two of them, so their results together are the filter's.`
-    : `${a.requests.length} requests; merge their results by lead id: they may overlap.`;
+    : `${a.requests.length} requests; merge their results by id: they may overlap.`;
   fill($("pg-plan"), a.requests.map((r, i) => h("li", {}, h("span", { class: "pg-number" }, `${i + 1}.`), h("code", {}, r.q || "(empty)"), copyButton("Copy", r.q, `the q of request ${i + 1}`))));
 }
 
