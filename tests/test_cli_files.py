@@ -200,6 +200,22 @@ def test_per_file_ignores(tmp_path: Path) -> None:
     _write(tmp_path, "new/a.leadq", "created_at = today\n")
     r = run("check", "legacy/a.leadq", "new/a.leadq", cwd=tmp_path)
     assert "new/a.leadq:1:1: W605" in r.stdout and "legacy" not in r.stdout
+    _write(tmp_path, "leadq.toml", '[per-file-ignores]\n"legacy/*" = ["W6"]\n')  # a prefix, as --ignore takes
+    r = run("check", "legacy/a.leadq", "new/a.leadq", cwd=tmp_path)
+    assert "new/a.leadq:1:1: W605" in r.stdout and "legacy" not in r.stdout
+
+
+def test_an_ignore_comment_takes_codes_prefixes_or_every_code_and_names_a_typo(tmp_path: Path) -> None:
+    lines = [
+        "siet = 1  # leadq: ignore[E2O1]",  # a letter O: W610, and E201 stays
+        "siet = 2  # leadq: ignore[E2]",  # a prefix
+        "siet = 3  # leadq: ignore",  # every code
+        "siet = 4  # leadq: ignore[w6, e201]",  # any case
+    ]
+    _write(tmp_path, "f.leadq", "\n".join(lines) + "\n")
+    r = run("check", "f.leadq", "--format", "json", cwd=tmp_path)
+    found = [(row["line"], row["code"], row["hint"]) for row in json.loads(r.stdout)]
+    assert found == [(1, "E201", "did you mean `site`?"), (1, "W610", "did you mean `E201`?")]
 
 
 def test_rule_prints_the_reference() -> None:

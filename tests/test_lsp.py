@@ -81,6 +81,13 @@ async def test_diagnostics_on_open_and_change(client: LanguageClient) -> None:
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_an_ignore_comment_with_a_typo_is_said_and_a_prefix_suppresses(client: LanguageClient) -> None:
+    found = await _open(client, "siet = 1  # leadq: ignore[E2O1]\nsiet = 2  # leadq: ignore[E2]\n")
+    assert [_where(d) for d in found] == [("E201", 0, 0, 0, 4), ("W610", 0, 0, 0, 8)]
+    assert found[1].message.endswith("did you mean `E201`?")
+
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_diagnostics_in_json_land_in_place(client: LanguageClient) -> None:
     found = await _open(client, '{\n  "hot": "result = fax"\n}\n', JSON_URI)
     assert [_where(d) for d in found] == [("E302", 1, 19, 1, 22)]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..core.diagnostics import LeadqError
+from ..core.rules import unknown_selector
 
 if TYPE_CHECKING:  # pathlib loads once a file is found: most runs read none, and it costs start-up time
     from pathlib import Path
@@ -221,23 +222,6 @@ def _codes(where: str, key: str, value: object) -> tuple[str, ...]:
         if problem:
             raise ConfigError(f"{where}: `{key}`: {problem}")
     return codes
-
-
-def unknown_selector(selector: str) -> str | None:
-    """What is wrong with a code or prefix that selects no code (with a "did you mean"),
-    or None for one that selects some."""
-    from leadq import CODES
-    from leadq.core.suggest import closest
-
-    if any(code.startswith(selector) for code in CODES):
-        return None
-    said = f"`{selector}` is no code and no prefix of one"
-    if len(selector) == 1:
-        return f"{said}: codes start with E, W or I"
-    prefixes = {code[:n] for code in CODES for n in range(1, len(code) + 1)}
-    same_length = [p for p in prefixes if len(p) == len(selector)]
-    guess = closest(selector, same_length) or closest(selector, prefixes)
-    return f"{said}; did you mean `{guess}`?" if guess else f"{said} (`leadq rule --all` lists the codes)"
 
 
 def _encoding(where: str, value: object) -> str:

@@ -590,7 +590,7 @@ def _shown_config(config: Config) -> str:
 
 
 def _code_list(text: str) -> tuple[str, ...]:
-    from ._config import unknown_selector
+    from ..core.rules import unknown_selector
 
     codes = tuple(c.strip().upper() for c in text.split(",") if c.strip())
     if not codes:
@@ -606,6 +606,7 @@ def _code_list(text: str) -> tuple[str, ...]:
 
 
 def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
+    from ..files.sources import ignore_problems
     from ..schemas.schema import checked_role
     from ._report import (
         SUMMARY_LINES,
@@ -633,7 +634,9 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
     jobs = args.jobs  # 0: one per core (check_many counts them)
 
     def reported(item: Item, code: str) -> bool:
-        return code not in item.ignore | _file_ignores(item.path, config) and selected(code, select, ignore)
+        # a code or prefix in the filter's comment or the file's per-file-ignores drops it
+        dropped = item.ignores(code) or any(code.startswith(p) for p in _file_ignores(item.path, config))
+        return not dropped and selected(code, select, ignore)
 
     fixed = 0
     stdin = (args.stdin_filename or "<stdin>") if "-" in (args.files or []) else None
@@ -650,7 +653,7 @@ def _check(args: argparse.Namespace, schema: Schema, config: Config) -> int:
     by_path: dict[str, list[Finding]] = {}
     first_of: dict[str, Item] = {}
     for item, result in zip(items, _progress(results, len(items), progress), strict=True):
-        diagnostics, fingerprint = list(result.diagnostics), result.fingerprint
+        diagnostics, fingerprint = [*result.diagnostics, *ignore_problems(item)], result.fingerprint
         if fingerprint is not None:
             earlier = first_of.setdefault(fingerprint, item)
             if earlier is not item:

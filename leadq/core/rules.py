@@ -107,6 +107,7 @@ _CODES: tuple[tuple[str, Severity, str], ...] = (
     ("W607", W, "datetime bound in a repeated Moscow hour"),
     ("W608", W, "same meaning as an earlier saved filter"),
     ("W609", W, "criterion only the reference lists"),
+    ("W610", W, "ignore comment names no code"),
     ("W801", W, "a second of more leads than a page changed while read"),
     ("W802", W, "no server clock for the run's cut-off"),
     ("W803", W, "objects moved past a page while paged by offset"),
@@ -188,6 +189,34 @@ CODES: Mapping[str, Code] = MappingProxyType({c: Code(c, severity, title) for c,
 if TYPE_CHECKING:
     #: Every code, by code: the registry (made when first asked for).
     RULES: Mapping[str, Rule]
+
+
+def selects(selector: str) -> bool:
+    """Whether a code or prefix (`W6`) selects some code."""
+    return any(code.startswith(selector) for code in CODES)
+
+
+def closest_selector(selector: str) -> str | None:
+    """The code or prefix nearest to one that selects none (one of its length first)."""
+    from .suggest import closest
+
+    if len(selector) < 2:
+        return None
+    prefixes = {code[:n] for code in CODES for n in range(1, len(code) + 1)}
+    same_length = [p for p in prefixes if len(p) == len(selector)]
+    return closest(selector, same_length) or closest(selector, prefixes)
+
+
+def unknown_selector(selector: str) -> str | None:
+    """What is wrong with a code or prefix that selects no code (with a "did you mean"),
+    or None for one that selects some (`--select`, `--ignore`, the configuration)."""
+    if selects(selector):
+        return None
+    said = f"`{selector}` is no code and no prefix of one"
+    if len(selector) == 1:
+        return f"{said}: codes start with E, W or I"
+    guess = closest_selector(selector)
+    return f"{said}; did you mean `{guess}`?" if guess else f"{said} (`leadq rule --all` lists the codes)"
 
 
 def __getattr__(name: str) -> Any:

@@ -18,7 +18,10 @@ from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 
-_IGNORE = re.compile(r"#\s*leadq:\s*ignore\[([A-Za-z0-9, ]*)\]\s*$")
+from ..core.diagnostics import Diagnostic, Severity
+from ..core.rules import closest_selector, selects
+
+_IGNORE = re.compile(r"#\s*leadq:\s*ignore(?:\[([A-Za-z0-9, ]*)\])?\s*$")
 #: A text file's line that names the method of the filters below it.
 _METHOD = re.compile(r"^\s*#\s*leadq:\s*method\s+(\S+)\s*$")
 #: The key (in a JSON object or TOML table) or column (CSV) that names the method.
@@ -81,6 +84,11 @@ class Item:
     def line(self) -> int:
         return self.places[0][0] if self.places else self.origin[0]
 
+    def ignores(self, code: str) -> bool:
+        """Whether the filter's comment suppresses `code`: a code or a prefix of it
+        (`W6`), or every code (a bare `# leadq: ignore`)."""
+        return any(code.startswith(selector) for selector in self.ignore)
+
     def place(self, offset: int) -> tuple[int, int]:
         """The file line and column of character `offset` of the expression."""
         if not self.places:  # one line as written: the columns follow from where it starts
@@ -129,10 +137,27 @@ def split_comment(line: str) -> tuple[str, str]:
 
 
 def _ignored(comment: str) -> frozenset[str]:
+    """The codes and prefixes a comment's `# leadq: ignore[...]` names; "" (every code)
+    for a bare `# leadq: ignore`."""
     m = _IGNORE.search(comment)
     if not m:
         return frozenset()
+    if m.group(1) is None:
+        return frozenset({""})
     return frozenset(c.strip().upper() for c in m.group(1).split(",") if c.strip())
+
+
+def ignore_problems(item: Item) -> list[Diagnostic]:
+    """W610 for each code or prefix in the filter's `# leadq: ignore[...]` that names no
+    code (a typo there would suppress nothing, and say nothing)."""
+    out = []
+    for selector in sorted(item.ignore):
+        if not selects(selector):
+            message = f"`{selector}` in `# leadq: ignore[...]` is no code and no prefix of one: it suppresses nothing"
+            guess = closest_selector(selector)
+            hint = f"did you mean `{guess}`?" if guess else "codes start with E, W or I: `leadq rule --all` lists them"
+            out.append(Diagnostic("W610", Severity.WARNING, message, 0, len(item.text), 1, 1, hint))
+    return out
 
 
 def read_items(path: str, content: str, column: str | None = None) -> Iterator[Item]:

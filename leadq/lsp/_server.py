@@ -34,9 +34,9 @@ import leadq
 from ..core.collector import paused
 from ..core.fixes import Applicability, Edit, Fix
 from ..files.rewrite import fix_edits, rewrite
-from ..files.sources import FILE_PROBLEM, Item, SourceError, file_places, read_source, split_comment
+from ..files.sources import FILE_PROBLEM, Item, SourceError, file_places, ignore_problems, read_source, split_comment
 from ..schemas.schema import checked_role
-from ._workers import SEVERITY, Found, Shown, WireFix, analyses
+from ._workers import SEVERITY, Found, Shown, WireFix, analyses, shown
 from ._workers import analysis as _analysis
 from ._workers import pool as _pool
 
@@ -381,13 +381,14 @@ def _diagnostics(
             at = (item.text, schema.method, item.origin, before, item.ignore, encoding)
         done = placed.get(at) if at is not None else None
         if done is None:
-            done = [placed_one(item, d) for d in found if d[2] not in item.ignore]
+            found = (*found, *(shown(d) for d in ignore_problems(item)))
+            done = [placed_one(item, d) for d in found if not item.ignores(d[2])]
             if at is not None:
                 if len(placed) >= _REMEMBERED:
                     placed.clear()
                 placed[at] = done
         out += done
-        if key is not None and "W608" not in item.ignore:
+        if key is not None and not item.ignores("W608"):
             earlier = first.setdefault(key, item)
             if earlier is not item:
                 l1, c1, l2, c2 = where(item, 0, len(item.text))
