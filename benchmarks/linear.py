@@ -57,6 +57,12 @@ SHAPES: dict[str, tuple[Callable[[int], str], Callable[[str], object]]] = {
     "or of a Lead field": (lambda n: _grow(lambda i: f'city = "c{i}"', " or ", n), _check),
     "repeated unknown name": (lambda n: _grow(lambda i: f"siet = {i}", " or ", n), _check),
     "mixed or, pushdown": (lambda n: _grow(lambda i: f'site = {i} or city = "c{i}"', " or ", n), _pushdown),
+    # boxes apart from one another: a plan's pieces, and whether they fill their bounding box
+    "or of small boxes": (lambda n: _grow(lambda i: f"(site = {i} and duration = {i})", " or ", n), _check),
+    "or of small boxes, pushdown": (
+        lambda n: _grow(lambda i: f"(site = {i} and duration = {i})", " or ", n),
+        _pushdown,
+    ),
 }
 
 

@@ -36,6 +36,20 @@ def test_long_inputs_are_answered(text: str, codes: set[str]) -> None:
     assert codes <= found and "E900" not in found
 
 
+def test_an_or_of_small_boxes_is_planned_and_pushed_down() -> None:
+    # each `(site = i and duration = i)` is a box apart from the others: whether they fill
+    # their bounding box is counted before it is subtracted box by box, and only the pieces
+    # that meet a piece are tried as its cover (both were quadratic: 20 s at 150,000 chars)
+    text = " or ".join(f"(site = {i} and duration = {i})" for i in range(1000))
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.plan(text)
+    assert [d.code for d in caught.value.diagnostics] == ["E406"]
+    split = leadq.pushdown(text)
+    assert (split.requests, split.exact) == (("",), False) and split.residual is not None
+    lead = {"site": {"id": 7}, "duration": 7}
+    assert leadq.evaluate(text, lead) and not leadq.evaluate(text, {**lead, "duration": 8})
+
+
 def test_many_repeats_are_counted_not_listed() -> None:
     text = "site in (" + ",".join("1" for _ in range(1000)) + ")"
     repeats = [d for d in leadq.check(text) if d.code == "W604"]

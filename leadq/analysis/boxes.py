@@ -123,16 +123,29 @@ class Algebra:
         """The one box equal to the union, if the union is a box."""
         if len(boxes) == 1:
             return boxes[0]
+        fields = set().union(*boxes)
         bounding: Box = {}
-        for i in set().union(*boxes):
+        for i in fields:
             m = 0
             for b in boxes:
                 m |= b.get(i, self.spaces[i].full)
             if m != self.spaces[i].full:
                 bounding[i] = m
+        # the boxes cover their bounding box only if their cells add up to as many: a
+        # count first, so that many small boxes (`(site = 1 and duration = 1) or ...`)
+        # are not subtracted one by one from a box they cannot fill
+        if sum(self._cells(b, fields) for b in boxes) < self._cells(bounding, fields):
+            return None
         if subtract([bounding], boxes, self.spaces, self.text):
             return None
         return bounding
+
+    def _cells(self, box: Box, fields: set[int]) -> int:
+        """How many cells (one region of each field) the box holds, over `fields`."""
+        cells = 1
+        for i in fields:
+            cells *= box.get(i, self.spaces[i].full).bit_count()
+        return cells
 
     # -- boxes → what requests say -------------------------------------------------------
 
@@ -238,17 +251,61 @@ class Algebra:
         return sorted(pieces, key=lambda b: sorted(b.items()))
 
     def _uncovered(self, pieces: list[Box]) -> list[Box]:
-        # Drop pieces that the others already cover, smallest first.
+        # Drop pieces that the others already cover, smallest first. Only the pieces that
+        # meet one can cover part of it: `_Touching` finds them, in the same order, so the
+        # subtraction is the one against every other piece, without a meet per pair.
         pieces.sort(key=self._size)
-        kept = list(pieces)
-        for piece in pieces:
-            others = [p for p in kept if p is not piece]
+        touching = _Touching(pieces)
+        kept = [True] * len(pieces)
+        for k, piece in enumerate(pieces):
+            others = [pieces[j] for j in touching.of(k) if kept[j]]
             if others and not subtract([piece], others, self.spaces, self.text):
-                kept = others
-        return kept
+                kept[k] = False
+        return [piece for piece, keep in zip(pieces, kept, strict=True) if keep]
 
     def _size(self, box: Box) -> int:
         return sum(self.spaces[i].full.bit_count() - m.bit_count() for i, m in box.items())
+
+
+class _Touching:
+    """For each of some pieces, the others that may meet it (a superset, in their order):
+    through the piece's narrowest field, those that leave that field free or hold more
+    than `WIDE` of its regions, and those that hold one of the piece's regions there."""
+
+    WIDE = 64
+
+    def __init__(self, pieces: list[Box]) -> None:
+        self.pieces = pieces
+        self.loose: dict[int, list[int]] = {}  # field -> pieces free or wide in it
+        self.holding: dict[int, dict[int, list[int]]] = {}  # field -> region bit -> pieces
+        fields = set().union(*pieces)
+        for k, piece in enumerate(pieces):
+            for i in fields:
+                m = piece.get(i)
+                if m is None or m.bit_count() > self.WIDE:
+                    self.loose.setdefault(i, []).append(k)
+                    continue
+                by_bit = self.holding.setdefault(i, {})
+                while m:
+                    low = m & -m
+                    by_bit.setdefault(low, []).append(k)
+                    m ^= low
+
+    def of(self, k: int) -> list[int]:
+        piece = self.pieces[k]
+        narrow = [(m.bit_count(), i) for i, m in piece.items() if m.bit_count() <= self.WIDE]
+        if not narrow:
+            return [j for j in range(len(self.pieces)) if j != k]
+        i = min(narrow)[1]
+        found = set(self.loose.get(i, ()))
+        by_bit = self.holding.get(i, {})
+        m = piece[i]
+        while m:
+            low = m & -m
+            found.update(by_bit.get(low, ()))
+            m ^= low
+        found.discard(k)
+        return sorted(found)
 
 
 def apart(a: Box, b: Box) -> bool:
