@@ -25,6 +25,9 @@ HOSTILE = {
     "many substrings": " or ".join(f'text contains "{i}"' for i in range(40)),
     "3k conjuncts": " and ".join(f"site in (1, 2, {i})" for i in range(3_000)),
     "huge number": "duration > " + "9" * 5_000,
+    # a placeholder where the value of a list would go (a habit's hint found no value there)
+    "placeholder after and": "type != chat and:sitestype != foresult r",
+    "placeholder after or": "site = 1 or :x",
 }
 
 
@@ -40,6 +43,11 @@ def test_hostile_input(text: str) -> None:
         assert leadq.analyze(text).q == q
     diagnostics = leadq.check(text)
     assert all(d.code != "E900" and 0 <= d.start <= d.end <= len(text) for d in diagnostics)
+    leadq.explain(text)  # every other entry answers too, without an exception of its own
+    try:
+        leadq.pushdown(text)
+    except leadq.LeadqError as e:
+        assert all(d.code != "E900" for d in e.diagnostics)
 
 
 def test_deep_nesting_is_a_diagnostic() -> None:

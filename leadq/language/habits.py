@@ -596,7 +596,8 @@ def _value_without_field(f: Failure, facts: Facts) -> Finding | None:
     name, op, value = f.tokens[first : first + 3]
     written_op = _op_text(f, name, op)
     more, _ = _values_from(f, f.index, frozenset({joiner.type}))
-    if (joiner.type == "OR" and written_op in ("=", "==")) or (joiner.type == "AND" and written_op == "!="):
+    # (no values there: a placeholder, `type != chat and :sites`, is no value of a list)
+    if more and ((joiner.type == "OR" and written_op in ("=", "==")) or (joiner.type == "AND" and written_op == "!=")):
         keyword = "in" if joiner.type == "OR" else "not in"
         fix = f"{name.value} {keyword} ({', '.join(v.value for v in (value, *more))})"
         if facts.accepts(fix):
