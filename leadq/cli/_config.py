@@ -9,7 +9,7 @@ override the file.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
@@ -248,3 +248,19 @@ def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> boo
     chosen = max((len(p) for p in select if code.startswith(p)), default=0 if not select else -1)
     dropped = max((len(p) for p in ignore if code.startswith(p)), default=-1)
     return chosen >= 0 and chosen > dropped if dropped >= 0 else chosen >= 0
+
+
+def whole(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` up (for the options of every command)."""
+    import argparse
+
+    def read(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            n = low - 1
+        if n < low:
+            raise argparse.ArgumentTypeError(f"takes a whole number from {low} up, not {text!r}")
+        return n
+
+    return read

@@ -18,8 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from ._config import Config
-from ._types import whole
+from ._config import Config, whole
 
 #: How hints name the settings on the command line (the client's hints name arguments).
 FLAG_NAMES: Mapping[str, str] = {

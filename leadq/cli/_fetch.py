@@ -18,10 +18,9 @@ import leadq
 from leadq import LeadqError, Schema, render_diagnostics
 from leadq.schemas.paging import Paging, nouns
 
-from ._config import Config
+from ._config import Config, whole
 from ._connection import FLAG_NAMES, UsageError, add_flags, client_settings, is_stdin, stderr_warn
 from ._screen import Interrupts, Screen
-from ._types import whole
 
 _FORMATS = ("jsonl", "csv", "json")
 

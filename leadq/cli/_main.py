@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 import leadq
 from leadq import Diagnostic, LeadqError, Schema, Severity, render_diagnostics
 
-from ._config import OUTPUT_FORMATS, Config, ConfigError, find, load, selected
-from ._types import whole
+from ._config import OUTPUT_FORMATS, Config, ConfigError, find, load, selected, whole
 
 if TYPE_CHECKING:  # the modules of `check`, `format` and `rule` load when those run (and pathlib with them)
     from pathlib import Path
