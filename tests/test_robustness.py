@@ -28,6 +28,9 @@ HOSTILE = {
     # a placeholder where the value of a list would go (a habit's hint found no value there)
     "placeholder after and": "type != chat and:sitestype != foresult r",
     "placeholder after or": "site = 1 or :x",
+    # pasted requests the habits read: JSON nested past the decoder, a URL that is none
+    "deeply nested JSON": '{"q":' + "[" * 100_000,
+    "unclosed IPv6 host": "http://[::1",
 }
 
 
@@ -44,6 +47,7 @@ def test_hostile_input(text: str) -> None:
     diagnostics = leadq.check(text)
     assert all(d.code != "E900" and 0 <= d.start <= d.end <= len(text) for d in diagnostics)
     leadq.explain(text)  # every other entry answers too, without an exception of its own
+    assert all(d.code != "E900" for d in leadq.check(text, q=True))
     try:
         leadq.pushdown(text)
     except leadq.LeadqError as e:

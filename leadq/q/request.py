@@ -56,9 +56,11 @@ def read_request(text: str) -> Request:
 
 
 def _url(url: str, what: str) -> Request:
-    parts = urlsplit(url)
-    found = _pairs(parts.query, what) if parts.query else Request("", {}, what)
-    return found
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # `http://[::1` (an unclosed IPv6 host): no URL whose query we read
+        return Request("", {}, what)
+    return _pairs(parts.query, what) if parts.query else Request("", {}, what)
 
 
 def _pairs(query: str, what: str) -> Request:
@@ -89,7 +91,7 @@ def _http(target: str, rest: str) -> Request:
 def _json_body(body: str) -> Request | None:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the decoder goes
         return None
     if not isinstance(data, dict) or not isinstance(data.get("q", ""), str):
         return None
