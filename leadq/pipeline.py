@@ -253,6 +253,21 @@ def requests_of(logic: Logic, schema: Schema, text: str, max_requests: int) -> P
         return None
 
 
+def plan_errors(logic: Logic, schema: Schema, text: str, max_requests: int) -> list[Diagnostic]:
+    """Why no plan says checked `logic`, as `plan` would say it of a text that checks to
+    it (E406, E407, E408...); empty when a plan says it or its analysis fails before."""
+    from .q.plan import make_plan
+
+    try:
+        algebra, boxes = normalize(logic, schema, text)
+        make_plan(algebra, boxes, text, max_requests)
+    except Problem:
+        return []
+    except LeadqError as e:
+        return [d for d in e.diagnostics if d.severity is Severity.ERROR]
+    return []
+
+
 class SchemaFacts:
     """What a syntax error's hint may ask of a schema (`leadq.language.habits.Facts`): the
     parser sits below the schemas, so the pipeline answers for it."""

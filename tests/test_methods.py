@@ -160,6 +160,40 @@ def test_windows_plan_a_longer_interval_exactly() -> None:
     assert [d.code for d in caught.value.diagnostics] == ["E406"]
 
 
+def test_too_many_windows_are_never_all_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a millennium in 30-day windows: the plan stops one window past its limit (E406)
+    from leadq.schemas.kinds import datetime as kind
+
+    ends: list[int] = []
+    counting = kind.window_end
+
+    def window_end(start: int, limit: str) -> int:
+        ends.append(start)
+        return counting(start, limit)
+
+    monkeypatch.setattr(kind, "window_end", window_end)
+    text = "created_at between 0001-01-02 and 9999-12-30"
+    for run in (leadq.plan, leadq.pushdown):
+        ends.clear()
+        with pytest.raises(leadq.LeadqError) as caught:
+            run(text, schema="EmployeeChats.list", max_requests=5)
+        assert caught.value.diagnostics[0].code == "E406"  # pushdown says what plan says, not "bound it"
+        assert "more than 5 requests" in caught.value.diagnostics[0].message
+        assert 0 < len(ends) < 100, len(ends)
+    # ten such intervals: each stops early too
+    ends.clear()
+    with pytest.raises(leadq.LeadqError):
+        leadq.plan(" or ".join([text] * 10), schema="EmployeeChats.list")
+    assert 0 < len(ends) < 1000
+
+
+def test_explain_shows_the_windows_or_why_there_are_none() -> None:
+    shown = leadq.explain("created_at between 2024-01-01 and 2024-02-20", schema="EmployeeChats.list")
+    assert "plan: 2 requests:" in shown and "q: created_at>=2024-01-31T00:00:00" in shown
+    shown = leadq.explain("created_at between 2000-01-01 and 2024-12-31", schema="EmployeeChats.list")
+    assert "no plan either:\n  E406 the filter needs more than 16 requests" in shown
+
+
 def test_required_criteria_in_every_request() -> None:
     assert leadq.plan('title contains "a" or title contains "b"', schema="Locations.list").requests == (
         "title=a",

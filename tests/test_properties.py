@@ -81,3 +81,15 @@ def test_compiled_filters_round_trip_through_q(tree: leadq.Node) -> None:
     assert leadq.compile(leadq.format(leadq.decompile(q))) == q
     # compiling is deterministic and idempotent through q
     assert leadq.compile(text) == q
+
+
+_MASK = st.integers(1, 14)  # a field's region sets of four regions, never empty nor whole
+
+
+@given(st.lists(st.dictionaries(st.integers(0, 3), _MASK, min_size=1, max_size=4), min_size=2, max_size=40))
+def test_dropping_boxes_inside_others_is_the_plain_pairwise_check(boxes: list[dict[int, int]]) -> None:
+    from leadq.analysis.boxes import _inside, _outermost
+
+    unique = list({tuple(sorted(b.items())): b for b in boxes}.values())
+    plain = [a for k, a in enumerate(unique) if not any(k != n and _inside(a, b) for n, b in enumerate(unique))]
+    assert _outermost(unique) == plain

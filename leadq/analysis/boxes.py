@@ -168,20 +168,22 @@ class Algebra:
             raise Problem.of(findings)
         return terms
 
-    def requests(self, box: Box) -> list[str]:
+    def requests(self, box: Box, most: int) -> list[str]:
         """The q of each request that says one box: one, unless a criterion is taken only
-        in parts (a datetime's longest interval), whose windows each make a request."""
+        in parts (a datetime's longest interval), whose windows each make a request. At
+        most `most + 1` are made: more than `most` is already too many."""
         options: list[list[list[str]]] = []
         findings: list[Finding] = []
         for i in sorted(box):
             c = self.criteria[i]
             try:
-                options.append(kind_of(c).windows(c, self.spaces[i].constraint(box[i])))
+                options.append(kind_of(c).windows(c, self.spaces[i].constraint(box[i]), most))
             except Problem as p:
                 findings += self.placed(p, c)
         if findings:
             raise Problem.of(findings)
-        return [" ".join(t for terms in combo for t in terms) for combo in itertools.product(*options)]
+        combos = itertools.islice(itertools.product(*options), most + 1)
+        return [" ".join(t for terms in combo for t in terms) for combo in combos]
 
     def needed(self, boxes: list[Box]) -> None:
         """Raise `Problem` when some box leaves out a criterion the method needs in every
@@ -351,8 +353,45 @@ def simplify(boxes: Iterable[Box], spaces: dict[int, Space]) -> list[Box]:
                 if len(current) == 1:
                     return current
     if 1 < len(current) <= 256:
-        current = [a for k, a in enumerate(current) if not any(k != n and _inside(a, b) for n, b in enumerate(current))]
+        current = _outermost(current)
     return current
+
+
+def _outermost(boxes: list[Box]) -> list[Box]:
+    """The boxes that lie within no other (no two are equal).
+
+    A box lies within another only when, on each field, its region set is a subset of the
+    other's. The boxes are grouped by their set on one field, the pivot, and each box is
+    weighed only against the groups whose set holds its own: the boxes of a long `or`
+    under `and`s (one site each) then meet a few others, not all. The pivot is the field
+    that most boxes hold with the narrowest sets (a narrow set lies in few others)."""
+    seen: dict[int, dict[int, int]] = {}
+    for b in boxes:
+        for i, m in b.items():
+            sizes = seen.setdefault(i, {})
+            sizes[m] = sizes.get(m, 0) + 1
+    total = len(boxes)
+
+    def weight(i: int) -> int:  # a guess at the pairs the pivot `i` leaves to weigh
+        sizes = seen[i]
+        missing = total - sum(sizes.values())  # boxes without the field hold every set
+        return missing * total + sum(k * m.bit_count() for m, k in sizes.items())
+
+    pivot = min(seen, key=weight)
+    groups: dict[int, list[int]] = {}
+    for n, b in enumerate(boxes):
+        groups.setdefault(b.get(pivot, -1), []).append(n)  # -1: the field's whole space
+    kept = []
+    for k, a in enumerate(boxes):
+        mine = a.get(pivot, -1)
+        if not any(
+            n != k and _inside(a, boxes[n])
+            for m, members in groups.items()
+            if m == -1 or (mine != -1 and mine & ~m == 0)
+            for n in members
+        ):
+            kept.append(a)
+    return kept
 
 
 def _inside(a: Box, b: Box) -> bool:

@@ -25,7 +25,7 @@ def explain_parts(
         lines = ["never matches: these conditions contradict each other:"]
         lines += [f"  `{_piece(text, d)}` ({d.line}:{d.column})" for d in contradictions]
         return "\n".join(lines)
-    if errors and not {d.code for d in errors} <= {"E402", "E403", "E404"}:
+    if errors and not {d.code for d in errors} <= {"E402", "E403", "E404", "E407"}:
         found = None
     if found is None:
         return problems(text, errors)
@@ -49,8 +49,8 @@ def explain_parts(
 def _plan_lines(plan: Callable[[], Plan]) -> list[str]:
     try:
         p = plan()
-    except LeadqError:
-        return []
+    except LeadqError as e:
+        return ["no plan either:", *(f"  {d.code} {d.message}" for d in e.diagnostics if d.severity is Severity.ERROR)]
     overlap = "" if p.disjoint else "; merge them by id, they may overlap"
     return [f"plan: {len(p.requests)} requests{overlap}:", *(f"  q: {q}" for q in p.requests)]
 

@@ -41,9 +41,13 @@ def make_plan(algebra: Algebra, boxes: list[Box], text: str, max_requests: int) 
         pieces = algebra.pieces(boxes, max_requests)
         if len(pieces) > max_requests:
             raise Problem("too_many_requests", Span(0, len(text)), count=len(pieces), limit=max_requests)
-        requests = [q for piece in pieces for q in algebra.requests(piece)]  # windows: several each
-        if len(requests) > max_requests:
-            raise Problem("too_many_requests", Span(0, len(text)), count=len(requests), limit=max_requests)
+        requests: list[str] = []
+        for piece in pieces:
+            # windows: several each, and never more made than one past the limit (a
+            # century in 30-day windows would take seconds to write out)
+            requests += algebra.requests(piece, max_requests - len(requests))
+            if len(requests) > max_requests:
+                raise Problem("too_many_requests", Span(0, len(text)), count=f"more than {max_requests}", limit=max_requests)
     except Problem as p:
         report.problem(p)
         raise LeadqError(report.diagnostics, text) from None

@@ -51,7 +51,7 @@ from ..language.tree import (
     Query,
 )
 from ..language.walk import conditions, map_conditions
-from ..pipeline import requests_of
+from ..pipeline import plan_errors, requests_of
 from ..schemas.criterion import Criterion
 from ..schemas.logic import Conj, Disj, Logic, Neg, atoms, conjuncts
 from ..schemas.methods import LEADS_LIST
@@ -158,7 +158,13 @@ def split(
                 splitter.known(part, part_logic)
     sent, residual, (requests, disjoint) = splitter.split(parts)
     if not sent and schema.needed:
-        _needed(schema, report)  # nothing sent: the one request would leave them out
+        # nothing sent: the one request would leave them out. Said as `plan` says it when
+        # the conditions on them are there but no plan of them fits (too many windows).
+        why = splitter.why_not(parts)
+        if why:
+            report.diagnostics.extend(why)
+        else:
+            _needed(schema, report)
     residual_tree = None if not residual else residual[0] if len(residual) == 1 else And(tuple(residual))
     if residual_tree is not None:
         for atom in conditions(residual_tree):
@@ -262,6 +268,17 @@ class _Splitter:
                     sent.append((i, weaker))
                     break
         return [n for _, n in sorted(sent, key=_first)], [n for _, n in sorted(residual, key=_first)], self.requests()
+
+    def why_not(self, conjuncts: list[Node]) -> list[Diagnostic]:
+        """Why no plan says the conjuncts on the criteria the method needs in every
+        request (`plan`'s errors); empty when there are none or they fail for another
+        reason."""
+        needed = {c.name for c in self.schema.needed}
+        named = [_rename(c, self.fetch) for c in conjuncts]
+        mine = [c for c in named if self.mentions(c, needed) and not self.local(c)]
+        if not mine:
+            return []
+        return plan_errors(_conj([self.logic(c) for c in mine]), self.schema, self.text, self.max_requests)
 
     def mentions(self, node: Node, names: set[str]) -> bool:
         """Whether a condition of `node` is on one of the criteria `names`."""

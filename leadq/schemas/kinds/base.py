@@ -102,9 +102,10 @@ class Kind:
         """The q terms of one constraint; a `Problem` when one set of terms cannot say it."""
         raise NotImplementedError
 
-    def windows(self, c: Criterion, constraint: Constraint) -> list[list[str]]:
+    def windows(self, c: Criterion, constraint: Constraint, most: int) -> list[list[str]]:
         """The q terms of one constraint, as several requests when the method takes it
-        only in parts (a datetime's longest interval): one list of terms per request."""
+        only in parts (a datetime's longest interval): one list of terms per request, at
+        most `most + 1` of them (more than `most` is already too many)."""
         return [self.terms(c, constraint)]
 
     def describe(self, constraint: Constraint) -> str:

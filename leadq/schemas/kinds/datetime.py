@@ -174,12 +174,12 @@ class DatetimeKind(RangeKind):
                 raise Problem("interval_too_long", Span(0, 0), field=c.display, limit=c.max_interval)
         return super().terms(c, constraint)
 
-    def windows(self, c: Criterion, constraint: Constraint) -> list[list[str]]:
+    def windows(self, c: Criterion, constraint: Constraint, most: int) -> list[list[str]]:
         if not c.max_interval or not isinstance(constraint, Intervals):
             return [self.terms(c, constraint)]
         low, high = self._bounded(c, constraint)
-        out = []
-        while low <= high:
+        out: list[list[str]] = []
+        while low <= high and len(out) <= most:
             end = min(window_end(low, c.max_interval), high)
             out.append(super().terms(c, Intervals(c, ((low, end),))))
             low = end + 1
