@@ -47,7 +47,8 @@ def make_plan(algebra: Algebra, boxes: list[Box], text: str, max_requests: int) 
             # century in 30-day windows would take seconds to write out)
             requests += algebra.requests(piece, max_requests - len(requests))
             if len(requests) > max_requests:
-                raise Problem("too_many_requests", Span(0, len(text)), count=f"more than {max_requests}", limit=max_requests)
+                more = f"more than {max_requests}"
+                raise Problem("too_many_requests", Span(0, len(text)), count=more, limit=max_requests)
     except Problem as p:
         report.problem(p)
         raise LeadqError(report.diagnostics, text) from None
