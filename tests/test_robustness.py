@@ -76,3 +76,53 @@ def test_idlist_longer_than_a_q_value_needs_a_plan() -> None:
 def test_too_many_alternatives_is_reported() -> None:
     codes = {d.code for d in leadq.check(" and ".join(f'(duration = {i} or text contains "{i}")' for i in range(20)))}
     assert codes == {"E405"}
+
+
+_EDGES = {
+    "year 1 at +14:00": "0001-01-01T00:00:00+14:00",  # the year 0 in Moscow
+    "year 1 in UTC": "0001-01-01T00:00:00+00:00",
+    "the last minute in UTC": "9999-12-31T23:59:00+00:00",  # the year 10000 in Moscow
+    "the last minute at -23:59": "9999-12-31T23:59:00-23:59",
+}
+
+
+@pytest.mark.parametrize("moment", _EDGES.values(), ids=_EDGES.keys())
+def test_a_clock_at_the_edge_of_the_calendar_is_no_crash(moment: str) -> None:
+    from datetime import datetime
+
+    now = datetime.fromisoformat(moment)
+    lead = {"site": {"id": 1}, "created_at": "9999-12-31T00:00:00", "city": "x"}
+    for text in ("created_at = lastweek", "created_at = today", "site = 1"):
+        whole = text + ' and city = "x"'
+        split = leadq.pushdown(whole, now=now)  # periods resolved at `now`
+        sent = any(leadq.evaluate_q(q, lead, now=now) for q in split.requests)
+        assert (sent and split.matches(lead, now=now)) == leadq.evaluate(whole, lead, now=now)
+        assert isinstance(leadq.evaluate_q(leadq.compile(text), lead, now=now), bool)
+    items = leadq.complete("created_at = ", 13, now=now).items
+    assert any(i.label[:4] in ("0001", "9999") for i in items)  # today's date, within the calendar
+
+
+def test_relative_periods_at_the_last_second_are_exact() -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)  # 10000-01-01T02:59 in Moscow
+    lead = {"created_at": "9999-12-31T00:00:00"}
+    assert leadq.evaluate("created_at = lastweek", lead, now=now)
+    assert not leadq.evaluate("created_at = today", lead, now=now)  # Moscow's today is a day later
+    assert leadq.pushdown("created_at = lastweek", now=now).requests == ("created_at>=9999-12-25T02:59:01",)
+    # a lead's zoned time past the calendar's end is a moment after every date, not an error
+    late = {"created_at": "9999-12-31T23:59:00-05:00"}
+    assert leadq.evaluate("created_at > 9999-12-31T23:59:59", late)
+    assert not leadq.evaluate("created_at > 2020-01-01", {"created_at": "0001-01-01T00:00:00+14:00"})
+
+
+def test_a_run_refuses_a_clock_past_the_calendar_and_ignores_such_a_date_header() -> None:
+    from datetime import UTC, datetime
+
+    from leadq.client._http import server_time
+
+    client = leadq.Client("t", base_url="http://127.0.0.1:9")
+    with pytest.raises(ValueError, match="years 1 to 9999"):
+        list(client.leads("site = 1", now=datetime(9999, 12, 31, 23, 59, tzinfo=UTC)))
+    assert server_time({"date": "Fri, 31 Dec 9999 23:59:59 GMT"}) is None
+    assert server_time({"date": "Tue, 01 Dec 2026 05:00:00 GMT"}) == datetime(2026, 12, 1, 5, tzinfo=UTC)

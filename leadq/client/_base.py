@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from ..core.datetimes import moscow, moscow_seconds
+from ..core.datetimes import FIRST_SECOND, LAST_SECOND, moscow, moscow_seconds
 from ..q.emit import MAX_REQUESTS
 from ..run.pushdown import Pushdown
 from ..schemas.methods import BASE_URL, LEADS_LIST, resolve
@@ -144,6 +144,9 @@ class BaseClient(Generic[T]):
             raise TypeError(f"now must be a datetime, not {type(now).__name__}")
         if after is not None and not isinstance(after, datetime):
             raise TypeError(f"after must be a datetime (the cutoff of an earlier run), not {type(after).__name__}")
+        for name, moment in (("now", now), ("after", after)):
+            if moment is not None and not FIRST_SECOND <= moscow_seconds(moment) <= LAST_SECOND:
+                raise ValueError(f"{name} must fall in the years 1 to 9999 in Moscow time, not {moment.isoformat()}")
         role = self.role if schema is self.schema else checked_role(self.role, schema)
         paging = self.paging if schema is self.schema else Paging.of(schema)
         if after is not None and not paging.keyset:

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from ..core.datetimes import FIRST_SECOND, LAST_SECOND, moscow_seconds
 from ._errors import ApiError, count, refused, shorten
 
 RETRIED = frozenset({429, 502, 503, 504})
@@ -239,7 +240,9 @@ def server_time(headers: Mapping[str, str]) -> datetime | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
-    return when if when.tzinfo is not None else None
+    if when.tzinfo is None or not FIRST_SECOND <= moscow_seconds(when) <= LAST_SECOND:
+        return None  # no moment, or none a run can be cut off at (`31 Dec 9999 23:59:59 GMT`)
+    return when
 
 
 # -- credentials -----------------------------------------------------------------------------

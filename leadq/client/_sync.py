@@ -166,6 +166,7 @@ class Client(BaseClient[httpx.BaseTransport | httpx.AsyncBaseTransport]):
             LeadqError: the filter has errors, can never match (E401), or its residual
                 needs a field `role` cannot see (E313); `fields` names a field leads do
                 not have (E210) — before any request.
+            ValueError: `now` or `after` outside the years 1 to 9999 in Moscow time.
             ApiError: the API refused a request (E801), did not answer (E802), sent an
                 answer the run cannot use (E803), or cannot be reached (E804).
         """

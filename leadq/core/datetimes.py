@@ -203,10 +203,19 @@ def period_words(name: str) -> str:
 
 
 def moscow_seconds(now: datetime) -> int:
-    """`now` as Moscow local seconds (a naive `now` is taken as Moscow time)."""
-    if now.tzinfo is not None:
-        now = now.astimezone(moscow()).replace(tzinfo=None)
-    return seconds(now)
+    """`now` as Moscow local seconds (a naive `now` is taken as Moscow time). A moment
+    whose Moscow time falls outside the years 1 to 9999 (`0001-01-01T00:00+14:00`) gives a
+    second before `FIRST_SECOND` or after `LAST_SECOND`, not an error."""
+    offset = now.utcoffset()
+    if offset is None:
+        return seconds(now)
+    try:
+        return seconds(now.astimezone(moscow()).replace(tzinfo=None))
+    except OverflowError:  # Moscow's offset at the nearest moment datetime holds
+        edge = datetime(1, 1, 2, tzinfo=UTC) if now.year == 1 else datetime(9999, 12, 30, tzinfo=UTC)
+        moscow_offset = edge.astimezone(moscow()).utcoffset()
+        assert moscow_offset is not None
+        return seconds(now.replace(tzinfo=None)) + int((moscow_offset - offset).total_seconds())
 
 
 def period_bounds(name: str, now: int) -> tuple[int, int]:

@@ -371,10 +371,10 @@ def _escaped(value: str) -> str:
 
 
 def _moscow_today(now: datetime | None) -> str:
-    from ..core.datetimes import format_seconds, moscow_seconds
+    from ..core.datetimes import FIRST_SECOND, LAST_SECOND, format_seconds, moscow_seconds
 
     moment = now or datetime.now(tz=UTC)
-    return format_seconds(moscow_seconds(moment))[:10]
+    return format_seconds(min(max(moscow_seconds(moment), FIRST_SECOND), LAST_SECOND))[:10]
 
 
 def _field_doc(c: Criterion) -> str:

@@ -451,7 +451,7 @@ def _resolve_periods(node: Node, fetch: Schema, now: datetime) -> Node:
     """`node` with each relative period (`created_at = lastweek`) replaced by the
     absolute interval it covers at `now`, so that every request and the residual read
     the same moment."""
-    from ..core.datetimes import RELATIVE_PERIODS, format_seconds, now_seconds, period_bounds
+    from ..core.datetimes import FIRST_SECOND, LAST_SECOND, RELATIVE_PERIODS, format_seconds, now_seconds, period_bounds
 
     clock = now_seconds(now)
     assert clock is not None
@@ -463,6 +463,11 @@ def _resolve_periods(node: Node, fetch: Schema, now: datetime) -> Node:
         if c is None or c.kind_name != "datetime" or n.value.kind not in _PERIOD_KINDS:
             return n
         first, last = period_bounds(n.value.value, clock)
+        # no lead is dated outside the years 1 to 9999: an empty period (a `now` past the
+        # last second) stays empty, low above high
+        first, last = max(first, FIRST_SECOND), min(last, LAST_SECOND)
+        if first > last:
+            first, last = LAST_SECOND, FIRST_SECOND
         low = Literal(LiteralKind.DATETIME, format_seconds(first), n.value.span)
         high = Literal(LiteralKind.DATETIME, format_seconds(last), n.value.span)
         return Between(n.field, low, high, n.span)
