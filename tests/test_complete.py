@@ -148,6 +148,10 @@ def test_arguments_are_checked() -> None:
         leadq.complete("site", 9)
     with pytest.raises(TypeError, match="text must be"):
         leadq.hover(None, 0)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="cursor must be"):
+        leadq.complete("site", True)  # a bool is no place in the text
+    with pytest.raises(TypeError, match="text must be"):
+        leadq.render_diagnostics(leadq.check("sit = 1"), None)  # type: ignore[arg-type]
 
 
 # -- inside strings, and the share of items that parse when inserted -------------------------

@@ -143,7 +143,12 @@ def render_diagnostics(
     on (a window of it, when the line is long), a caret under the span, and the hint.
     ``[*]`` after the code marks a diagnostic with a safe fix (with `unsafe_fixes`, with
     any fix), as `leadq check --fix` would make it. ``str(LeadqError)`` is the same text.
+
+    Raises:
+        TypeError: `text` is not a str.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be the str the diagnostics are about, not {type(text).__name__}")
     lines = text.split("\n")
     blocks = []
     for d in diagnostics:

@@ -264,7 +264,7 @@ class _Completer:
 def _check_place(text: object, cursor: object) -> None:
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, not {type(text).__name__}")
-    if not isinstance(cursor, int) or not 0 <= cursor <= len(text):
+    if not isinstance(cursor, int) or isinstance(cursor, bool) or not 0 <= cursor <= len(text):
         raise TypeError(f"cursor must be an int from 0 to len(text), not {cursor!r}")
 
 
