@@ -19,9 +19,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
@@ -39,6 +40,8 @@ from ..schemas.schema import checked_role
 from ._workers import SEVERITY, Found, Shown, WireFix, analyses, shown
 from ._workers import analysis as _analysis
 from ._workers import pool as _pool
+
+_T = TypeVar("_T")
 
 _KINDS = {
     "field": types.CompletionItemKind.Field,
@@ -232,7 +235,7 @@ def _document(ls: LeadqServer, uri: str) -> TextDocument | None:
 def _read(document: TextDocument) -> tuple[list[Item], list[SourceError]]:
     """The document's filters that can be read, and what is wrong with the rest (a value
     that is no string, JSON half typed): the filters keep their findings meanwhile."""
-    return read_source(document.uri.rsplit("/", 1)[-1], document.source)
+    return _remembered(document, "read", lambda source: read_source(document.uri.rsplit("/", 1)[-1], source))
 
 
 def _items(document: TextDocument) -> list[Item]:
@@ -244,7 +247,24 @@ def _lines(document: TextDocument) -> list[str]:
     feeds alone, as an editor does but for a lone carriage return, which leadq reads as
     part of its line. pygls' own `lines` splits at form feeds and line separators too,
     and a filter after one would be placed on the wrong line."""
-    return document.source.split("\n")
+    return _remembered(document, "lines", lambda source: source.split("\n"))
+
+
+#: What each open document's text was read as, while the text is the same (hover and
+#: completion in a long document would split it, or read all its filters, at each key).
+_SEEN: weakref.WeakKeyDictionary[TextDocument, dict[str, tuple[str, Any]]] = weakref.WeakKeyDictionary()
+
+
+def _remembered(document: TextDocument, what: str, make: Callable[[str], _T]) -> _T:
+    source = document.source
+    seen = _SEEN.setdefault(document, {})
+    found = seen.get(what)
+    if found is not None and found[0] is source:
+        value: _T = found[1]
+        return value
+    value = make(source)
+    seen[what] = (source, value)
+    return value
 
 
 def _position(document: TextDocument, place: tuple[int, int], lines: Sequence[str] | None = None) -> types.Position:
