@@ -107,11 +107,10 @@ def _encoding_hint(data: bytes, tried: str, flag: bool = True) -> str:
         return f"add `--encoding {name}`" if flag else f"convert it to UTF-8 first: `iconv -f {name} -t utf-8`"
 
     zeros = data.count(b"\0")
-    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or zeros > len(data) // 4:
-        if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or (
-            max(data[0::2].count(b"\0"), data[1::2].count(b"\0")) >= 0.9 * zeros
-        ):  # UTF-16 of mostly ASCII text: a zero in every other byte
-            return f"it looks like UTF-16: {use('utf-16')}"
+    marked = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if marked or zeros > len(data) // 4:
+        if marked or max(data[0::2].count(b"\0"), data[1::2].count(b"\0")) >= 0.9 * zeros:
+            return f"it looks like UTF-16: {use('utf-16')}"  # of mostly ASCII text: a zero in every other byte
         return "it holds zero bytes, as a program or an image does, not text: name a file of filters"
     for guess, script in (("cp1251", "Cyrillic"), ("koi8-r", "Cyrillic")):
         if guess == tried:

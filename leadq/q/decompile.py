@@ -79,7 +79,7 @@ def _misjoined(q: str, value: Span, schema: Schema, report: Report) -> bool:
         return True
     joined = _JOINED.search(q, value.start, value.end)
     if joined is not None and joined.group(1) in schema.term_names:
-        fix = _JOINED_AT.sub(" ", q.strip())
+        fix = _JOINED.sub(lambda m: " " + m.group()[1:], q.strip())
         report.add("q_ampersand", Span(joined.start(), joined.start() + 1), fix=fix)
         return True
     return False
@@ -87,7 +87,6 @@ def _misjoined(q: str, value: Span, schema: Schema, report: Report) -> bool:
 
 #: `&name<op>` inside a value: terms joined as URL parameters are.
 _JOINED = re.compile(r"&(\w+)(?:>=|<=|=|>|<)")
-_JOINED_AT = re.compile(r"&(?=\w+(?:>=|<=|=|>|<))")
 
 
 def _unknown_term(q: str, span: Span, schema: Schema, report: Report) -> None:
