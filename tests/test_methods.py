@@ -57,6 +57,16 @@ def test_the_reference_pages_are_current() -> None:
     assert "**required** in every request" in wanted["Locations.list.md"]
 
 
+def test_an_unknown_method_or_role_is_not_called_a_filter() -> None:
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.schema("chats")
+    assert str(caught.value).startswith("<method>:1:1: E211 leadq knows no API method `chats`")
+    with pytest.raises(leadq.LeadqError) as caught:
+        leadq.check("site = 1", role="operater")
+    assert str(caught.value).startswith("<role>:1:1: E212")
+    assert str(leadq.LeadqError(leadq.check("sit = 1"), "sit = 1")).startswith("<filter>:1:1: E201")
+
+
 def test_the_command_lists_and_prints_methods() -> None:
     import subprocess
     import sys

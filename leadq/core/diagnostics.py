@@ -218,16 +218,19 @@ def _zero_width(c: str) -> bool:
 class LeadqError(Exception):
     """Raised by `compile` (and `parse`, `decompile`) when an input has errors.
 
-    ``diagnostics`` holds every problem found, errors first.
+    ``diagnostics`` holds every problem found, errors first; ``text`` is what they are
+    about, and ``path`` what ``str()`` calls it (``<filter>``; ``<method>`` for a method's
+    name, ``<role>`` for a role).
     """
 
-    def __init__(self, diagnostics: Sequence[Diagnostic], text: str = "") -> None:
+    def __init__(self, diagnostics: Sequence[Diagnostic], text: str = "", *, path: str = "<filter>") -> None:
         self.diagnostics: list[Diagnostic] = sorted(
             diagnostics, key=lambda d: (d.severity is not Severity.ERROR, d.start)
         )
         self.text = text
+        self.path = path
         super().__init__(self.diagnostics)
 
     def __str__(self) -> str:
         # rendered on demand: a caller that only reads .diagnostics pays nothing for it
-        return render_diagnostics(self.diagnostics, self.text)
+        return render_diagnostics(self.diagnostics, self.text, path=self.path)

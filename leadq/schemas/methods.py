@@ -528,4 +528,4 @@ def schema(name: str) -> Schema:
         report.add("unknown_method_guess", where, name=name, guess=method)
     else:
         report.add("unknown_method", where, name=name, known=", ".join(METHODS))
-    raise LeadqError(report.diagnostics, name)
+    raise LeadqError(report.diagnostics, name, path="<method>")

@@ -213,4 +213,4 @@ def checked_role(role: object, schema: Schema) -> str | None:
         report.add("unknown_role_guess", where, name=role[:60], method=schema.method, guess=guess)
     else:
         report.add("unknown_role", where, name=role[:60], method=schema.method, known=", ".join(known) or "none")
-    raise LeadqError(report.diagnostics, role)
+    raise LeadqError(report.diagnostics, role, path="<role>")
