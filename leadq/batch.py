@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .core.diagnostics import Diagnostic, LeadqError
-from .pipeline import analyze
+from .core.diagnostics import Diagnostic
+from .pipeline import analyze, fingerprint_or_none
 from .schemas.methods import LEADS_LIST, resolve
 from .schemas.schema import Schema, checked_role
 
@@ -65,11 +65,7 @@ def check_one(
 ) -> Checked:
     """The result of one filter (what `check_many` computes for each distinct text)."""
     a = analyze(text, schema, stored=stored and not q, role=None if q else role, raw_q=q)
-    try:
-        fingerprint: str | None = a.fingerprint()
-    except LeadqError:
-        fingerprint = None
-    return Checked(text, a.q, tuple(a.diagnostics), fingerprint)
+    return Checked(text, a.q, tuple(a.diagnostics), fingerprint_or_none(a))
 
 
 def check_many(

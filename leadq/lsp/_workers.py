@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import leadq
 
 from ..core.collector import paused
+from ..pipeline import fingerprint_or_none
 
 if TYPE_CHECKING:
     from leadq import Diagnostic
@@ -45,11 +46,7 @@ def shown(d: Diagnostic) -> Shown:
 def analysis(text: str, schema: leadq.Schema, role: str | None) -> Found:
     """A filter's diagnostics and fingerprint, as the server publishes them."""
     a = leadq.analyze(text, schema=schema, stored=True, role=role)
-    try:
-        fingerprint: str | None = a.fingerprint()
-    except leadq.LeadqError:
-        fingerprint = None
-    return tuple(shown(d) for d in a.diagnostics), fingerprint
+    return tuple(shown(d) for d in a.diagnostics), fingerprint_or_none(a)
 
 
 def analyses(texts: Sequence[str], method: str, role: str | None) -> list[Found]:
