@@ -129,10 +129,17 @@ def _compiled_stdlib(pyodide: Path) -> Path:
 
 
 def _leadq_wheel(into: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(into), str(ROOT)],
-        check=True,
-    )
+    """leadq's wheel, built by its build backend (hatchling, in the docs extra) directly:
+    0.2 s, where `pip wheel` first makes an isolated build environment (2.4 s). The same
+    bytes either way (hatchling's wheels are reproducible); `pip wheel` when hatchling is
+    not installed."""
+    try:
+        import hatchling  # noqa: F401
+    except ImportError:
+        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(into), str(ROOT)]
+    else:
+        command = [sys.executable, "-c", "import sys, hatchling.build as b; b.build_wheel(sys.argv[1])", str(into)]
+    subprocess.run(command, cwd=ROOT, check=True)
     (wheel,) = into.glob("leadq-*.whl")
     return wheel
 

@@ -9,13 +9,19 @@ docs/architecture.md describes the same layers, in the same order.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "leadq"
+
+#: One worker reads the package's imports once for every test here (a second each).
+pytestmark = pytest.mark.xdist_group("layers")
 
 
 def _contract() -> list[list[str]]:
@@ -59,9 +65,11 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> Iterator[tuple[
                 yield target, node.lineno
 
 
-def _graph() -> dict[str, set[str]]:
+@functools.cache
+def _graph() -> dict[str, frozenset[str]]:
+    """Each module's imports of leadq modules, read once per run (the tests only read it)."""
     modules = _modules()
-    return {name: {t for t, _ in _imports(name, path, modules) if t != name} for name, path in modules.items()}
+    return {name: frozenset(t for t, _ in _imports(name, path, modules) if t != name) for name, path in modules.items()}
 
 
 def _layer_of(module: str, layers: list[list[str]]) -> tuple[int, str] | None:
