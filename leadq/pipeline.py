@@ -133,8 +133,8 @@ PLANNED = frozenset({"E402", "E407"})
 def fingerprint_or_none(a: Analysis) -> str | None:
     """`a.fingerprint()`, or None when no request can say the filter: what `check_many`
     and the language server keep of each filter. A filter with other errors than
-    PLANNED is answered without raising and catching a `LeadqError` (a tenth of the time
-    of checking one with a misspelt field)."""
+    PLANNED is answered without raising and catching a `LeadqError` (which cost 7 % of
+    the language server's analysis of a filter with a misspelt field)."""
     errors = a.errors
     if a.q is None and not (errors and {d.code for d in errors} <= PLANNED):
         return None
@@ -142,6 +142,7 @@ def fingerprint_or_none(a: Analysis) -> str | None:
         return a.fingerprint()
     except LeadqError:
         return None
+
 
 #: Texts longer than this are analysed with the cyclic garbage collector paused.
 _GC_PAUSE = 20_000
