@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
     import pandas
 
+#: What each check takes besides the text: the schema, stored, role, q, cli.
+_Settings = tuple[Schema, bool, "str | None", bool, bool]
+
 #: Below this many distinct filters in a batch, worker processes cost more than they save
 #: (measured on 2 cores: 2 jobs take 0.86 x the time of 1 at 400 filters, 1.5 x less at 1,000).
 BREAK_EVEN = 1_000
@@ -61,10 +64,16 @@ class Checked:
 
 
 def check_one(
-    text: str, schema: Schema = LEADS_LIST, stored: bool = False, role: str | None = None, q: bool = False
+    text: str,
+    schema: Schema = LEADS_LIST,
+    stored: bool = False,
+    role: str | None = None,
+    q: bool = False,
+    cli: bool = False,
 ) -> Checked:
-    """The result of one filter (what `check_many` computes for each distinct text)."""
-    a = analyze(text, schema, stored=stored and not q, role=None if q else role, raw_q=q)
+    """The result of one filter (what `check_many` computes for each distinct text;
+    `cli`: hints in the command line's words)."""
+    a = analyze(text, schema, stored=stored and not q, role=None if q else role, raw_q=q, cli=cli)
     return Checked(text, a.q, tuple(a.diagnostics), fingerprint_or_none(a))
 
 
@@ -97,6 +106,20 @@ def check_many(
         TypeError: an input that is not a str, `texts` that is one str, or `jobs` that
             is not a whole number.
     """
+    return checked(texts, jobs=jobs, schema=schema, stored=stored, role=role, q=q)
+
+
+def checked(
+    texts: Iterable[str],
+    *,
+    jobs: int = 1,
+    schema: Schema | str = LEADS_LIST,
+    stored: bool = False,
+    role: str | None = None,
+    q: bool = False,
+    cli: bool = False,
+) -> Iterator[Checked]:
+    """`check_many`, and with `cli` the hints in the command line's words (`leadq check`)."""
     if not isinstance(jobs, int) or jobs < 0:
         raise TypeError(f"jobs must be a whole number from 0 up, not {jobs!r}")
     if isinstance(texts, str):  # one filter, which would be checked as its characters
@@ -109,7 +132,7 @@ def check_many(
     pending: tuple[list[str], _Job | list[Checked]] | None = None  # a batch the workers are checking
 
     def one(text: str) -> Checked:
-        return check_one(text, schema, stored, role, q)
+        return check_one(text, schema, stored, role, q, cli)
 
     def finish(batch: list[str], results: _Job | list[Checked]) -> Iterator[Checked]:
         done = results.results(one) if isinstance(results, _Job) else results
@@ -127,7 +150,7 @@ def check_many(
             fresh = list(dict.fromkeys(t for t in batch if t not in memo and t not in waiting))
             if workers > 1 and len(fresh) >= BREAK_EVEN:
                 if pool is None:
-                    pool = _Workers(workers, (schema, stored, role, q))
+                    pool = _Workers(workers, (schema, stored, role, q, cli))
                 # only the texts travel; submitted before the last batch is handed out, so
                 # the workers never wait
                 chunk = max(50, min(500, len(fresh) // (workers * 8)))
@@ -175,7 +198,7 @@ class _Workers:
     as `multiprocessing.Pool.terminate()` can: a worker stopped while it writes to the
     pool's one result queue keeps that queue's lock for ever."""
 
-    def __init__(self, count: int, settings: tuple[Schema, bool, str | None, bool]) -> None:
+    def __init__(self, count: int, settings: _Settings) -> None:
         import multiprocessing
 
         methods = multiprocessing.get_all_start_methods()
@@ -289,7 +312,7 @@ class _Job:
         return out
 
 
-def _serve(link: Connection, parents: list[Connection], settings: tuple[Schema, bool, str | None, bool]) -> None:
+def _serve(link: Connection, parents: list[Connection], settings: _Settings) -> None:
     """A worker: check each list of texts it is sent, until it is sent None or its pipe
     ends. A list it cannot check, or whose results cannot be sent, is answered with None:
     the parent checks it, and says what went wrong as it would have without workers."""
@@ -311,11 +334,11 @@ def _serve(link: Connection, parents: list[Connection], settings: tuple[Schema, 
             link.send(None)
 
 
-#: A worker's settings (schema, stored, role, q), given once when the worker starts.
-_settings: tuple[Schema, bool, str | None, bool] = (LEADS_LIST, False, None, False)
+#: A worker's settings (schema, stored, role, q, cli), given once when the worker starts.
+_settings: _Settings = (LEADS_LIST, False, None, False, False)
 
 
-def _settle(settings: tuple[Schema, bool, str | None, bool]) -> None:
+def _settle(settings: _Settings) -> None:
     global _settings
     _settings = settings
     import signal

@@ -258,11 +258,16 @@ def test_check_missing_file_is_exit_2(tmp_path: Path) -> None:
 
 
 def test_check_many_filters_with_two_jobs(tmp_path: Path) -> None:
-    lines = [f"site in ({i}, {i + 1}) and result = missed" for i in range(3_000)] + ["type = fax"]
+    lines = [f"site in ({i}, {i + 1}) and result = missed" for i in range(3_000)] + ["type = fax", "type != chat"]
     f = _write(tmp_path, "many.txt", "\n".join(lines) + "\n")
     r = run_process("check", "--jobs", "2", "--format", "json", str(f))
-    assert [(row["line"], row["code"]) for row in json.loads(r.stdout)] == [(3_001, "E302")]
+    rows = json.loads(r.stdout)
+    assert [(row["line"], row["code"]) for row in rows] == [(3_001, "E302"), (3_002, "E402")]
     assert r.stderr == ""  # no progress bar when stderr is not a terminal
+    # hints in the command line's words, from the workers as from this process
+    said = "`leadq explain` lists the requests; `leadq fetch` runs them and merges their results by id"
+    assert rows[1]["hint"] == said
+    assert f"hint: {said}" in run("check", "-", stdin="type != chat\n").stdout
 
 
 def test_a_filter_split_into_words_by_the_shell_gets_a_hint_to_quote_it() -> None:

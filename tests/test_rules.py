@@ -145,6 +145,7 @@ EXAMPLES: dict[str, Callable[[], object]] = {
     "no_parameter": check("site = 1 limit 5", schema="Stats.siteSummary"),
     "reference_only": check("queue_time > 5", schema="Chats.list"),
     "interval_too_long": check("created_at between 2024-01-01 and 2024-03-15", schema="EmployeeChats.list"),
+    "interval_far_too_long": check("created_at between 2000-01-01 and 2024-03-15", schema="EmployeeChats.list"),
     "interval_open": check("created_at >= 2024-01-01", schema="EmployeeChats.list"),
     "period_too_long": check("created_at = lastyear", schema="EmployeeChats.list"),
     # meaning

@@ -692,11 +692,12 @@ def _checked(items: list[Item], schema: Schema, *, jobs: int, role: str | None, 
     """Each item checked against its own method (the file may name one: docs/cli.md), or the
     run's; in the order of `items`. A method no API has is E211 on each of its filters, and
     one the role may not call E212."""
+    from ..batch import checked
     from ..schemas.schema import checked_role
 
     methods = {item.method for item in items}
     if methods <= {None}:  # one method: streamed, as the progress line wants
-        yield from leadq.check_many((i.text for i in items), jobs=jobs, schema=schema, stored=True, role=role, q=q)
+        yield from checked((i.text for i in items), jobs=jobs, schema=schema, stored=True, role=role, q=q, cli=True)
         return
     results: dict[int, leadq.Checked] = {}
     for method in methods:
@@ -711,7 +712,8 @@ def _checked(items: list[Item], schema: Schema, *, jobs: int, role: str | None, 
                 results[k] = leadq.Checked(items[k].text, None, (unknown,), None)
             continue
         texts = (items[k].text for k in mine)
-        for k, r in zip(mine, leadq.check_many(texts, jobs=jobs, schema=own, stored=True, role=role, q=q), strict=True):
+        found = checked(texts, jobs=jobs, schema=own, stored=True, role=role, q=q, cli=True)
+        for k, r in zip(mine, found, strict=True):
             results[k] = r
     for k in range(len(items)):
         yield results[k]

@@ -434,6 +434,15 @@ MESSAGES: dict[str, Message] = {
         "E407",
         "this method takes `{field}` intervals of at most {limit}; this one is longer",
         "run `leadq.plan()` (or `leadq explain`): it splits the interval into windows of {limit}",
+        cli_hint="`leadq explain` lists its windows of {limit}; `leadq fetch` runs them one after another",
+    ),
+    "interval_far_too_long": Message(
+        "E407",
+        "this method takes `{field}` intervals of at most {limit}; this one is longer",
+        "it needs more than {most} windows of {limit}, more requests than a plan makes unless "
+        "`max_requests` allows them: narrow it",
+        cli_hint="it needs more than {most} windows of {limit}, more requests than `leadq fetch` sends unless "
+        "`--max-requests` allows them: narrow it",
     ),
     "interval_open": Message(
         "E408",

@@ -40,11 +40,28 @@ def emit_q(algebra: Algebra, boxes: list[Box], logic: Logic) -> str:
             unsayable = p
     algebra.pieces(boxes, MAX_REQUESTS)  # raises E403/E404 when no plan exists either
     if box is not None:  # one box, but some criterion needs several terms: E402
-        raise Problem.of(
+        findings = [
             f if code_of(f.key) in _KEPT else Finding("several_terms", f.span, {"field": f.fields.get("field", "")})
             for f in unsayable.findings
-        )
+        ]
+        if any(f.key == "interval_too_long" for f in findings) and _too_many_windows(algebra, box):
+            findings = [_far(f) if f.key == "interval_too_long" else f for f in findings]
+        raise Problem.of(findings)
     raise Problem.of(needs_several(algebra, logic))
+
+
+def _too_many_windows(algebra: Algebra, box: Box) -> bool:
+    """Whether a box's windows are more than a plan makes by default (the windows are cut
+    no further than one past it)."""
+    try:
+        return len(algebra.requests(box, MAX_REQUESTS)) > MAX_REQUESTS
+    except Problem:
+        return False
+
+
+def _far(f: Finding) -> Finding:
+    """E407 whose hint says that `plan` would refuse the windows too."""
+    return Finding("interval_far_too_long", f.span, {**f.fields, "most": MAX_REQUESTS})
 
 
 #: What a kind's refusal of one box says as it is: several requests (E402), windows (E407),
