@@ -283,6 +283,25 @@ async def test_a_request_with_invalid_params_gets_an_error(client: LanguageClien
     assert got is not None
 
 
+def test_an_undecodable_request_is_logged_in_one_line_without_a_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    from leadq.lsp._server import LeadqServer
+
+    protocol = LeadqServer().protocol
+    sent: list[object] = []
+    protocol._send_response = lambda *args, **kw: sent.append(args)  # type: ignore[method-assign]
+    bad = {"jsonrpc": "2.0", "id": 7, "method": "textDocument/hover", "params": {"position": {"line": -1}}}
+    with caplog.at_level("DEBUG"):
+        protocol.structure_message(bad)
+    assert len(sent) == 1 and sent[0][0] == 7  # type: ignore[index]  # answered
+    assert [r.levelname for r in caplog.records] == ["WARNING"]
+    assert "invalid params for textDocument/hover" in caplog.text and "Traceback" not in caplog.text
+    # a notification that does not decode has no one to answer: pygls says why, as before
+    caplog.clear()
+    with caplog.at_level("DEBUG"), pytest.raises(JsonRpcException):
+        protocol.structure_message({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"x": 1}})
+    assert "Traceback" in caplog.text
+
+
 @pytest.mark.asyncio(loop_scope="module")
 async def test_nothing_is_read_from_disk_for_a_document_not_opened(client: LanguageClient, tmp_path: Path) -> None:
     secret = tmp_path / "secret.leadq"

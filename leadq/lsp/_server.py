@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
+import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,7 +29,7 @@ from typing import Any, TypeVar
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
+from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 from pygls.workspace import TextDocument
 
 import leadq
@@ -58,21 +60,42 @@ class _Unanswerable:
     jsonrpc = ""
 
 
+#: Set while a request is decoded: pygls then logs a failure to decode it with a
+#: traceback, which this server answers instead (`_Protocol`), and says in one line.
+_DECODING = threading.local()
+_log = logging.getLogger(__name__)
+
+
+class _Answered(logging.Filter):
+    """Drops pygls' traceback of a request that did not decode, which the server answers."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(_DECODING, "request", False)
+
+
+logging.getLogger(JsonRPCProtocol.__module__).addFilter(_Answered())
+
+
 class _Protocol(LanguageServerProtocol):
     """pygls' protocol, but a request that does not decode (a negative position, a wrong
     type) is answered with the JSON-RPC error instead of only being logged, so the editor
-    never waits for it."""
+    never waits for it; the log says so in one line, with no traceback."""
 
     def structure_message(self, data: dict[str, Any]) -> Any:
+        request = "id" in data and "method" in data  # not a notification or a response
+        _DECODING.request = request
         try:
             return super().structure_message(data)
         except JsonRpcException as e:
-            if "id" not in data or "method" not in data:
-                raise  # a notification or response: there is no one to answer
+            if not request:
+                raise  # there is no one to answer
             cause = e.__cause__
             error = JsonRpcInvalidParams(f"invalid params for {data['method']}: {cause or e}"[:500])
             self._send_response(data["id"], None, error.to_response_error())
+            _log.warning("%s", error.message)
             return _Unanswerable()
+        finally:
+            _DECODING.request = False
 
     def handle_message(self, message: Any) -> None:
         if not isinstance(message, _Unanswerable):
