@@ -77,10 +77,11 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests of an xdist group (the browser's: one Chromium, one loaded page, tens of
-    seconds; the layers', which read the package's imports once) first, so their worker starts on them while the others take the rest; then
-    the long tests (`@pytest.mark.long`), so that no worker is left with one at the end
-    while the others wait; a stable sort after pytest-randomly's shuffle, so the order
-    is otherwise the seed's."""
+    seconds; the layers', which read the package's imports once) first, so their worker
+    starts on them while the others take the rest; then the long tests
+    (`@pytest.mark.long`), so that no worker is left with one at the end while the others
+    wait; a stable sort after pytest-randomly's shuffle, so the order is otherwise the
+    seed's."""
     items.sort(
         key=lambda item: (item.get_closest_marker("xdist_group") is None, item.get_closest_marker("long") is None)
     )
