@@ -93,3 +93,13 @@ def test_dropping_boxes_inside_others_is_the_plain_pairwise_check(boxes: list[di
     unique = list({tuple(sorted(b.items())): b for b in boxes}.values())
     plain = [a for k, a in enumerate(unique) if not any(k != n and _inside(a, b) for n, b in enumerate(unique))]
     assert _outermost(unique) == plain
+
+
+@given(
+    st.dictionaries(st.integers(0, 3), _MASK, max_size=4),
+    st.dictionaries(st.integers(0, 3), _MASK, max_size=4),
+)
+def test_boxes_are_apart_exactly_when_they_do_not_meet(a: dict[int, int], b: dict[int, int]) -> None:
+    from leadq.analysis.boxes import apart, meet
+
+    assert apart(a, b) == (meet(a, b) is None) == apart(b, a)

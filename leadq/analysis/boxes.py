@@ -34,6 +34,27 @@ def too_complex(text: str) -> Problem:
     return Problem("too_complex", Span(0, len(text)))
 
 
+#: The pieces a filter's subtractions may weigh against boxes (about a second) before it
+#: is too complex (E405): the alternatives of `(a or b) and (b or c) and (c or d) ...`
+#: overlap in ways that double with each clause.
+MAX_WORK = 500_000
+
+
+class Budget:
+    """What is left of `MAX_WORK` for one filter's box algebra."""
+
+    __slots__ = ("left", "text")
+
+    def __init__(self, text: str) -> None:
+        self.left = MAX_WORK
+        self.text = text
+
+    def spend(self, work: int) -> None:
+        self.left -= work
+        if self.left < 0:
+            raise too_complex(self.text)
+
+
 class Algebra:
     """The region spaces of one filter's atoms, and box algebra over them.
 
@@ -44,6 +65,7 @@ class Algebra:
     def __init__(self, logic: Logic, schema: Schema, text: str) -> None:
         self.schema = schema
         self.text = text
+        self.budget = Budget(text)
         by_criterion: dict[str, list[Atom]] = {}
         for atom in atoms(logic):
             by_criterion.setdefault(atom.criterion.name, []).append(atom)
@@ -78,10 +100,10 @@ class Algebra:
             for operand in logic.operands:
                 union.extend(self.boxes(operand, negate))
                 if len(union) > MAX_BOXES:
-                    union = simplify(union, self.spaces)
+                    union = simplify(union, self.spaces, self.budget)
                     if len(union) > MAX_BOXES:
                         raise too_complex(self.text)
-            return simplify(union, self.spaces)
+            return simplify(union, self.spaces, self.budget)
         i = self.index[logic.criterion.name]
         space = self.spaces[i]
         m = space.negated_mask(logic) if negate else space.mask(logic)
@@ -117,7 +139,7 @@ class Algebra:
         if len(left) * len(right) > MAX_BOXES:
             raise too_complex(self.text)
         out = [c for a in left for b in right if (c := meet(a, b)) is not None]
-        return simplify(out, self.spaces) if len(out) > 1 else out
+        return simplify(out, self.spaces, self.budget) if len(out) > 1 else out
 
     def single(self, boxes: list[Box]) -> Box | None:
         """The one box equal to the union, if the union is a box."""
@@ -136,7 +158,7 @@ class Algebra:
         # are not subtracted one by one from a box they cannot fill
         if sum(self._cells(b, fields) for b in boxes) < self._cells(bounding, fields):
             return None
-        if subtract([bounding], boxes, self.spaces, self.text):
+        if subtract([bounding], boxes, self.spaces, self.text, self.budget):
             return None
         return bounding
 
@@ -224,7 +246,7 @@ class Algebra:
         request can say (E403, E404). More than 64 times `cap` pieces are returned uncovered.
         """
         whole = self.single(boxes)
-        candidates = [whole] if whole is not None else simplify(boxes, self.spaces)
+        candidates = [whole] if whole is not None else simplify(boxes, self.spaces, self.budget)
         pieces: list[Box] = []
         overlap = len(candidates) > 1  # pieces of one box are disjoint when its splits are
         for box in candidates:
@@ -261,9 +283,27 @@ class Algebra:
         kept = [True] * len(pieces)
         for k, piece in enumerate(pieces):
             others = [pieces[j] for j in touching.of(k) if kept[j]]
-            if others and not subtract([piece], others, self.spaces, self.text):
+            if (
+                others
+                and self._may_cover(piece, others)
+                and not subtract([piece], others, self.spaces, self.text, self.budget)
+            ):
                 kept[k] = False
         return [piece for piece, keep in zip(pieces, kept, strict=True) if keep]
+
+    def _may_cover(self, piece: Box, others: list[Box]) -> bool:
+        """Whether `others` may cover `piece`: their parts in it hold at least as many cells
+        as it does (fewer cannot cover it, and need not be subtracted one by one)."""
+        fields = set(piece).union(*others)
+        need = self._cells(piece, fields)
+        have = 0
+        for other in others:
+            part = meet(piece, other)
+            if part is not None:
+                have += self._cells(part, fields)
+                if have >= need:
+                    return True
+        return False
 
     def _size(self, box: Box) -> int:
         return sum(self.spaces[i].full.bit_count() - m.bit_count() for i, m in box.items())
@@ -311,8 +351,12 @@ class _Touching:
 
 
 def apart(a: Box, b: Box) -> bool:
-    """Whether no value lies in both boxes."""
-    return any(a[i] & b[i] == 0 for i in a.keys() & b.keys())
+    """Whether no value lies in both boxes (a plain loop: called millions of times)."""
+    for i, m in b.items():
+        n = a.get(i)
+        if n is not None and not n & m:
+            return True
+    return False
 
 
 def meet(a: Box, b: Box) -> Box | None:
@@ -329,17 +373,27 @@ def _key(box: Box) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(box.items()))
 
 
-def simplify(boxes: Iterable[Box], spaces: dict[int, Space]) -> list[Box]:
-    """Merge boxes that differ in one criterion and drop boxes inside others; exact."""
+def _key_without(box: Box, field: int) -> tuple[tuple[int, int], ...]:
+    """`_key` of the box without `field`."""
+    if field not in box:
+        return _key(box)
+    return tuple(sorted(item for item in box.items() if item[0] != field))
+
+
+def simplify(boxes: Iterable[Box], spaces: dict[int, Space], budget: Budget | None = None) -> list[Box]:
+    """Merge boxes that differ in one criterion and drop boxes inside others; exact. Each
+    box weighed for a field is spent from `budget`."""
     current = list({_key(b): b for b in boxes}.values())
     changed = True
     while changed and len(current) > 1:
         changed = False
         for i in set().union(*current):
+            if budget is not None:
+                budget.spend(len(current))
             full = spaces[i].full
             groups: dict[tuple[tuple[int, int], ...], int] = {}
             for b in current:
-                rest = _key({j: m for j, m in b.items() if j != i})
+                rest = _key_without(b, i)
                 groups[rest] = groups.get(rest, 0) | b.get(i, full)
             if len(groups) < len(current):
                 changed = True
@@ -399,12 +453,17 @@ def _inside(a: Box, b: Box) -> bool:
     return all(i in a and a[i] & ~m == 0 for i, m in b.items())
 
 
-def subtract(pieces: list[Box], boxes: list[Box], spaces: dict[int, Space], text: str = "") -> list[Box]:
-    """What is left of the union of `pieces` after removing every box (disjoint pieces)."""
+def subtract(
+    pieces: list[Box], boxes: list[Box], spaces: dict[int, Space], text: str = "", budget: Budget | None = None
+) -> list[Box]:
+    """What is left of the union of `pieces` after removing every box (disjoint pieces);
+    each piece weighed against a box is spent from `budget`."""
     for x in boxes:
         left: list[Box] = []
+        if budget is not None:
+            budget.spend(len(pieces))
         for r in pieces:
-            if meet(r, x) is None:
+            if apart(r, x):
                 left.append(r)
                 continue
             rest = dict(r)
