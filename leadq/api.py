@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from .core.diagnostics import Diagnostic, LeadqError
+from .core.messages import value_repr
 from .language.tree import Node
 from .pipeline import Analysis, facts_in
 from .pipeline import analyze as _analyze
@@ -40,7 +41,7 @@ def _schema(value: object) -> Schema:
 
 def _max_requests(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise TypeError(f"max_requests must be a whole number from 1 up, not {value!r}")
+        raise TypeError(f"max_requests must be a whole number from 1 up, not {value_repr(value)}")
     return value
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .core.diagnostics import Diagnostic
+from .core.messages import value_repr
 from .pipeline import analyze, fingerprint_or_none
 from .schemas.methods import LEADS_LIST, resolve
 from .schemas.schema import Schema, checked_role
@@ -121,7 +122,7 @@ def checked(
 ) -> Iterator[Checked]:
     """`check_many`, and with `cli` the hints in the command line's words (`leadq check`)."""
     if not isinstance(jobs, int) or jobs < 0:
-        raise TypeError(f"jobs must be a whole number from 0 up, not {jobs!r}")
+        raise TypeError(f"jobs must be a whole number from 0 up, not {value_repr(jobs)}")
     if isinstance(texts, str):  # one filter, which would be checked as its characters
         raise TypeError("texts must be an iterable of filters, not one str: check_many([text]), or check(text)")
     schema = resolve(schema)

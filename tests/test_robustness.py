@@ -176,3 +176,35 @@ def test_a_chain_of_overlapping_pairs_is_planned_without_subtracting_each(monkey
     assert {d.code for d in leadq.check(text)} == {"E402"}
     leadq.pushdown(text, max_requests=1)
     assert spent[0] < 50_000
+
+
+def _nested(depth: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+#: Values a caller may pass that `repr` or `str` cannot write: an int past Python's 4,300
+#: digits, a list nested past the recursion limit.
+_UNWRITABLE = {"huge int": 10**4301, "huge negative int": -(10**4301), "deep list": _nested(1_000)}
+
+
+@pytest.mark.parametrize("value", _UNWRITABLE.values(), ids=_UNWRITABLE.keys())
+def test_a_value_no_repr_can_write_is_a_diagnostic(value: object) -> None:
+    cases = (("result", "result = missed", "result=missed"), ("visitor", "visitor = a", "visitor_ids=a"))
+    for lead_field, text, q in cases:
+        lead = {lead_field: value}
+        for run, given in ((leadq.evaluate, text), (leadq.evaluate_q, q)):
+            with pytest.raises(leadq.LeadqError) as caught:
+                run(given, lead)
+            ((d,),) = [caught.value.diagnostics]
+            assert d.code == "E309" and len(d.message) < 200, d.message
+    with pytest.raises(leadq.LeadqError):
+        leadq.pushdown('city = "x"').matches({"city": value})
+    for text in ("text contains :x", "site = :x", "site in :x", "duration > :x", "phone_exists = :x"):
+        for params in ({"x": value}, {"x": [value]}, {"x": {value} if isinstance(value, int) else [value]}):
+            codes = {d.code for d in leadq.check(text, params)}
+            assert codes and codes <= {"E301", "E302", "E311"}, (text, codes)
+            with pytest.raises(leadq.LeadqError):
+                leadq.pushdown(text, params)

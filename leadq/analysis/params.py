@@ -16,6 +16,7 @@ from typing import assert_never
 import attrs
 
 from ..core.diagnostics import Problem, Report
+from ..core.messages import value_repr
 from ..core.span import Span
 from ..language.tree import (
     Between,
@@ -139,7 +140,7 @@ class _Binder:
             self.report.add("param_list_empty", lit.span, name=lit.value, field=c.display,
                             example=f"[{param_example(c)}]")  # fmt: skip
             return [lit]
-        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else list(value)
+        items = sorted(value, key=value_repr_of_set) if isinstance(value, (set, frozenset)) else list(value)
         out = []
         for item in items:
             try:
@@ -148,3 +149,8 @@ class _Binder:
                 self.report.problem(p)
                 return [lit]
         return out
+
+
+def value_repr_of_set(item: object) -> str:
+    """The order of a set's items, which has none: by `repr` (bounded, never raising)."""
+    return value_repr(item, 10_000)

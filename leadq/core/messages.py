@@ -7,7 +7,7 @@ every key an input and check the sentence it makes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from .span import Span
@@ -675,3 +675,38 @@ def source(text: str, span: Span) -> str:
     """The text a span covers, on one line and at most 60 characters."""
     piece = " ".join(text[span.start : span.end].split())
     return piece if len(piece) <= 60 else piece[:57] + "..."
+
+
+_bounded: Callable[[object], str] | None = None
+
+
+def _bounded_repr() -> Callable[[object], str]:
+    """`repr` for a message: bounded in length and depth, and never raising (made on
+    first use: reprlib is not imported with leadq)."""
+    global _bounded
+    if _bounded is None:
+        import reprlib
+
+        class Bounded(reprlib.Repr):
+            def repr_int(self, x: int, level: int) -> str:
+                if x.bit_length() > 14_000:  # past what Python writes in decimal
+                    return f"<an int of about {int(x.bit_length() * 0.30103)} digits>"
+                return super().repr_int(x, level)
+
+        bounded = Bounded()
+        bounded.maxlevel = 4
+        bounded.maxstring = bounded.maxlong = bounded.maxother = 100
+        bounded.maxlist = bounded.maxtuple = bounded.maxset = bounded.maxfrozenset = 12
+        bounded.maxdeque = bounded.maxdict = 12
+        _bounded = bounded.repr
+    return _bounded
+
+
+def value_repr(value: object, limit: int = 80) -> str:
+    """`repr(value)` for a message, cut at `limit` characters: a value a caller passed (a
+    lead's field, a parameter) may be an int too long to write or a list nested deeper
+    than `repr` goes, which must not turn a diagnostic into an exception."""
+    try:
+        return _bounded_repr()(value)[:limit]
+    except Exception:  # a __repr__ of the caller's that raises
+        return f"<a {type(value).__name__}>"[:limit]

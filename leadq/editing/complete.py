@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import attrs
 
 from ..core.diagnostics import Problem
+from ..core.messages import value_repr
 from ..core.span import Span
 from ..language.parse import Token, acceptable, state_after, tokenize
 from ..schemas.criterion import Criterion
@@ -265,7 +266,7 @@ def _check_place(text: object, cursor: object) -> None:
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, not {type(text).__name__}")
     if not isinstance(cursor, int) or isinstance(cursor, bool) or not 0 <= cursor <= len(text):
-        raise TypeError(f"cursor must be an int from 0 to len(text), not {cursor!r}")
+        raise TypeError(f"cursor must be an int from 0 to len(text), not {value_repr(cursor)}")
 
 
 def _item(

@@ -70,6 +70,18 @@ def is_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()  # on ASCII text, isdigit is exactly 0-9
 
 
+#: Ints of more bits than this are past what Python writes in decimal (4,300 digits).
+WRITABLE_BITS = 14_000
+
+
+def int_text(n: int) -> str:
+    """An int as a literal's text: its digits, or, past what Python writes in decimal, the
+    nearest number out of range (as `read_int` reads a long one: its digits decide nothing)."""
+    if n.bit_length() <= WRITABLE_BITS:
+        return str(n)
+    return str(MIN_NUMBER - 1 if n < 0 else MAX_NUMBER + 1)
+
+
 def read_int(text: str) -> int | None:
     """An optionally signed ASCII integer, or None. Beyond 64 bits, the nearest number
     out of range (so that a thousand digits cost no more than twenty)."""

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar, Protocol, assert_never
 
 from ...core.diagnostics import Finding, Problem
+from ...core.messages import value_repr
 from ...core.span import Span
 from ...language.tree import Between, Compare, Condition, Contains, Field, Flag, In, Literal, LiteralKind, Node, Op
 from ..criterion import Criterion
@@ -172,7 +173,7 @@ class Kind:
 
 
 def wrong_param(value: object, c: Criterion, at: Literal, expected: str) -> Problem:
-    given = f"{type(value).__name__} {value!r}"[:60]
+    given = f"{type(value).__name__} {value_repr(value, 60)}"[:60]
     example = param_example(c)
     return Problem("param_type", at.span, name=at.value, given=given, field=c.display, expected=expected,
                    example=example)  # fmt: skip
@@ -188,7 +189,7 @@ def whole_number(value: object) -> bool:
 
 
 def bad_lead(c: Criterion, value: object, expected: str) -> Problem:
-    return Problem("bad_lead", Span(0, 0), field=c.field, value=repr(value)[:80], expected=expected)
+    return Problem("bad_lead", Span(0, 0), field=c.field, value=value_repr(value, 80), expected=expected)
 
 
 def read_field(c: Criterion, lead: Mapping[str, Any]) -> Any:

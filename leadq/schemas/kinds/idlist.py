@@ -11,7 +11,7 @@ from ...core.span import Span
 from ...language.tree import Compare, Field, In, Literal, LiteralKind, Node, Op
 from ..criterion import Criterion
 from ..logic import IdValue
-from ..wire import MAX_NUMBER, Term, iter_ids, read_int
+from ..wire import MAX_NUMBER, Term, int_text, iter_ids, read_int
 from .base import Context, article, bad_lead, id_noun, read_field, whole_number, wrong_param
 from .member import MemberKind, equals_only
 
@@ -40,8 +40,8 @@ class IdListKind(MemberKind):
     param_example = "5"
 
     def bind(self, value: object, c: Criterion, at: Literal) -> Literal:
-        if whole_number(value):
-            return Literal(LiteralKind.INT, str(value), at.span)
+        if isinstance(value, int) and whole_number(value):
+            return Literal(LiteralKind.INT, int_text(value), at.span)
         raise wrong_param(value, c, at, self.param_words)
 
     def decompile(self, c: Criterion, term: Term, field: Field) -> Node:

@@ -11,7 +11,7 @@ from ...core.span import Span
 from ...language.tree import Literal, LiteralKind, Op
 from ..criterion import Criterion
 from ..logic import IdValue
-from ..wire import Term, check_value
+from ..wire import WRITABLE_BITS, Term, check_value
 from .base import Context, Kind, article, bad_lead, id_noun
 from .idlist import IdListKind, id_parts, lead_id
 
@@ -42,7 +42,11 @@ class StringIdListKind(IdListKind):
 
     def lead_value(self, c: Criterion, lead: Mapping[str, Any]) -> Any:
         value = lead_id(c, lead)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, (str, int))
+            or (isinstance(value, int) and value.bit_length() > WRITABLE_BITS)  # no id, and Python cannot write it
+        ):
             raise bad_lead(c, value, "a string id or an object with an `id`")
         return None if value is None else str(value)
 
