@@ -682,7 +682,7 @@ _bounded: Callable[[object], str] | None = None
 
 def _bounded_repr() -> Callable[[object], str]:
     """`repr` for a message: bounded in length and depth, and never raising (made on
-    first use: reprlib is not imported with leadq)."""
+    first use: most runs never need it)."""
     global _bounded
     if _bounded is None:
         import reprlib
