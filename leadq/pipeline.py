@@ -254,7 +254,7 @@ def requests_of(logic: Logic, schema: Schema, text: str, max_requests: int) -> P
     if q is not None:
         return Plan((q,), True)
     try:
-        algebra, boxes = normalize(logic, schema, text)
+        algebra, boxes = normalize(logic, schema, text, why=False)  # only whether a plan says it
     except Problem:
         return None
     try:
@@ -274,7 +274,7 @@ def plan_errors(logic: Logic, schema: Schema, text: str, max_requests: int) -> l
     from .q.plan import make_plan
 
     try:
-        algebra, boxes = normalize(logic, schema, text)
+        algebra, boxes = normalize(logic, schema, text, why=False)  # only whether a plan says it
         make_plan(algebra, boxes, text, max_requests)
     except Problem:
         return []

@@ -103,3 +103,24 @@ def test_boxes_are_apart_exactly_when_they_do_not_meet(a: dict[int, int], b: dic
     from leadq.analysis.boxes import apart, meet
 
     assert apart(a, b) == (meet(a, b) is None) == apart(b, a)
+
+
+@given(st.lists(st.dictionaries(st.integers(0, 3), _MASK, max_size=4), min_size=1, max_size=30))
+def test_simplifying_boxes_keeps_their_union(boxes: list[dict[int, int]]) -> None:
+    import itertools
+    from types import SimpleNamespace
+
+    from leadq.analysis.boxes import simplify
+
+    spaces = {i: SimpleNamespace(full=0b1111) for i in range(4)}  # four regions a field
+
+    def cells(union: list[dict[int, int]]) -> set[tuple[int, ...]]:
+        return {
+            cell
+            for cell in itertools.product(range(4), repeat=4)
+            if any(all(box.get(i, 0b1111) >> cell[i] & 1 for i in range(4)) for box in union)
+        }
+
+    simpler = simplify(boxes, spaces)  # type: ignore[arg-type]
+    assert cells(simpler) == cells(boxes)
+    assert len(simpler) <= len(boxes)

@@ -11,6 +11,7 @@ what plan returns.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable
 
@@ -34,11 +35,12 @@ def too_complex(text: str) -> Problem:
     return Problem("too_complex", Span(0, len(text)))
 
 
-#: The boxes a filter's algebra may weigh, merging them field by field and subtracting
-#: them from one another (about a second), before the filter is too complex (E405): the
-#: alternatives of `(a or b) and (b or c) and (c or d) ...` double with each clause. The
-#: inputs of `benchmarks.linear` take at most 63,000 at 1M characters.
-MAX_WORK = 500_000
+#: The boxes a filter's algebra may weigh — merging them field by field, subtracting
+#: them, comparing them for one inside another (under a second) — before the filter is
+#: too complex (E405): the alternatives of `(a or b) and (b or c) and (c or d) ...`
+#: double with each clause. The inputs of `benchmarks.linear` take at most 63,000 at 1M
+#: characters.
+MAX_WORK = 1_000_000
 
 
 class Budget:
@@ -374,17 +376,12 @@ def _key(box: Box) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(box.items()))
 
 
-def _key_without(box: Box, field: int) -> tuple[tuple[int, int], ...]:
-    """`_key` of the box without `field`."""
-    if field not in box:
-        return _key(box)
-    return tuple(sorted(item for item in box.items() if item[0] != field))
-
-
 def simplify(boxes: Iterable[Box], spaces: dict[int, Space], budget: Budget | None = None) -> list[Box]:
     """Merge boxes that differ in one criterion and drop boxes inside others; exact. Each
     box weighed for a field is spent from `budget`."""
-    current = list({_key(b): b for b in boxes}.values())
+    keyed = {_key(b): b for b in boxes}  # each box by its items, sorted by field
+    current = list(keyed.values())
+    keys = list(keyed)
     changed = True
     while changed and len(current) > 1:
         changed = False
@@ -393,26 +390,31 @@ def simplify(boxes: Iterable[Box], spaces: dict[int, Space], budget: Budget | No
                 budget.spend(len(current))
             full = spaces[i].full
             groups: dict[tuple[tuple[int, int], ...], int] = {}
-            for b in current:
-                rest = _key_without(b, i)
-                groups[rest] = groups.get(rest, 0) | b.get(i, full)
+            for key in keys:
+                # the box without field i (its items are sorted: found by bisection, cut out)
+                at = bisect.bisect_left(key, (i,))
+                if at < len(key) and key[at][0] == i:
+                    rest, m = key[:at] + key[at + 1 :], key[at][1]
+                else:
+                    rest, m = key, full
+                groups[rest] = groups.get(rest, 0) | m
             if len(groups) < len(current):
                 changed = True
-                merged = []
+                current, keys = [], []
                 for rest, m in groups.items():
                     box = dict(rest)
                     if m != full:
                         box[i] = m
-                    merged.append(box)
-                current = merged
+                    current.append(box)
+                    keys.append(_key(box))
                 if len(current) == 1:
                     return current
     if 1 < len(current) <= 256:
-        current = _outermost(current)
+        current = _outermost(current, budget)
     return current
 
 
-def _outermost(boxes: list[Box]) -> list[Box]:
+def _outermost(boxes: list[Box], budget: Budget | None = None) -> list[Box]:
     """The boxes that lie within no other (no two are equal).
 
     A box lies within another only when, on each field, its region set is a subset of the
@@ -439,12 +441,10 @@ def _outermost(boxes: list[Box]) -> list[Box]:
     kept = []
     for k, a in enumerate(boxes):
         mine = a.get(pivot, -1)
-        if not any(
-            n != k and _inside(a, boxes[n])
-            for m, members in groups.items()
-            if m == -1 or (mine != -1 and mine & ~m == 0)
-            for n in members
-        ):
+        holders = [n for m, members in groups.items() if m == -1 or (mine != -1 and mine & ~m == 0) for n in members]
+        if budget is not None:
+            budget.spend(len(holders))
+        if not any(n != k and _inside(a, boxes[n]) for n in holders):
             kept.append(a)
     return kept
 

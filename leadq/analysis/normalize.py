@@ -24,16 +24,23 @@ from .boxes import Algebra, Box
 MAX_SEARCHED = 64
 
 
-def normalize(logic: Logic, schema: Schema, text: str) -> tuple[Algebra, list[Box]]:
+def normalize(logic: Logic, schema: Schema, text: str, *, why: bool = True) -> tuple[Algebra, list[Box]]:
     """The filter's algebra and its union of boxes.
 
     Raises:
-        Problem: E307 (a period mixed with bounds), E401 (no lead matches), E405.
+        Problem: E307 (a period mixed with bounds), E401 (no lead matches: with `why`, at
+            the smallest set of conditions that contradict each other, a search that
+            costs an analysis per condition; else at the whole filter), E405.
     """
     algebra = Algebra(logic, schema, text)
     boxes = algebra.boxes(logic)
     if not boxes:
-        raise Problem.of(contradictions(algebra, logic))
+        whole = [Finding("never_true", Span(0, len(text)))]
+        try:
+            found = contradictions(algebra, logic) if why else whole
+        except Problem:  # the search ran out of the algebra's budget (E405): the whole filter
+            found = whole
+        raise Problem.of(found)
     return algebra, boxes
 
 
