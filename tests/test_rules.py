@@ -54,6 +54,13 @@ def _internal() -> object:
     return _internal("site = 1", ValueError("boom"))
 
 
+def _ignored(line: str) -> object:
+    from leadq.files.sources import ignore_problems, read_source
+
+    (item,), _ = read_source("saved.leadq", line + "\n")
+    return ignore_problems(item)
+
+
 _ONLINE = "EmployeeOnlineIntervals.listByEmployee"
 _DAYS = leadq.Schema(
     "Days.list", (leadq.Criterion("date", (), leadq.FieldType.DATE), leadq.Criterion("time", (), leadq.FieldType.TIME))
@@ -168,6 +175,8 @@ EXAMPLES: dict[str, Callable[[], object]] = {
     "q_missing_operator": check("site_ids 1", q=True),
     "q_no_value": check("site_ids=", q=True),
     "q_ampersand": check("site_ids=1,2&result=missed", q=True),
+    "ignore_unknown_guess": lambda: _ignored("site = 1  # leadq: ignore[W699]"),
+    "ignore_unknown": lambda: _ignored("site = 1  # leadq: ignore[X]"),
     "q_equals_only": check("type>form", q=True),
     "q_empty_id": check("site_ids=1,", q=True),
     "q_bad_id": raising(lambda: leadq.evaluate_q("site_ids=a", {"site": {"id": 1}})),

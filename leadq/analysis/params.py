@@ -140,7 +140,7 @@ class _Binder:
             self.report.add("param_list_empty", lit.span, name=lit.value, field=c.display,
                             example=f"[{param_example(c)}]")  # fmt: skip
             return [lit]
-        items = sorted(value, key=value_repr_of_set) if isinstance(value, (set, frozenset)) else list(value)
+        items = sorted(value, key=_set_order) if isinstance(value, (set, frozenset)) else list(value)
         out = []
         for item in items:
             try:
@@ -151,6 +151,6 @@ class _Binder:
         return out
 
 
-def value_repr_of_set(item: object) -> str:
+def _set_order(item: object) -> str:
     """The order of a set's items, which has none: by `repr` (bounded, never raising)."""
     return value_repr(item, 10_000)

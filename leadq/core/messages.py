@@ -487,6 +487,17 @@ MESSAGES: dict[str, Message] = {
         "the filter needs {count} requests; the plan allows {limit}",
         "narrow the filter, or pass a larger max_requests",
     ),
+    # -- saved-filter files -----------------------------------------------------------------
+    "ignore_unknown_guess": Message(
+        "W610",
+        "`{selector}` in `# leadq: ignore[...]` is no code and no prefix of one: it suppresses nothing",
+        "did you mean `{guess}`?",
+    ),
+    "ignore_unknown": Message(
+        "W610",
+        "`{selector}` in `# leadq: ignore[...]` is no code and no prefix of one: it suppresses nothing",
+        "codes start with E, W or I: `leadq rule --all` lists them",
+    ),
     # -- raw q strings ----------------------------------------------------------------------
     "unknown_term": Message("E501", "`{name}` is not a criterion of {method}", "a q term is `<criterion><op><value>`"),
     "unknown_term_guess": Message("E501", "`{name}` is not a criterion of {method}", "did you mean `{guess}`?"),

@@ -18,8 +18,9 @@ from collections.abc import Callable, Iterator, Sequence
 
 import attrs
 
-from ..core.diagnostics import Diagnostic, Severity
+from ..core.diagnostics import Diagnostic, Report
 from ..core.rules import closest_selector, selects
+from ..core.span import Span
 
 _IGNORE = re.compile(r"#\s*leadq:\s*ignore(?:\[([A-Za-z0-9, ]*)\])?\s*$")
 #: A text file's line that names the method of the filters below it.
@@ -150,14 +151,16 @@ def _ignored(comment: str) -> frozenset[str]:
 def ignore_problems(item: Item) -> list[Diagnostic]:
     """W610 for each code or prefix in the filter's `# leadq: ignore[...]` that names no
     code (a typo there would suppress nothing, and say nothing)."""
-    out = []
+    report = Report(item.text)
+    whole = Span(0, len(item.text))
     for selector in sorted(item.ignore):
         if not selects(selector):
-            message = f"`{selector}` in `# leadq: ignore[...]` is no code and no prefix of one: it suppresses nothing"
             guess = closest_selector(selector)
-            hint = f"did you mean `{guess}`?" if guess else "codes start with E, W or I: `leadq rule --all` lists them"
-            out.append(Diagnostic("W610", Severity.WARNING, message, 0, len(item.text), 1, 1, hint))
-    return out
+            if guess:
+                report.add("ignore_unknown_guess", whole, selector=selector, guess=guess)
+            else:
+                report.add("ignore_unknown", whole, selector=selector)
+    return report.diagnostics
 
 
 def read_items(path: str, content: str, column: str | None = None) -> Iterator[Item]:
