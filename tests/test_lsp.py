@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import uuid
 from concurrent.futures import Future
@@ -135,6 +136,47 @@ async def test_what_cannot_be_read_is_said_in_place_and_the_rest_keeps_its_findi
 
 
 @pytest.mark.asyncio(loop_scope="module")
+async def test_the_json_text_the_server_writes_reads_as_the_librarys_findings(client: LanguageClient) -> None:
+    # The server writes a publication's JSON text itself: quotes, backslashes, control
+    # characters and characters past the BMP in the messages, and each range and fix
+    # edit in UTF-16 units, read back by the editor as the library says them.
+    lines = ['text contains "a\\"b\\\\c\td😀" and reslt = 1', "日本 = 1", "text contains 'é' and sit = 2"]
+    lines += ["text contains '😀' and site = 2"] * 2  # the same filter again: W608
+    found = await _open(client, "".join(line + "\n" for line in lines), uri="file:///tmp/leadq-test/written.leadq")
+
+    def units(line: str, at: int) -> int:
+        return len(line[:at].encode("utf-16-le")) // 2
+
+    want = []
+    for row, line in enumerate(lines):
+        for d in leadq.analyze(line, stored=True, role="operator").diagnostics:
+            message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+            edits = []
+            for f in d.fixes:
+                place = [[row, units(line, e.start), row, units(line, e.end)] for e in f.edits]
+                edits.append([{"range": r, "newText": e.replacement} for r, e in zip(place, f.edits, strict=True)])
+            want.append((d.code, row, units(line, d.start), units(line, d.end), message, edits))
+    want.append(("W608", 4, 0, units(lines[4], len(lines[4])), "this filter means the same as the one on line 4", []))
+    got = [
+        (*_where(d)[:3], d.range.end.character, d.message, [f["edits"] for f in (d.data or {}).get("fixes", [])])
+        for d in found
+    ]
+    assert sorted(got) == sorted(want)
+    assert {"E305", "E201", "W608"} <= {w[0] for w in want} and any(w[5] for w in want)
+
+    # in a JSON document, a fix is an edit of the JSON text: made, the value reads fixed
+    source = '{"a": "reslt = missed",\n "b": "search_engine = \\"\\u00e9\\\\\\\\\\" and sit = 1",\n "c": 3}\n'
+    found = await _open(client, source, JSON_URI)
+    assert [d.code for d in found] == ["E902", "E201", "E201"]
+    fixed = source.splitlines(keepends=True)
+    for d in found[1:]:
+        ((row, start, row_end, end),) = [e["range"] for e in d.data["fixes"][0]["edits"]]
+        assert row == row_end
+        line = fixed[row]
+        fixed[row] = line[:start] + d.data["fixes"][0]["edits"][0]["newText"] + line[end:]
+    assert json.loads("".join(fixed)) == {"a": "result = missed", "b": 'search_engine = "é\\\\" and site = 1', "c": 3}
+
+@pytest.mark.asyncio(loop_scope="module")
 async def test_completion(client: LanguageClient) -> None:
     await _open(client, "site = 1\nresult \n\n")
     got = await client.text_document_completion_async(
@@ -195,7 +237,7 @@ def test_a_filter_after_wide_spaces_is_placed_in_utf8_units_whatever_was_publish
     from pygls.workspace import TextDocument
     from pygls.workspace.position_codec import PositionCodec
 
-    from leadq.lsp._server import LeadqServer, _published
+    from leadq.lsp._server import LeadqServer, _published, publication
 
     ls = LeadqServer()
     codec = PositionCodec(encoding=types.PositionEncodingKind.Utf8)
@@ -204,7 +246,9 @@ def test_a_filter_after_wide_spaces_is_placed_in_utf8_units_whatever_was_publish
         document = TextDocument("file:///spaces.leadq", text, version=1, position_codec=codec)
         found = asyncio.run(_published(ls, document, lambda: True))
         assert found is not None
-        where = found[0]["range"]
+        sent = json.loads(publication(document.uri, 1, found))
+        assert sent["params"]["version"] == 1
+        where = sent["params"]["diagnostics"][0]["range"]
         return where["start"]["character"], where["end"]["character"]
 
     try:

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
+import json
 import logging
 import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from json.encoder import encode_basestring_ascii
 from typing import Any, TypeVar
 
 from lsprotocol import types
@@ -64,6 +67,8 @@ class _Unanswerable:
 #: traceback, which this server answers instead (`_Protocol`), and says in one line.
 _DECODING = threading.local()
 _log = logging.getLogger(__name__)
+#: The messages being sent by the event loop (a task is kept until it is done).
+_SENDING: set[asyncio.Future[Any]] = set()
 
 
 class _Answered(logging.Filter):
@@ -97,6 +102,24 @@ class _Protocol(LanguageServerProtocol):
         finally:
             _DECODING.request = False
 
+    def send_text(self, body: str) -> None:
+        """Send a message already written as JSON text, as `_send_data` sends the JSON it
+        writes of an object (a large publication is written by the server itself)."""
+        if self.writer is None:
+            return
+        data = body.encode(self.CHARSET)
+        if self._include_headers:
+            header = f"Content-Length: {len(data)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            data = header.encode("ascii") + data
+        try:
+            written = self.writer.write(data)
+            if inspect.isawaitable(written):  # a WebSocket's: sent by the event loop
+                _SENDING.add(task := asyncio.ensure_future(written))
+                task.add_done_callback(_SENDING.discard)
+        except BrokenPipeError:
+            _log.exception("could not send a message: the editor's end of the pipe is closed")
+            raise
+
     def handle_message(self, message: Any) -> None:
         if not isinstance(message, _Unanswerable):
             super().handle_message(message)
@@ -126,7 +149,7 @@ class LeadqServer(LanguageServer):
         self.workers: ProcessPoolExecutor | bool | None = None
         #: (text, method, origin, the line before it, ignored codes, position encoding) of a
         #: one-line filter -> its diagnostics as sent (for the current settings)
-        self.placed: dict[Any, list[dict[str, Any]]] = {}
+        self.placed: dict[Any, str] = {}
         self.publishing: dict[str, asyncio.Task[None]] = {}
         self.problem: str | None = None  # a setting the editor should hear about
 
@@ -201,14 +224,11 @@ class LeadqServer(LanguageServer):
             key = (item.text, schema.method, self.role)
             if key not in self.memo and key not in missing:
                 missing[key] = (index, schema)
-        if len(missing) < _PARALLEL or self.workers is False:
+        if len(missing) < _PARALLEL:
             return []
-        if self.workers is None:
-            self.workers = _pool() or False
-        workers = self.workers
-        if workers is False:
+        workers = self.start_workers()
+        if workers is None:
             return []
-        assert isinstance(workers, ProcessPoolExecutor)
         groups: dict[tuple[str, str | None], list[tuple[int, tuple[str, str, str | None]]]] = {}
         for key, (index, schema) in missing.items():
             groups.setdefault((schema.method, self.role_for(schema)), []).append((index, key))
@@ -222,6 +242,13 @@ class LeadqServer(LanguageServer):
                 started.append((batch[0][0], asyncio.ensure_future(self._remembered(asked, keys))))
         started.sort(key=lambda s: s[0])
         return started
+
+    def start_workers(self) -> ProcessPoolExecutor | None:
+        """The worker processes, started (and each made ready to check filters) the first
+        time they are asked for; None when there are none."""
+        if self.workers is None:
+            self.workers = _pool(self.method) or False
+        return self.workers if isinstance(self.workers, ProcessPoolExecutor) else None
 
     async def _remembered(self, asked: asyncio.Future[list[Found]], keys: list[tuple[str, str, str | None]]) -> None:
         try:
@@ -334,18 +361,30 @@ def _code_points(encoding: object, line: str, character: int) -> int:
 
 def diagnostics(ls: LeadqServer, document: TextDocument) -> list[types.Diagnostic]:
     """Every finding of every filter in the document, duplicates (W608) included."""
-    wire = [d for chunk in _diagnostics(ls, document) for d in chunk]
+    wire = json.loads("[" + ",".join(part for chunk in _diagnostics(ls, document) for part in chunk if part) + "]")
     return [ls.protocol._converter.structure(d, types.Diagnostic) for d in wire]
+
+
+#: A string as JSON text, in ASCII (as `json.dumps` writes it).
+_json = encode_basestring_ascii
+
+
+def _range_json(l1: int, c1: int, l2: int, c2: int) -> str:
+    return f'{{"start":{{"line":{l1},"character":{c1}}},"end":{{"line":{l2},"character":{c2}}}}}'
 
 
 def _diagnostics(
     ls: LeadqServer, document: TextDocument, read: tuple[list[Item], list[SourceError]] | None = None
-) -> Iterator[list[dict[str, Any]]]:
-    """The document's diagnostics as the JSON sent, a chunk of filters at a time (so that
-    the publisher can yield between chunks): first what cannot be read as filters (E902,
+) -> Iterator[list[str]]:
+    """The document's diagnostics as the JSON text sent, a chunk of filters at a time (so
+    that the publisher can yield between chunks): for each filter, its LSP Diagnostics
+    joined by commas (empty when it has none). First what cannot be read as filters (E902,
     as `leadq check` says it), then each filter's findings. The document is split into
     lines once, and each filter's findings come from `ls.analysis` (remembered by text).
-    `read`: the document's filters and problems, when the caller has read them."""
+    Written as text, not made as dicts for `json.dumps`: a large document's findings are
+    a third of the cost that way, and the text remembered for a filter is no object the
+    cyclic collector scans. `read`: the document's filters and problems, when the caller
+    has read them."""
     items, problems = _read(document) if read is None else read
     lines = _lines(document)
     encoding = document.position_codec.encoding
@@ -361,55 +400,50 @@ def _diagnostics(
         (l1, c1), (l2, c2) = (_place(encoding, lines, item.place(at)) for at in (start, end))
         return l1, c1, l2, c2
 
-    def edits(item: Item, fix: WireFix) -> list[dict[str, Any]]:
+    def edits(item: Item, fix: WireFix) -> list[str]:
         """A fix's edits of the file: ranges in the client's units, [line, character,
         line, character], and the text in the file's quoting."""
         title, safe, changes = fix
         if item.style == "text" and not item.places:  # written as it is, where it stands
-            return [{"range": list(where(item, start, end)), "newText": text} for start, end, text in changes]
+            return [
+                f'{{"range":[{",".join(map(str, where(item, start, end)))}],"newText":{_json(text)}}}'
+                for start, end, text in changes
+            ]
         whole = Fix(title, tuple(Edit(*e) for e in changes), Applicability.SAFE if safe else Applicability.UNSAFE)
         out = []
         for start, end, text in fix_edits(item, whole):
             if not counted:
                 counted.append(file_places(document.source))
             (l1, c1), (l2, c2) = (_place(encoding, lines, counted[0](at)) for at in (start, end))
-            out.append({"range": [l1, c1, l2, c2], "newText": text})
+            out.append(f'{{"range":[{l1},{c1},{l2},{c2}],"newText":{_json(text)}}}')
         return out
 
-    def placed_one(item: Item, d: Shown) -> dict[str, Any]:
+    def placed_one(item: Item, d: Shown) -> str:
         """One finding as an LSP Diagnostic in JSON. Its data keeps what a code action
         needs: the hint, and its fixes as edits of the file (`Diagnostic.fixes`)."""
         start, end, code, severity, message, hint, fixes = d
-        l1, c1, l2, c2 = where(item, start, end)
-        out = {
-            "range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}},
-            "message": message,
-            "severity": severity,
-            "code": code,
-            "source": "leadq",
-        }
-        data: dict[str, Any] = {"hint": hint} if hint else {}
-        made = [{"title": f[0], "safe": f[1], "edits": e} for f in fixes if (e := edits(item, f))]
+        data = [f'"hint":{_json(hint)}'] if hint else []
+        made = [
+            f'{{"title":{_json(f[0])},"safe":{"true" if f[1] else "false"},"edits":[{",".join(e)}]}}'
+            for f in fixes
+            if (e := edits(item, f))
+        ]
         if made:
-            data["fixes"] = made
-        if data:
-            out["data"] = data
-        return out
+            data.append(f'"fixes":[{",".join(made)}]')
+        tail = f',"data":{{{",".join(data)}}}' if data else ""
+        return (
+            f'{{"range":{_range_json(*where(item, start, end))},"message":{_json(message)},"severity":{severity},'
+            f'"code":{_json(code)},"source":"leadq"{tail}}}'
+        )
 
     first: dict[str, Item] = {}
-    out: list[dict[str, Any]] = []
+    out: list[str] = []
     for problem in problems:
         line, character = _place(encoding, lines, (problem.line, problem.column))
-        point = {"line": line, "character": character}
         hint = f"\nhint: {problem.hint}" if problem.hint else ""
         out.append(
-            {
-                "range": {"start": point, "end": point},
-                "message": problem.message + hint,
-                "severity": SEVERITY["error"],
-                "code": FILE_PROBLEM,
-                "source": "leadq",
-            }
+            f'{{"range":{_range_json(line, character, line, character)},"message":{_json(problem.message + hint)},'
+            f'"severity":{SEVERITY["error"]},"code":{_json(FILE_PROBLEM)},"source":"leadq"}}'
         )
     placed = ls.placed
     for n, item in enumerate(items, 1):
@@ -425,29 +459,33 @@ def _diagnostics(
         done = placed.get(at) if at is not None else None
         if done is None:
             found = (*found, *(shown(d) for d in ignore_problems(item)))
-            done = [placed_one(item, d) for d in found if not item.ignores(d[2])]
+            done = ",".join([placed_one(item, d) for d in found if not item.ignores(d[2])])
             if at is not None:
                 if len(placed) >= _REMEMBERED:
                     placed.clear()
                 placed[at] = done
-        out += done
+        out.append(done)
         if key is not None and not item.ignores("W608"):
             earlier = first.setdefault(key, item)
             if earlier is not item:
-                l1, c1, l2, c2 = where(item, 0, len(item.text))
                 out.append(
-                    {
-                        "range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}},
-                        "message": f"this filter means the same as the one on line {earlier.line}",
-                        "severity": SEVERITY["warning"],
-                        "code": "W608",
-                        "source": "leadq",
-                    }
+                    f'{{"range":{_range_json(*where(item, 0, len(item.text)))},'
+                    f'"message":{_json(f"this filter means the same as the one on line {earlier.line}")},'
+                    f'"severity":{SEVERITY["warning"]},"code":"W608","source":"leadq"}}'
                 )
         if n % _CHUNK == 0:
             yield out
             out = []
     yield out
+
+
+def publication(uri: str, version: int | None, found: list[str]) -> str:
+    """The notification that publishes a document's diagnostics (`found`: each filter's,
+    as `_diagnostics` writes them), as the JSON text sent."""
+    params = f'{{"uri":{_json(uri)},"diagnostics":[{",".join(part for part in found if part)}]'
+    if version is not None:
+        params += f',"version":{int(version)}'
+    return f'{{"jsonrpc":"2.0","method":{_json(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)},"params":{params}}}}}'
 
 
 async def _publish_now(ls: LeadqServer, uri: str) -> None:
@@ -458,24 +496,25 @@ async def _publish_now(ls: LeadqServer, uri: str) -> None:
     found = await _published(ls, document, lambda: _document(ls, uri) is document and document.version == version)
     if found is None:
         return  # a newer version is on its way
-    # Sent as the JSON it is: encoding 20,000 lsprotocol objects through cattrs would
-    # cost more than making them.
-    params: dict[str, Any] = {"uri": uri, "diagnostics": found}
-    if version is not None:
-        params["version"] = version
-    ls.protocol._send_data({"jsonrpc": "2.0", "method": types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, "params": params})
+    # Sent as the JSON text it is: encoding 20,000 lsprotocol objects through cattrs, or
+    # even dicts through `json.dumps`, would cost more than finding them.
+    protocol = ls.protocol
+    assert isinstance(protocol, _Protocol)
+    protocol.send_text(publication(uri, version, found))
 
 
-async def _published(
-    ls: LeadqServer, document: TextDocument, current: Callable[[], bool]
-) -> list[dict[str, Any]] | None:
-    """The document's diagnostics as sent, made a chunk at a time with a yield to the event
-    loop between chunks (hover and completion get through); None once `current()` says a
-    newer version came. Many new filters go to the worker processes, and each chunk is
-    placed as soon as the batches it needs are back, while later ones are still checked."""
-    read = _read(document)
-    started = ls.start_analyses(read[0])
-    found: list[dict[str, Any]] = []
+async def _published(ls: LeadqServer, document: TextDocument, current: Callable[[], bool]) -> list[str] | None:
+    """The document's diagnostics as sent (`_diagnostics`), made a chunk at a time with a
+    yield to the event loop between chunks (hover and completion get through); None once
+    `current()` says a newer version came. Many new filters go to the worker processes,
+    and each chunk is placed as soon as the batches it needs are back, while later ones
+    are still checked."""
+    if ls.workers is None and document.source.count("\n") >= _PARALLEL:
+        ls.start_workers()  # they start while the document is read
+    with paused():  # 20,000 filters read make no cycles either
+        read = _read(document)
+        started = ls.start_analyses(read[0])
+    found: list[str] = []
     placed = 0
     chunks = _without_gc(_diagnostics(ls, document, read))
     while True:
@@ -491,7 +530,7 @@ async def _published(
             return None
 
 
-def _without_gc(chunks: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+def _without_gc(chunks: Iterator[list[str]]) -> Iterator[list[str]]:
     """Each chunk made with the cyclic collector paused: making diagnostics makes no
     cycles, and the collector would scan the remembered findings again and again (a fifth
     of the time of a large publication). Between chunks it runs as usual."""

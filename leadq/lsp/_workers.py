@@ -58,19 +58,30 @@ def analyses(texts: Sequence[str], method: str, role: str | None) -> list[Found]
         return [analysis(text, schema, role) for text in texts]
 
 
+def ready(method: str) -> None:
+    """Make a new worker ready to check filters of `method` (its schema read, the modules
+    a finding needs imported): sent to each worker as it starts, while the server reads
+    the document."""
+    analyses(["reslt = 1"], method, None)
+
+
 def _quiet() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
 
 
-def pool() -> ProcessPoolExecutor | None:
-    """Worker processes, one per core up to four; None on a machine of one core."""
+def pool(method: str) -> ProcessPoolExecutor | None:
+    """Worker processes, one per core up to four, each started at once and made ready to
+    check filters of `method`; None on a machine of one core."""
     import multiprocessing
 
     from ..batch import cores
 
-    count = cores()
+    count = min(cores(), 4)
     if count < 2:
         return None
-    return ProcessPoolExecutor(min(count, 4), mp_context=multiprocessing.get_context("spawn"), initializer=_quiet)
+    workers = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet)
+    for _ in range(count):  # each one submitted while none is idle starts a process
+        workers.submit(ready, method)
+    return workers
