@@ -13,7 +13,7 @@ from strategies import token_soup, trees
 
 import leadq
 from leadq.core.diagnostics import Problem, Report
-from leadq.language.parse import _STARTS, grammar_path, parse_text, tokenize
+from leadq.language.parse import _STARTS, KEYWORDS, grammar_path, parse_text, tokenize
 from leadq.language.tables import TERMINALS
 
 
@@ -68,3 +68,21 @@ def test_a_guarded_run_of_terminals_starts_as_its_guard_says(data: st.DataObject
     match = re.match(pattern, text)
     assert match is not None
     assert re.match(_STARTS[name], text), (name, text)
+
+
+def test_the_keywords_guard_takes_each_character_a_keyword_can_start_with() -> None:
+    # A keyword is its word without case, ended where a word ends; the lexer tries the
+    # keywords only where the next character matches their first letters without case,
+    # as a class. Over every code point, the class takes what the letters themselves take
+    # (U+0130 and U+0131 for `i`, ...), and no more.
+    keywords = {name: pattern for name, pattern in TERMINALS if name in _STARTS and name.lower() in KEYWORDS}
+    assert set(keywords) == {word.upper() for word in KEYWORDS}
+    for name, pattern in keywords.items():
+        assert pattern == f"(?i:{name.lower()}(?!\\w))"
+    guard = re.compile(_STARTS["AND"])
+    assert {_STARTS[name] for name in keywords} == {guard.pattern}
+    letters = re.compile("|".join(f"(?i:{word[0]})" for word in sorted(KEYWORDS)))
+    taken = [c for c in map(chr, range(0x110000)) if letters.match(c)]
+    assert len(taken) > 20
+    assert {"\u0130", "\u0131", "A", "t"} <= set(taken)
+    assert [c for c in map(chr, range(0x110000)) if guard.match(c)] == taken

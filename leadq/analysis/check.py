@@ -197,7 +197,7 @@ _SORT_WORDS = frozenset({"sort", "sort_by", "sortby", "order", "order_by", "orde
 
 def presence_flag(schema: Schema, field: str) -> str | None:
     """The yes/no criterion telling whether the Lead field `field` is given (`email_exists`)."""
-    return next((c.display for c in schema.criteria if c.presence and c.field == field), None)
+    return schema.presence.get(field)
 
 
 def _word_guess(name: str, schema: Schema) -> str | None:
@@ -216,7 +216,7 @@ def resolve_field(name: str, span: Span, schema: Schema, report: Report, *, flag
             report.add("lead_field_flag", span, name=name, guess=present)
         elif schema.lead_field(name) is not None:
             report.add("lead_field_only", span, name=name, method=schema.method)
-        elif guess := closest(name, schema.by_name) or _word_guess(name, schema):
+        elif guess := closest(name, schema.names) or _word_guess(name, schema):
             report.add("unknown_field_guess", span, name=name, method=schema.method, guess=guess)
         else:
             known = ", ".join(c.display for c in schema.criteria)

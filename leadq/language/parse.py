@@ -288,29 +288,33 @@ _lexers: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
 #: What the text of some terminals starts with. A run of such terminals, next to each
 #: other in Lark's order, is tried only where the next character is one of these: a name
-#: no longer tries fifteen keywords one by one, and the order of the alternatives, so
-#: which one wins, is unchanged. Every character a keyword's first letter matches without
-#: case is a letter (even U+212A, the Kelvin sign, or U+017F, the long s), hence `[^\W\d]`.
+#: tries the fifteen keywords one by one only where it starts as one of them does, and the
+#: order of the alternatives, so which one wins, is unchanged. A keyword's first letter is
+#: matched without case, as the keyword is (the class takes the same characters the
+#: letters do: U+0130 and U+0131 for `i`, as `(?i:i)` takes them).
 _STARTS = {
     **dict.fromkeys(("DATETIME", "DATE", "DECIMAL"), "[-0-9]"),
-    **dict.fromkeys((word.upper() for word in KEYWORDS), r"[^\W\d]"),
+    **dict.fromkeys((word.upper() for word in KEYWORDS), f"(?i:[{''.join(sorted({w[0] for w in KEYWORDS}))}])"),
 }
 
 
 def _lexer() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The token pattern (ignored text, then one alternation of the terminals in Lark's
     order, so the first that matches wins, as in Lark) and the ignored-text pattern. The
-    ignored text is an atomic group: a long run of spaces is never backtracked into."""
+    ignored text is a possessive repeat: a long run of spaces is never backtracked into
+    (the grammar's one `\\s+`, the usual case, as one repeat of the class: the regex
+    engine's quick loop)."""
     global _lexers
     if _lexers is None:
         ignore = "|".join(pattern for name, pattern in TERMINALS if name in IGNORE)
+        ignore = r"\s*+" if ignore == r"\s+" else f"(?:{ignore})*+"
         runs = itertools.groupby((t for t in TERMINALS if t[0] not in IGNORE), key=lambda t: _STARTS.get(t[0]))
         alternatives = []
         for starts, run in runs:
             alternation = "|".join(f"(?P<{name}>{pattern})" for name, pattern in run)
             alternatives.append(f"(?={starts})(?:{alternation})" if starts else alternation)
         alternation = "|".join(alternatives)
-        _lexers = re.compile(f"(?>(?:{ignore})*)(?:{alternation})"), re.compile(f"(?>(?:{ignore})*)")
+        _lexers = re.compile(f"{ignore}(?:{alternation})"), re.compile(ignore)
     return _lexers
 
 

@@ -45,6 +45,7 @@ from ..schemas.schema import checked_role
 from ._workers import SEVERITY, Found, Shown, WireFix, analyses, shown
 from ._workers import analysis as _analysis
 from ._workers import pool as _pool
+from ._workers import ready as _ready
 
 _T = TypeVar("_T")
 
@@ -250,6 +251,17 @@ class LeadqServer(LanguageServer):
             self.workers = _pool(self.method) or False
         return self.workers if isinstance(self.workers, ProcessPoolExecutor) else None
 
+    def fork_workers(self) -> None:
+        """Start the worker processes now, as copies of this process, on Linux while the
+        server has no other thread (pygls starts its readers with the event loop, and a
+        copy of a process with threads may copy a lock half-held): they wait for the first
+        large publication ready to check, with no interpreter to start then. Elsewhere
+        they are spawned when the first large publication needs them."""
+        if sys.platform != "linux" or threading.active_count() > 1 or self.workers is not None:
+            return
+        _ready(self.method)  # what each copy needs, made once here
+        self.workers = _pool(self.method, fork=True) or False
+
     async def _remembered(self, asked: asyncio.Future[list[Found]], keys: list[tuple[str, str, str | None]]) -> None:
         try:
             found = await asked
@@ -390,25 +402,34 @@ def _diagnostics(
     encoding = document.position_codec.encoding
     counted: list[Callable[[int], tuple[int, int]]] = []  # the file's lines, when a fix first needs them
 
-    def where(item: Item, start: int, end: int) -> tuple[int, int, int, int]:
-        """The range of characters `start` to `end` of the filter, in the client's units."""
-        if not item.places:  # one line as written (most filters): counted from where it starts
-            row, column = item.origin[0] - 1, item.origin[1] - 1
-            if row < len(lines) and lines[row].isascii():
-                n = len(item.text)
-                return row, column + max(0, min(start, n)), row, column + max(0, min(end, n))
+    def flat(item: Item) -> tuple[int, int, int] | None:
+        """Where a filter written as it is on one line of ASCII (most filters) starts, and
+        its length: its characters are placed by adding their offset to its column."""
+        if item.places:
+            return None
+        row, column = item.origin[0] - 1, item.origin[1] - 1
+        return (row, column, len(item.text)) if row < len(lines) and lines[row].isascii() else None
+
+    def where(item: Item, on: tuple[int, int, int] | None, start: int, end: int) -> tuple[int, int, int, int]:
+        """The range of characters `start` to `end` of the filter, in the client's units
+        (`on`: the filter's `flat` place)."""
+        if on is not None:
+            row, column, n = on
+            start, end = (start if start < n else n), (end if end < n else n)
+            return row, column + (start if start > 0 else 0), row, column + (end if end > 0 else 0)
         (l1, c1), (l2, c2) = (_place(encoding, lines, item.place(at)) for at in (start, end))
         return l1, c1, l2, c2
 
-    def edits(item: Item, fix: WireFix) -> list[str]:
+    def edits(item: Item, on: tuple[int, int, int] | None, fix: WireFix) -> list[str]:
         """A fix's edits of the file: ranges in the client's units, [line, character,
         line, character], and the text in the file's quoting."""
         title, safe, changes = fix
         if item.style == "text" and not item.places:  # written as it is, where it stands
-            return [
-                f'{{"range":[{",".join(map(str, where(item, start, end)))}],"newText":{_json(text)}}}'
-                for start, end, text in changes
-            ]
+            out = []
+            for start, end, text in changes:
+                l1, c1, l2, c2 = where(item, on, start, end)
+                out.append(f'{{"range":[{l1},{c1},{l2},{c2}],"newText":{_json(text)}}}')
+            return out
         whole = Fix(title, tuple(Edit(*e) for e in changes), Applicability.SAFE if safe else Applicability.UNSAFE)
         out = []
         for start, end, text in fix_edits(item, whole):
@@ -418,7 +439,7 @@ def _diagnostics(
             out.append(f'{{"range":[{l1},{c1},{l2},{c2}],"newText":{_json(text)}}}')
         return out
 
-    def placed_one(item: Item, d: Shown) -> str:
+    def placed_one(item: Item, on: tuple[int, int, int] | None, d: Shown) -> str:
         """One finding as an LSP Diagnostic in JSON. Its data keeps what a code action
         needs: the hint, and its fixes as edits of the file (`Diagnostic.fixes`)."""
         start, end, code, severity, message, hint, fixes = d
@@ -426,14 +447,15 @@ def _diagnostics(
         made = [
             f'{{"title":{_json(f[0])},"safe":{"true" if f[1] else "false"},"edits":[{",".join(e)}]}}'
             for f in fixes
-            if (e := edits(item, f))
+            if (e := edits(item, on, f))
         ]
         if made:
             data.append(f'"fixes":[{",".join(made)}]')
         tail = f',"data":{{{",".join(data)}}}' if data else ""
+        l1, c1, l2, c2 = where(item, on, start, end)
         return (
-            f'{{"range":{_range_json(*where(item, start, end))},"message":{_json(message)},"severity":{severity},'
-            f'"code":{_json(code)},"source":"leadq"{tail}}}'
+            f'{{"range":{{"start":{{"line":{l1},"character":{c1}}},"end":{{"line":{l2},"character":{c2}}}}},'
+            f'"message":{_json(message)},"severity":{severity},"code":{_json(code)},"source":"leadq"{tail}}}'
         )
 
     first: dict[str, Item] = {}
@@ -458,8 +480,11 @@ def _diagnostics(
             at = (item.text, schema.method, item.origin, before, item.ignore, encoding)
         done = placed.get(at) if at is not None else None
         if done is None:
-            found = (*found, *(shown(d) for d in ignore_problems(item)))
-            done = ",".join([placed_one(item, d) for d in found if not item.ignores(d[2])])
+            if item.ignore:  # a comment suppresses codes (and may name one that is none: W610)
+                found = (*found, *(shown(d) for d in ignore_problems(item)))
+                found = tuple(d for d in found if not item.ignores(d[2]))
+            on = flat(item)
+            done = ",".join([placed_one(item, on, d) for d in found])
             if at is not None:
                 if len(placed) >= _REMEMBERED:
                     placed.clear()
@@ -469,7 +494,7 @@ def _diagnostics(
             earlier = first.setdefault(key, item)
             if earlier is not item:
                 out.append(
-                    f'{{"range":{_range_json(*where(item, 0, len(item.text)))},'
+                    f'{{"range":{_range_json(*where(item, flat(item), 0, len(item.text)))},'
                     f'"message":{_json(f"this filter means the same as the one on line {earlier.line}")},'
                     f'"severity":{SEVERITY["warning"]},"code":"W608","source":"leadq"}}'
                 )
@@ -723,4 +748,5 @@ def _actions(ls: LeadqServer, params: types.CodeActionParams) -> list[types.Code
 
 def main() -> None:
     """Serve over standard input and output until the client says exit."""
+    server.fork_workers()
     server.start_io()

@@ -1,9 +1,10 @@
 """The language server's worker processes: the analysis of many filters at once, for the
 first publication of a large document.
 
-This module imports only leadq (no pygls): a worker is started by `spawn`, which imports
-the module of the function it runs, and the server's process has threads (pygls reads
-standard input in one), which `fork` would copy half-way.
+This module imports only leadq (no pygls): where a worker is spawned, it imports the
+module of the function it runs. On Linux the server forks its workers when it starts,
+before pygls starts a thread (a copy of a process with threads may copy a lock half-held);
+elsewhere they are spawned by the first large publication.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 import leadq
 
 from ..core.collector import paused
-from ..pipeline import fingerprint_or_none
+from ..pipeline import analyze, fingerprint_or_none
 
 if TYPE_CHECKING:
     from leadq import Diagnostic
@@ -45,7 +46,7 @@ def shown(d: Diagnostic) -> Shown:
 
 def analysis(text: str, schema: leadq.Schema, role: str | None) -> Found:
     """A filter's diagnostics and fingerprint, as the server publishes them."""
-    a = leadq.analyze(text, schema=schema, stored=True, role=role)
+    a = analyze(text, schema, stored=True, role=role)  # the schema and role as the server checked them
     return tuple(shown(d) for d in a.diagnostics), fingerprint_or_none(a)
 
 
@@ -71,9 +72,14 @@ def _quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
 
 
-def pool(method: str) -> ProcessPoolExecutor | None:
+def pool(method: str, *, fork: bool = False) -> ProcessPoolExecutor | None:
     """Worker processes, one per core up to four, each started at once and made ready to
-    check filters of `method`; None on a machine of one core."""
+    check filters of `method`; None on a machine of one core.
+
+    `fork`: copies of this process, made now (the caller makes sure it has no other thread
+    yet, and has made itself ready: each copy starts with leadq imported and the schema
+    read, in a few milliseconds). Otherwise each is spawned, a new interpreter importing
+    leadq (about a tenth of a second of CPU each)."""
     import multiprocessing
 
     from ..batch import cores
@@ -81,7 +87,8 @@ def pool(method: str) -> ProcessPoolExecutor | None:
     count = min(cores(), 4)
     if count < 2:
         return None
-    workers = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet)
-    for _ in range(count):  # each one submitted while none is idle starts a process
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    workers = ProcessPoolExecutor(count, mp_context=context, initializer=_quiet)
+    for _ in range(count):  # forked all at the first; spawned one for each while none is idle
         workers.submit(ready, method)
     return workers

@@ -76,6 +76,11 @@ class Schema:
     #: The criteria every request must say: required ones, and those the method takes only
     #: as a bounded interval (read by every compile: made once).
     needed: tuple[Criterion, ...] = attrs.field(init=False, eq=False, repr=False)
+    #: Every name a criterion answers to (`by_name`'s), for "did you mean" (made once).
+    names: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+    #: The yes/no criterion that tells whether a Lead field is given, by the field
+    #: (`email`: `email_exists`), as shown.
+    presence: dict[str, str] = attrs.field(init=False, eq=False, repr=False)
 
     @needed.default
     def _needed(self) -> tuple[Criterion, ...]:
@@ -84,6 +89,18 @@ class Schema:
     @by_name.default
     def _by_name(self) -> dict[str, Criterion]:
         return {**{n: c for c in self.criteria for n in (c.name, *c.aliases)}, **self._more_names}
+
+    @names.default
+    def _names(self) -> tuple[str, ...]:
+        return tuple(self.by_name)
+
+    @presence.default
+    def _presence(self) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for c in self.criteria:
+            if c.presence:
+                found.setdefault(c.field, c.display)
+        return found
 
     @by_q_name.default
     def _by_q_name(self) -> dict[str, Criterion]:
