@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import sys
 import uuid
 from concurrent.futures import Future
@@ -176,6 +177,7 @@ async def test_the_json_text_the_server_writes_reads_as_the_librarys_findings(cl
         fixed[row] = line[:start] + d.data["fixes"][0]["edits"][0]["newText"] + line[end:]
     assert json.loads("".join(fixed)) == {"a": "result = missed", "b": 'search_engine = "é\\\\" and site = 1', "c": 3}
 
+
 @pytest.mark.asyncio(loop_scope="module")
 async def test_completion(client: LanguageClient) -> None:
     await _open(client, "site = 1\nresult \n\n")
@@ -229,6 +231,60 @@ def test_client_units_and_code_points_convert_both_ways() -> None:
     after = (1, 19)  # after `中`
     assert _place(types.PositionEncodingKind.Utf8, [line], after) == (0, 24)  # é 2 bytes, 😋 4, 中 3
     assert _place(types.PositionEncodingKind.Utf16, [line], after) == (0, 19)  # 😋 two units
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the server forks its workers on Linux only")
+def test_the_server_forks_its_workers_at_its_start_and_only_while_it_has_one_thread() -> None:
+    # `leadq lsp` forks its workers before pygls starts a thread; a server that already
+    # has another thread leaves them to be spawned by the first large publication
+    script = (
+        "import threading, time\n"
+        "from leadq.lsp._server import LeadqServer\n"
+        "ls = LeadqServer()\n"
+        "ls.fork_workers()\n"
+        "print(ls.workers._mp_context.get_start_method(), ls.workers.submit(len, 'abc').result(timeout=60))\n"
+        "ls.shutdown()\n"
+        "threading.Thread(target=time.sleep, args=(1,)).start()\n"
+        "late = LeadqServer()\n"
+        "late.fork_workers()\n"
+        "print(late.workers)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["fork", "3", "None"]
+
+
+def test_workers_spawned_by_a_large_publication_find_what_the_library_finds() -> None:
+    # where the server did not fork them (not Linux, or a server made otherwise), the
+    # first publication of 2,000 filters or more spawns the workers
+    import asyncio
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pygls.workspace import TextDocument
+
+    from leadq.lsp._server import LeadqServer, _published, publication
+
+    lines = [f"site = {i} and reslt = missed" if i % 3 else f"site in ({i}, {i})" for i in range(2_100)]
+    ls = LeadqServer()
+    try:
+        document = TextDocument("file:///spawned.leadq", "".join(line + "\n" for line in lines), version=1)
+        found = asyncio.run(_published(ls, document, lambda: True))
+        assert isinstance(ls.workers, ProcessPoolExecutor)
+        assert ls.workers._mp_context.get_start_method() == "spawn"  # type: ignore[attr-defined]
+    finally:
+        ls.shutdown()
+    assert found is not None
+    sent = json.loads(publication(document.uri, 1, found))["params"]["diagnostics"]
+    want = [
+        (d.code, row, d.start, d.end)
+        for row, line in enumerate(lines)
+        for d in leadq.analyze(line, stored=True).diagnostics
+    ]
+    got = [
+        (d["code"], d["range"]["start"]["line"], d["range"]["start"]["character"], d["range"]["end"]["character"])
+        for d in sent
+    ]
+    assert sorted(got) == sorted(want) and {"E201", "W604"} <= {w[0] for w in want}
 
 
 def test_a_filter_after_wide_spaces_is_placed_in_utf8_units_whatever_was_published_before() -> None:
