@@ -7,7 +7,8 @@ beside them for scale. The target: p99 <= 2 ms for completion and for hover.
 With the `lsp` extra, also the language server's diagnostics of a document of 20,000
 one-line filters with errors, as a publication makes them (checked, placed in UTF-16
 positions, and written as the JSON text sent): the first (every filter checked) and the
-one after an edit of one line (the other filters remembered). The target: <= 1 s each.
+one after an edit of one line (the other filters remembered); then the same through the
+real server, `leadq lsp`, spoken to over pipes. The target: <= 1 s each.
 """
 
 from __future__ import annotations
@@ -116,6 +117,82 @@ def publishing(lines: int = 20_000) -> dict[str, float]:
     return {"lines": lines, "first_s": first, "after_edit_s": after_edit, "first_spawned_s": first_spawned}
 
 
+def served(lines: int = 20_000) -> dict[str, float]:
+    """The same document through the real server (`leadq lsp` in a process of its own,
+    spoken to over its standard input and output as an editor does, the document opened
+    half a second after `initialized`): seconds from sending `didOpen`, then an edit's
+    `didChange`, to the first byte of the diagnostics' notification (the server has made
+    and written them) and to its last (the client has read them). Empty without the `lsp`
+    extra."""
+    import importlib.util
+    import json
+    import subprocess
+
+    if importlib.util.find_spec("pygls") is None:
+        return {}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "leadq", "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert server.stdin is not None and server.stdout is not None
+    stdin, stdout = server.stdin, server.stdout
+
+    def send(message: dict[str, object]) -> None:
+        body = json.dumps(message).encode()
+        stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        stdin.flush()
+
+    def until(method: str | None = None, ident: int | None = None) -> float:
+        """Read messages until the one asked for; when its first byte came."""
+        while True:
+            length, first = 0, 0.0
+            while True:
+                line = stdout.readline()
+                if not line:
+                    raise RuntimeError("the server stopped")
+                first = first or time.perf_counter()
+                if line in (b"\r\n", b"\n"):
+                    break
+                name, _, value = line.decode("ascii").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            message = json.loads(stdout.read(length))
+            if message.get("method") == method or (ident is not None and message.get("id") == ident):
+                return first
+
+    uri = "file:///bench.leadq"
+    rows = [f"site = {i} and reslt = missed" for i in range(lines)]
+    try:
+        send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}, "processId": None}})
+        until(ident=1)
+        send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        time.sleep(0.5)
+        item = {"uri": uri, "languageId": "leadq", "version": 1, "text": "\n".join(rows) + "\n"}
+        start = time.perf_counter()
+        send({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": item}})
+        first_made = until("textDocument/publishDiagnostics") - start
+        first_read = time.perf_counter() - start
+        rows[lines // 2] = "site = 1 and result = fax"
+        change = {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": "\n".join(rows) + "\n"}]}
+        start = time.perf_counter()
+        send({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": change})
+        edit_made = until("textDocument/publishDiagnostics") - start
+        edit_read = time.perf_counter() - start
+        send({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+        until(ident=2)
+        send({"jsonrpc": "2.0", "method": "exit"})
+        server.wait(30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    return {
+        "first_s": first_made,
+        "first_read_s": first_read,
+        "after_edit_s": edit_made,
+        "after_edit_read_s": edit_read,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.editing")
     parser.add_argument("--quick", action="store_true", help="one round instead of five")
@@ -132,6 +209,13 @@ def main(argv: list[str] | None = None) -> int:
             f"language server, {published['lines']:,} lines with errors: first publication "
             f"{published['first_s']:.2f} s, after an edit of one line {published['after_edit_s']:.2f} s (target <= 1); "
             f"first publication with workers spawned by it {published['first_spawned_s']:.2f} s"
+        )
+    seen = served()
+    if seen:
+        print(
+            f"the same through `leadq lsp` and a client on its pipes: first publication sent from "
+            f"{seen['first_s']:.2f} s (read by {seen['first_read_s']:.2f} s), after an edit from "
+            f"{seen['after_edit_s']:.2f} s (read by {seen['after_edit_read_s']:.2f} s)"
         )
     return 0
 

@@ -113,8 +113,12 @@ def _names(template: str) -> list[str]:
 
 def _filled(template: str, fields: Mapping[str, object]) -> str | None:
     """The template with the finding's fields; None when one it names is missing."""
+    names = _NAMES.get(template) or _names(template)
+    if len(names) == 1 and len(template) == len(names[0]) + 2:  # `{guess}`: the value alone
+        value = fields.get(names[0])
+        return None if value is None or isinstance(value, Span) else format(value, "")
     values = {}
-    for name in _names(template):
+    for name in names:
         value = fields.get(name)
         if value is None or isinstance(value, Span):
             return None
@@ -155,7 +159,10 @@ class Replace(_Safety):
         new = _filled(self.text, fields)
         if where is None or new is None or text[where.start : where.end] == new:
             return None
-        title = _filled(self.title, {**fields, "new": new})
+        if _names(self.title) == ["new"]:  # the usual title: only the replacement in it
+            title: str | None = self.title.format(new=new)
+        else:
+            title = _filled(self.title, {**fields, "new": new})
         return Fix(title or f"Replace with `{new}`", (Edit(where.start, where.end, new),), self.applicability)
 
 

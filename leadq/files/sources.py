@@ -137,6 +137,9 @@ def split_comment(line: str) -> tuple[str, str]:
     return line, ""
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 def _ignored(comment: str) -> frozenset[str]:
     """The codes and prefixes a comment's `# leadq: ignore[...]` names; "" (every code)
     for a bare `# leadq: ignore`."""
@@ -207,19 +210,23 @@ def text_items(path: str, content: str) -> Iterator[Item]:
         offset += len(line) + 1
         line = line.removesuffix("\r")
         stripped = line.strip()
-        directive = _METHOD.match(stripped)
-        if directive:
-            method = directive.group(1)
-            continue
-        if not stripped or stripped.startswith("#"):
-            continue
-        expression, comment = split_comment(line)
-        text = expression.strip()
+        if "#" in line:  # a comment, a directive, or a `#` inside a string
+            directive = _METHOD.match(stripped)
+            if directive:
+                method = directive.group(1)
+                continue
+            if stripped.startswith("#"):
+                continue
+            expression, comment = split_comment(line)
+            text = expression.strip()
+            ignore = _ignored(comment)
+        else:
+            expression, text, ignore = line, stripped, _NOTHING
         if not text:
             continue
         first = len(expression) - len(expression.lstrip())
         raw = (start + first, start + first + len(text))
-        yield Item(path, None, text, (), _ignored(comment), raw, "text", text, (number, first + 1), method)
+        yield Item(path, None, text, (), ignore, raw, "text", text, (number, first + 1), method)
 
 
 # -- JSON -------------------------------------------------------------------------------------

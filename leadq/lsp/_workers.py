@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import leadq
 
 from ..core.collector import paused
+from ..core.diagnostics import Severity
 from ..pipeline import analyze, fingerprint_or_none
 
 if TYPE_CHECKING:
@@ -39,9 +40,13 @@ Found = tuple[tuple[Shown, ...], "str | None"]
 
 def shown(d: Diagnostic) -> Shown:
     """A diagnostic as the server places it."""
-    fixes = tuple((f.title, f.safe, tuple((e.start, e.end, e.replacement) for e in f.edits)) for f in d.fixes)
-    message = d.message + f"\nhint: {d.hint}" if d.hint else d.message
-    return (d.start, d.end, d.code, SEVERITY[d.severity.value], message, d.hint, fixes)
+    fixes = tuple([(f.title, f.safe, tuple([(e.start, e.end, e.replacement) for e in f.edits])) for f in d.fixes])
+    hint = d.hint
+    message = f"{d.message}\nhint: {hint}" if hint else d.message
+    return (d.start, d.end, d.code, _SEVERITY[d.severity], message, hint, fixes)
+
+
+_SEVERITY = {Severity(name): number for name, number in SEVERITY.items()}
 
 
 def analysis(text: str, schema: leadq.Schema, role: str | None) -> Found:
