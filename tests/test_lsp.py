@@ -580,3 +580,28 @@ async def test_quick_fixes_come_from_the_diagnostics_fixes(client: LanguageClien
     assert isinstance(remove, types.CodeAction) and remove.edit is not None and remove.edit.changes is not None
     gone = types.Range(types.Position(0, 10), types.Position(0, 13))  # `, 1`: the repeat and its comma
     assert list(remove.edit.changes[URI]) == [types.TextEdit(gone, "")]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the server forks its workers on Linux only")
+@pytest.mark.parametrize("forks", [0, 1])
+def test_when_no_worker_can_be_forked_the_server_starts_and_says_so(forks: int) -> None:
+    # a limit on processes, reached at once or after one worker: the server serves,
+    # without workers until a large file asks, and leaves no worker waiting
+    script = (
+        "import logging, multiprocessing, os\n"
+        "logging.basicConfig(level=logging.WARNING)\n"
+        "fork, made = os.fork, []\n"
+        "def limited():\n"
+        f"    if len(made) >= {forks}: raise BlockingIOError(11, 'Resource temporarily unavailable')\n"
+        "    made.append(1)\n"
+        "    return fork()\n"
+        "os.fork = limited\n"
+        "from leadq.lsp._server import LeadqServer\n"
+        "ls = LeadqServer()\n"
+        "ls.fork_workers()\n"
+        "print(ls.workers, len(made), len(multiprocessing.active_children()))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["None", str(forks), "0"]
+    assert "could not start the worker processes" in done.stderr and "trying again" in done.stderr

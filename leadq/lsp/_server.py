@@ -260,7 +260,10 @@ class LeadqServer(LanguageServer):
         if sys.platform != "linux" or threading.active_count() > 1 or self.workers is not None:
             return
         _ready(self.method)  # what each copy needs, made once here
-        self.workers = _pool(self.method, fork=True) or False
+        try:
+            self.workers = _pool(self.method, fork=True) or False
+        except OSError as e:  # no process to be had now (a limit): the first large publication tries again
+            _log.warning("leadq: could not start the worker processes (%s); trying again when a large file comes", e)
 
     async def _remembered(self, asked: asyncio.Future[list[Found]], keys: list[tuple[str, str, str | None]]) -> None:
         try:

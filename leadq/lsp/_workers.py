@@ -93,7 +93,15 @@ def pool(method: str, *, fork: bool = False) -> ProcessPoolExecutor | None:
     if count < 2:
         return None
     context = multiprocessing.get_context("fork" if fork else "spawn")
+    before = set(multiprocessing.active_children())
     workers = ProcessPoolExecutor(count, mp_context=context, initializer=_quiet)
-    for _ in range(count):  # forked all at the first; spawned one for each while none is idle
-        workers.submit(ready, method)
+    try:
+        for _ in range(count):  # forked all at the first; spawned one for each while none is idle
+            workers.submit(ready, method)
+    except BaseException:  # no process to be had (a limit): none left behind waiting
+        workers.shutdown(wait=False, cancel_futures=True)
+        for started in set(multiprocessing.active_children()) - before:
+            started.kill()
+            started.join(5)
+        raise
     return workers
