@@ -156,7 +156,9 @@ def served(lines: int = 20_000) -> dict[str, float]:
                 if name.lower() == "content-length":
                     length = int(value)
             message = json.loads(stdout.read(length))
-            if message.get("method") == method or (ident is not None and message.get("id") == ident):
+            if (method is not None and message.get("method") == method) or (
+                ident is not None and message.get("id") == ident
+            ):
                 return first
 
     uri = "file:///bench.leadq"

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from concurrent.futures import Future
 from pathlib import Path
@@ -20,6 +23,7 @@ from pygls.exceptions import JsonRpcException  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities  # noqa: E402
 
 import leadq  # noqa: E402
+from leadq.batch import cores  # noqa: E402
 
 URI = "file:///tmp/leadq-test/saved.leadq"
 JSON_URI = "file:///tmp/leadq-test/saved.json"
@@ -155,13 +159,23 @@ async def test_the_json_text_the_server_writes_reads_as_the_librarys_findings(cl
             edits = []
             for f in d.fixes:
                 place = [[row, units(line, e.start), row, units(line, e.end)] for e in f.edits]
-                edits.append([{"range": r, "newText": e.replacement} for r, e in zip(place, f.edits, strict=True)])
-            want.append((d.code, row, units(line, d.start), units(line, d.end), message, edits))
-    want.append(("W608", 4, 0, units(lines[4], len(lines[4])), "this filter means the same as the one on line 4", []))
+                changes = [{"range": r, "newText": e.replacement} for r, e in zip(place, f.edits, strict=True)]
+                edits.append((f.title, f.applicability.value == "safe", changes))
+            severity = {"error": 1, "warning": 2, "info": 3}[d.severity.value]
+            want.append((d.code, row, units(line, d.start), row, units(line, d.end), message, severity, d.hint, edits))
+    end = units(lines[4], len(lines[4]))
+    want.append(("W608", 4, 0, 4, end, "this filter means the same as the one on line 4", 2, None, []))
     got = [
-        (*_where(d)[:3], d.range.end.character, d.message, [f["edits"] for f in (d.data or {}).get("fixes", [])])
+        (
+            *_where(d),
+            d.message,
+            d.severity,
+            (d.data or {}).get("hint"),
+            [(f["title"], f["safe"], f["edits"]) for f in (d.data or {}).get("fixes", [])],
+        )
         for d in found
     ]
+    assert {d.source for d in found} == {"leadq"}
     assert sorted(got) == sorted(want)
     assert {"E305", "E201", "W608"} <= {w[0] for w in want} and any(w[5] for w in want)
 
@@ -233,6 +247,7 @@ def test_client_units_and_code_points_convert_both_ways() -> None:
     assert _place(types.PositionEncodingKind.Utf16, [line], after) == (0, 19)  # 😋 two units
 
 
+@pytest.mark.skipif(cores() < 2, reason="one core: the server starts no worker")
 @pytest.mark.skipif(sys.platform != "linux", reason="the server forks its workers on Linux only")
 def test_the_server_forks_its_workers_at_its_start_and_only_while_it_has_one_thread() -> None:
     # `leadq lsp` forks its workers before pygls starts a thread; a server that already
@@ -254,6 +269,7 @@ def test_the_server_forks_its_workers_at_its_start_and_only_while_it_has_one_thr
     assert done.stdout.split() == ["fork", "3", "None"]
 
 
+@pytest.mark.skipif(cores() < 2, reason="one core: the server starts no worker")
 def test_workers_spawned_by_a_large_publication_find_what_the_library_finds() -> None:
     # where the server did not fork them (not Linux, or a server made otherwise), the
     # first publication of 2,000 filters or more spawns the workers
@@ -582,6 +598,7 @@ async def test_quick_fixes_come_from_the_diagnostics_fixes(client: LanguageClien
     assert list(remove.edit.changes[URI]) == [types.TextEdit(gone, "")]
 
 
+@pytest.mark.skipif(cores() < 2, reason="one core: the server starts no worker")
 @pytest.mark.skipif(sys.platform != "linux", reason="the server forks its workers on Linux only")
 @pytest.mark.parametrize("forks", [0, 1])
 def test_when_no_worker_can_be_forked_the_server_starts_and_says_so(forks: int) -> None:
@@ -605,3 +622,105 @@ def test_when_no_worker_can_be_forked_the_server_starts_and_says_so(forks: int) 
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["None", str(forks), "0"]
     assert "could not start the worker processes" in done.stderr and "trying again" in done.stderr
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux's /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the server forks its workers on Linux only")
+@pytest.mark.skipif(cores() < 2, reason="one core: the server starts no worker")
+@pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_server_leaves_no_worker_and_the_editor_sees_its_output_end(signal_number: int) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "leadq", "lsp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        body = b'{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}'
+        server.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        server.stdin.flush()
+        assert server.stdout.readline().startswith(b"Content-Length")  # answered: the workers are forked
+        workers = _children(server.pid)
+        assert len(workers) >= 2
+        server.send_signal(signal_number)
+        server.wait(30)
+        stdout = server.stdout
+        done = Future()  # type: ignore[var-annotated]
+        threading.Thread(target=lambda: done.set_result(stdout.read()), daemon=True).start()
+        done.result(timeout=30)  # the end of its output: no worker holds it open
+        deadline = time.monotonic() + 30
+        while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in workers if _running(pid)]
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
+@pytest.mark.skipif(cores() < 2, reason="one core: the server starts no worker")
+def test_when_a_waiting_worker_dies_a_large_publication_is_checked_here() -> None:
+    import asyncio
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pygls.workspace import TextDocument
+
+    from leadq.lsp._server import LeadqServer, _published, publication
+
+    ls = LeadqServer()
+    try:
+        workers = ls.start_workers()
+        assert isinstance(workers, ProcessPoolExecutor)
+        assert [workers.submit(len, "ab").result(timeout=60) for _ in range(4)] == [2] * 4  # both started
+        multiprocessing.active_children()[0].kill()
+        time.sleep(1)  # the pool hears of it
+        lines = [f"site = {i} and reslt = missed" for i in range(2_100)]
+        document = TextDocument("file:///died.leadq", "".join(line + "\n" for line in lines), version=1)
+        found = asyncio.run(_published(ls, document, lambda: True))
+        assert ls.workers is False
+    finally:
+        ls.shutdown()
+    assert found is not None
+    sent = json.loads(publication(document.uri, 1, found))["params"]["diagnostics"]
+    assert [(d["code"], d["range"]["start"]["line"]) for d in sent] == [("E201", row) for row in range(2_100)]
+
+
+def test_when_no_worker_can_start_a_large_publication_is_checked_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from pygls.workspace import TextDocument
+
+    import leadq.lsp._server as served
+
+    def refused(method: str, *, fork: bool = False) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(served, "_pool", refused)
+    ls = served.LeadqServer()
+    try:
+        lines = [f"site = {i} and reslt = missed" for i in range(2_100)]
+        document = TextDocument("file:///refused.leadq", "".join(line + "\n" for line in lines), version=1)
+        found = asyncio.run(served._published(ls, document, lambda: True))
+        assert ls.workers is False
+    finally:
+        ls.shutdown()
+    assert found is not None
+    sent = json.loads(served.publication(document.uri, 1, found))["params"]["diagnostics"]
+    assert [(d["code"], d["range"]["start"]["line"]) for d in sent] == [("E201", row) for row in range(2_100)]

@@ -114,7 +114,7 @@ def _names(template: str) -> list[str]:
 def _filled(template: str, fields: Mapping[str, object]) -> str | None:
     """The template with the finding's fields; None when one it names is missing."""
     names = _NAMES.get(template) or _names(template)
-    if len(names) == 1 and len(template) == len(names[0]) + 2:  # `{guess}`: the value alone
+    if len(names) == 1 and len(template) == len(names[0]) + 2 and names[0].isidentifier():  # `{guess}`: the value
         value = fields.get(names[0])
         return None if value is None or isinstance(value, Span) else format(value, "")
     values = {}

@@ -26,11 +26,12 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from json.encoder import encode_basestring_ascii
 from typing import Any, TypeVar
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import JsonRPCProtocol, LanguageServerProtocol
 from pygls.workspace import TextDocument
@@ -45,7 +46,6 @@ from ..schemas.schema import checked_role
 from ._workers import SEVERITY, Found, Shown, WireFix, analyses, shown
 from ._workers import analysis as _analysis
 from ._workers import pool as _pool
-from ._workers import ready as _ready
 
 _T = TypeVar("_T")
 
@@ -120,6 +120,9 @@ class _Protocol(LanguageServerProtocol):
         except BrokenPipeError:
             _log.exception("could not send a message: the editor's end of the pipe is closed")
             raise
+        except Exception as error:  # as `_send_data` does: logged, and said to the editor if it can be
+            _log.exception("could not send a message")
+            self._server._report_server_error(error, JsonRpcInternalError)
 
     def handle_message(self, message: Any) -> None:
         if not isinstance(message, _Unanswerable):
@@ -235,12 +238,15 @@ class LeadqServer(LanguageServer):
             groups.setdefault((schema.method, self.role_for(schema)), []).append((index, key))
         loop = asyncio.get_running_loop()
         started: list[tuple[int, asyncio.Future[None]]] = []
-        for (method, role), keyed in groups.items():
-            for i in range(0, len(keyed), _BATCH):
-                batch = keyed[i : i + _BATCH]
-                keys = [key for _, key in batch]
-                asked = loop.run_in_executor(workers, analyses, [key[0] for key in keys], method, role)
-                started.append((batch[0][0], asyncio.ensure_future(self._remembered(asked, keys))))
+        try:
+            for (method, role), keyed in groups.items():
+                for i in range(0, len(keyed), _BATCH):
+                    batch = keyed[i : i + _BATCH]
+                    keys = [key for _, key in batch]
+                    asked = loop.run_in_executor(workers, analyses, [key[0] for key in keys], method, role)
+                    started.append((batch[0][0], asyncio.ensure_future(self._remembered(asked, keys))))
+        except (BrokenProcessPool, RuntimeError) as e:  # a worker died while idle: the rest is checked here
+            self.workers_failed(e)
         started.sort(key=lambda s: s[0])
         return started
 
@@ -248,7 +254,10 @@ class LeadqServer(LanguageServer):
         """The worker processes, started (and each made ready to check filters) the first
         time they are asked for; None when there are none."""
         if self.workers is None:
-            self.workers = _pool(self.method) or False
+            try:
+                self.workers = _pool(self.method) or False
+            except OSError as e:  # no process to be had (a limit on processes)
+                self.workers_failed(e)
         return self.workers if isinstance(self.workers, ProcessPoolExecutor) else None
 
     def fork_workers(self) -> None:
@@ -259,7 +268,6 @@ class LeadqServer(LanguageServer):
         they are spawned when the first large publication needs them."""
         if sys.platform != "linux" or threading.active_count() > 1 or self.workers is not None:
             return
-        _ready(self.method)  # what each copy needs, made once here
         try:
             self.workers = _pool(self.method, fork=True) or False
         except OSError as e:  # no process to be had now (a limit): the first large publication tries again
@@ -269,18 +277,25 @@ class LeadqServer(LanguageServer):
         try:
             found = await asked
         except Exception as e:  # a worker died, or could not start: this process does the work
-            if isinstance(self.workers, ProcessPoolExecutor):
-                self.workers.shutdown(wait=False, cancel_futures=True)
-                self.workers = False
-                self.window_log_message(
-                    types.LogMessageParams(
-                        type=types.MessageType.Warning,
-                        message=f"leadq: the worker processes failed ({type(e).__name__}: {e}); checking here instead",
-                    )
-                )
+            self.workers_failed(e)
             return
         for key, one in zip(keys, found, strict=True):
             self.remember(key, one)
+
+    def workers_failed(self, e: BaseException) -> None:
+        """No more worker processes (one died, none could start): this process checks
+        every filter from now on, and the editor's log says so once."""
+        if self.workers is False:
+            return
+        if isinstance(self.workers, ProcessPoolExecutor):
+            self.workers.shutdown(wait=False, cancel_futures=True)
+        self.workers = False
+        self.window_log_message(
+            types.LogMessageParams(
+                type=types.MessageType.Warning,
+                message=f"leadq: the worker processes failed ({type(e).__name__}: {e}); checking here instead",
+            )
+        )
 
     def shutdown(self) -> None:
         if isinstance(self.workers, ProcessPoolExecutor):

@@ -9,6 +9,7 @@ elsewhere they are spawned by the first large publication.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
@@ -71,10 +72,31 @@ def ready(method: str) -> None:
     analyses(["reslt = 1"], method, None)
 
 
-def _quiet() -> None:
+def _started() -> None:
+    """A worker's set-up: Ctrl-C is the server's to handle; the editor's pipes (the
+    server's standard input and output, which a forked worker holds too) are left, so that
+    the editor sees the server's end as soon as the server's own process ends; and the
+    worker ends with the server, even one killed (a worker waiting for work would wait
+    for ever)."""
+    import multiprocessing
     import signal
+    import threading
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.close(null)
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.sentinel is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), name="leadq-server-watch", daemon=True).start()
+
+
+def _end_with(sentinel: int) -> None:
+    from multiprocessing.connection import wait
+
+    wait([sentinel])  # ready once the server's process has ended
+    os._exit(0)
 
 
 def pool(method: str, *, fork: bool = False) -> ProcessPoolExecutor | None:
@@ -92,9 +114,11 @@ def pool(method: str, *, fork: bool = False) -> ProcessPoolExecutor | None:
     count = min(cores(), 4)
     if count < 2:
         return None
+    if fork:
+        ready(method)  # what each copy needs, made once here
     context = multiprocessing.get_context("fork" if fork else "spawn")
     before = set(multiprocessing.active_children())
-    workers = ProcessPoolExecutor(count, mp_context=context, initializer=_quiet)
+    workers = ProcessPoolExecutor(count, mp_context=context, initializer=_started)
     try:
         for _ in range(count):  # forked all at the first; spawned one for each while none is idle
             workers.submit(ready, method)
