@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
+import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 from lark import Lark
@@ -86,3 +87,24 @@ def test_the_keywords_guard_takes_each_character_a_keyword_can_start_with() -> N
     assert len(taken) > 20
     assert {"\u0130", "\u0131", "A", "t"} <= set(taken)
     assert [c for c in map(chr, range(0x110000)) if guard.match(c)] == taken
+
+
+@given(st.one_of(token_soup, trees.map(leadq.format), st.text(max_size=40)))
+def test_a_shape_seen_before_is_built_by_replaying_the_steps_taken_for_it(text: str) -> None:
+    # the parser's steps follow from the tokens' kinds alone: replaying those it took for
+    # a shape builds the same tree, spans included, or fails the same way
+    from leadq.language import parse
+
+    def built() -> object:
+        try:
+            return attrs.asdict(parse._parse_tokens(tokenize(text), text))
+        except Problem as p:
+            return [(f.key, f.span) for f in p.findings]
+
+    parse._SHAPES.clear()
+    driven = built()
+    shape = tuple(t.type for t in tokenize(text)) if _our_tokens(text) is not None else None
+    replayed = built()
+    assert replayed == driven
+    if shape is not None and not isinstance(driven, list) and len(shape) <= parse._SHAPE_TOKENS:
+        assert shape in parse._SHAPES  # the second was a replay

@@ -447,14 +447,64 @@ def _jumps() -> dict[str, dict[int, dict[str, int]]]:
 _JUMPS = _jumps()
 
 
+#: The parser's steps for a sequence of token kinds it has parsed before: an LALR parser's
+#: shifts and reductions follow from the kinds alone, so a filter shaped like one seen
+#: before (`site = 1 and reslt = missed`, then `site = 2 and ...`) is built by replaying
+#: them, with no table to look up. Each step is -1 (shift the next token) or a rule's
+#: index. Bounded: shapes of a few dozen tokens, a few thousand of them.
+_SHAPES: dict[tuple[str, ...], list[int]] = {}
+_SHAPE_TOKENS = 64
+_SHAPE_COUNT = 4096
+
+
 def _parse_tokens(tokens: list[Token], text: str) -> Node:
+    shape = tuple([tok.type for tok in tokens]) if len(tokens) <= _SHAPE_TOKENS else None
+    steps = _SHAPES.get(shape) if shape is not None else None
+    if steps is not None:
+        return _replay(steps, tokens)
+    node, steps = _drive(tokens, text, shape is not None)
+    if shape is not None:
+        if len(_SHAPES) >= _SHAPE_COUNT:
+            _SHAPES.clear()
+        _SHAPES[shape] = steps
+    return node
+
+
+def _replay(steps: list[int], tokens: list[Token]) -> Node:
+    """The tree `_drive` builds of tokens of the shape it took `steps` for."""
+    rules = _RULES
+    values: list[Any] = []
+    keep = values.append
+    shifted = iter(tokens)
+    for step in steps:
+        if step < 0:
+            keep(next(shifted))
+            continue
+        _, size, reduce = rules[step]
+        if reduce is None:  # a unit rule: the value stays
+            continue
+        if size:
+            value = reduce(values[-size:])  # a fresh list: the reduction may keep it
+            del values[-size:]
+            keep(value)
+        else:
+            keep(reduce([]))
+    value = values[-1]
+    assert isinstance(value, NODE_TYPES)
+    return value
+
+
+def _drive(tokens: list[Token], text: str, record: bool) -> tuple[Node, list[int]]:
+    """The tree of `tokens`, by the tables; with `record`, also the steps it took."""
     states = STATES
     rules = _RULES
     state = START
     stack = [state]
     values: list[Any] = []
+    steps: list[int] = []
     push, keep = stack.append, values.append
-    for index, tok in enumerate([*tokens, Token("$END", "", len(text), len(text))]):
+    note = steps.append if record else _ignore
+    for index, tok in enumerate([*tokens, _new_tuple(Token, ("$END", "", len(text), len(text)))]):
         kind = tok.type
         jump = _JUMPS[kind]
         while True:
@@ -465,9 +515,11 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
             if action >= 0:
                 push(action)
                 keep(tok)
+                note(-1)
                 state = action
                 break
             origin, size, reduce = rules[~action]
+            note(~action)
             if reduce is None:  # a unit rule: the value stays, only the state changes
                 del stack[-1]
             elif size:
@@ -481,9 +533,13 @@ def _parse_tokens(tokens: list[Token], text: str) -> Node:
             if state == END:  # only `start` leads there, and only at the end of the input
                 value = values[-1]
                 assert isinstance(value, NODE_TYPES)
-                return value
+                return value, steps
             push(state)
     raise AssertionError("the parser ended without accepting")  # pragma: no cover
+
+
+def _ignore(step: int) -> None:
+    pass
 
 
 def state_after(tokens: list[Token]) -> list[int] | None:
