@@ -264,9 +264,14 @@ def test_the_server_forks_its_workers_at_its_start_and_only_while_it_has_one_thr
         "late.fork_workers()\n"
         "print(late.workers)\n"
     )
+    assert _python(script).stdout.split() == ["fork", "3", "None"]
+
+
+def _python(script: str) -> subprocess.CompletedProcess[str]:
+    """`script` run by this Python in a process of its own, which must end well."""
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["fork", "3", "None"]
+    return done
 
 
 @pytest.mark.skipif(cores() < 2, reason="one core: the server starts no worker")
@@ -618,8 +623,7 @@ def test_when_no_worker_can_be_forked_the_server_starts_and_says_so(forks: int) 
         "ls.fork_workers()\n"
         "print(ls.workers, len(made), len(multiprocessing.active_children()))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
+    done = _python(script)
     assert done.stdout.split() == ["None", str(forks), "0"]
     assert "could not start the worker processes" in done.stderr and "trying again" in done.stderr
 
