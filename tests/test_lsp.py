@@ -695,9 +695,19 @@ def test_when_a_waiting_worker_dies_a_large_publication_is_checked_here() -> Non
         workers = ls.start_workers()
         assert isinstance(workers, ProcessPoolExecutor)
         assert [workers.submit(len, "ab").result(timeout=60) for _ in range(4)] == [2] * 4  # both started
-        next(iter(set(multiprocessing.active_children()) - others)).kill()
-        with pytest.raises(BrokenProcessPool):  # the pool has heard of it: a submission now fails at once
-            workers.submit(len, "ab").result(timeout=60)
+        victim = next(iter(set(multiprocessing.active_children()) - others))
+        victim.kill()
+        victim.join(60)
+        deadline = time.monotonic() + 60
+        while True:  # until the pool has heard of it (the other worker may take a task first)
+            try:
+                workers.submit(len, "ab").result(timeout=60)
+            except BrokenProcessPool:
+                break
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        with pytest.raises(BrokenProcessPool):  # now a submission fails at once, as the publisher's will
+            workers.submit(len, "ab")
         lines = [f"site = {i} and reslt = missed" for i in range(2_100)]
         document = TextDocument("file:///died.leadq", "".join(line + "\n" for line in lines), version=1)
         found = asyncio.run(_published(ls, document, lambda: True))
