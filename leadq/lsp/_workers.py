@@ -66,9 +66,9 @@ def analyses(texts: Sequence[str], method: str, role: str | None) -> list[Found]
 
 
 def ready(method: str) -> None:
-    """Make a new worker ready to check filters of `method` (its schema read, the modules
-    a finding needs imported): sent to each worker as it starts, while the server reads
-    the document."""
+    """Make a worker ready to check filters of `method` (its schema read, the modules a
+    finding needs imported): the first task of each, and, before forking them, the
+    server's own."""
     analyses(["reslt = 1"], method, None)
 
 
@@ -103,10 +103,10 @@ def pool(method: str, *, fork: bool = False) -> ProcessPoolExecutor | None:
     """Worker processes, one per core up to four, each started at once and made ready to
     check filters of `method`; None on a machine of one core.
 
-    `fork`: copies of this process, made now (the caller makes sure it has no other thread
-    yet, and has made itself ready: each copy starts with leadq imported and the schema
-    read, in a few milliseconds). Otherwise each is spawned, a new interpreter importing
-    leadq (about a tenth of a second of CPU each)."""
+    `fork`: copies of this process, made now, after this process has made itself ready
+    (the caller makes sure it has no other thread yet): each copy starts with leadq
+    imported and the schema read, in a few milliseconds. Otherwise each is spawned, a new
+    interpreter importing leadq (about a tenth of a second of CPU each)."""
     import multiprocessing
 
     from ..batch import cores
