@@ -111,18 +111,18 @@ def _names(template: str) -> list[str]:
     return names
 
 
-def _filled(template: str, fields: Mapping[str, object]) -> str | None:
-    """The template with the finding's fields; None when one it names is missing."""
-    names = _NAMES.get(template) or _names(template)
-    if len(names) == 1 and len(template) == len(names[0]) + 2 and names[0].isidentifier():  # `{guess}`: the value
-        value = fields.get(names[0])
-        return None if value is None or isinstance(value, Span) else format(value, "")
+def _filled(template: str, fields: Mapping[str, object], new: str | None = None) -> str | None:
+    """The template with the finding's fields (and `{new}`, the replacement a title
+    names); None when one it names is missing."""
+    names = _names(template)
     values = {}
     for name in names:
-        value = fields.get(name)
+        value = new if name == "new" and new is not None else fields.get(name)
         if value is None or isinstance(value, Span):
             return None
         values[name] = value
+    if len(names) == 1 and len(template) == len(names[0]) + 2 and names[0].isidentifier():  # `{guess}`: the value
+        return format(values[names[0]], "")
     return template.format(**values)
 
 
@@ -159,10 +159,7 @@ class Replace(_Safety):
         new = _filled(self.text, fields)
         if where is None or new is None or text[where.start : where.end] == new:
             return None
-        if _names(self.title) == ["new"]:  # the usual title: only the replacement in it
-            title: str | None = self.title.format(new=new)
-        else:
-            title = _filled(self.title, {**fields, "new": new})
+        title = _filled(self.title, fields, new)
         return Fix(title or f"Replace with `{new}`", (Edit(where.start, where.end, new),), self.applicability)
 
 
@@ -180,7 +177,7 @@ class Insert(_Safety):
         if new is None:
             return None
         at = span.end if self.where == "end" else span.start
-        title = _filled(self.title, {**fields, "new": new})
+        title = _filled(self.title, fields, new)
         return Fix(title or f"Insert `{new}`", (Edit(at, at, new),), self.applicability)
 
 
@@ -221,7 +218,7 @@ class Apply(_Safety):
         if not (0 <= start <= end <= len(text)):
             return None
         old = text[start:end].strip()
-        title = f"Remove `{old}`" if not new and old else _filled(self.title, {**fields, "new": new})
+        title = f"Remove `{old}`" if not new and old else _filled(self.title, fields, new)
         return Fix(title or f"Write `{new}`", (Edit(start, end, new),), self.applicability)
 
 

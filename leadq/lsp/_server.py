@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import json
 import logging
 import sys
 import threading
@@ -389,12 +388,6 @@ def _code_points(encoding: object, line: str, character: int) -> int:
     return len(line)
 
 
-def diagnostics(ls: LeadqServer, document: TextDocument) -> list[types.Diagnostic]:
-    """Every finding of every filter in the document, duplicates (W608) included."""
-    wire = json.loads("[" + ",".join(part for chunk in _diagnostics(ls, document) for part in chunk if part) + "]")
-    return [ls.protocol._converter.structure(d, types.Diagnostic) for d in wire]
-
-
 #: A string as JSON text, in ASCII (as `json.dumps` writes it).
 _json = encode_basestring_ascii
 
@@ -470,9 +463,8 @@ def _diagnostics(
         if made:
             data.append(f'"fixes":[{",".join(made)}]')
         tail = f',"data":{{{",".join(data)}}}' if data else ""
-        l1, c1, l2, c2 = where(item, on, start, end)
         return (
-            f'{{"range":{{"start":{{"line":{l1},"character":{c1}}},"end":{{"line":{l2},"character":{c2}}}}},'
+            f'{{"range":{_range_json(*where(item, on, start, end))},'
             f'"message":{_json(message)},"severity":{severity},"code":{_json(code)},"source":"leadq"{tail}}}'
         )
 
